@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Copyright 2026 The vsvm authors */
+
+#ifndef __VSVM_DRV_H__
+#define __VSVM_DRV_H__
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_device.h>
+#include <drm/gpu_scheduler.h>
+
+#include "include/uapi/drm/vsvm_drm.h"
+#include "vsvm_engine.h"
+
+#define DRIVER_NAME	"vsvm"
+#define DRIVER_DESC	"Virtual GPU for shared virtual memory"
+#define DRIVER_MAJOR	1
+#define DRIVER_MINOR	0
+
+struct vsvm_file;
+
+/**
+ * enum vsvm_obj - kinds of object counted for leak detection at unload
+ */
+enum vsvm_obj {
+	VSVM_OBJ_BO,
+	VSVM_OBJ_VM,
+	VSVM_OBJ_VMA,
+	VSVM_OBJ_QUEUE,
+	VSVM_OBJ_JOB,
+	VSVM_OBJ_SVM_RANGE,
+	VSVM_OBJ_PT_PAGE,
+	VSVM_OBJ_COUNT
+};
+
+extern atomic_t vsvm_obj_live[VSVM_OBJ_COUNT];
+
+static inline void vsvm_obj_inc(enum vsvm_obj kind)
+{
+	atomic_inc(&vsvm_obj_live[kind]);
+}
+
+static inline void vsvm_obj_dec(enum vsvm_obj kind)
+{
+	atomic_dec(&vsvm_obj_live[kind]);
+}
+
+/**
+ * enum vsvm_stat - device-wide counters shown in debugfs
+ */
+enum vsvm_stat {
+	VSVM_STAT_FAULTS,
+	VSVM_STAT_FAULTS_FATAL,
+	VSVM_STAT_PTE_4K,
+	VSVM_STAT_PTE_2M,
+	VSVM_STAT_RETRY_COLLISION,
+	VSVM_STAT_RETRY_EBUSY,
+	VSVM_STAT_FAULT_TIMEOUTS,
+	VSVM_STAT_INVAL_UNMAP,
+	VSVM_STAT_INVAL_CLEAR,
+	VSVM_STAT_INVAL_PROTECTION,
+	VSVM_STAT_INVAL_SOFT_DIRTY,
+	VSVM_STAT_INVAL_RELEASE,
+	VSVM_STAT_INVAL_MIGRATE,
+	VSVM_STAT_INVAL_EXCLUSIVE,
+	VSVM_STAT_INVAL_NONBLOCK,
+	VSVM_STAT_INVAL_NONBLOCK_REFUSED,
+	VSVM_STAT_SHOOTDOWNS,
+	VSVM_STAT_GC_RANGES,
+	VSVM_STAT_RANGES_CREATED,
+	VSVM_STAT_USERPTR_REVALIDATE,
+	VSVM_STAT_PREFETCH_PAGES,
+	VSVM_STAT_FAULT_GATHER_NS,
+	VSVM_STAT_FAULT_INSTALL_NS,
+	VSVM_STAT_FAULT_PAGES,
+	VSVM_STAT_JOBS_SUBMITTED,
+	VSVM_STAT_JOBS_DONE,
+	VSVM_STAT_JOBS_FAILED,
+	VSVM_STAT_JOBS_TIMEOUT,
+	VSVM_STAT_INSNS,
+	VSVM_STAT_BAD_IOCTL,
+	VSVM_STAT_COUNT
+};
+
+/**
+ * struct vsvm_device - one virtual GPU
+ */
+struct vsvm_device {
+	/** @drm: the DRM device; its lifetime is the vsvm_device's. */
+	struct drm_device drm;
+
+	/** @engine: the shader engine and its compute units. */
+	struct vsvm_engine engine;
+
+	/**
+	 * @sched: one scheduler feeds the engine; every queue is an entity
+	 * of it. Jobs of a queue are ordered by an explicit dependency on
+	 * the queue's previous job.
+	 */
+	struct drm_gpu_scheduler sched;
+
+	/** @stats: counters, updated locklessly. */
+	atomic64_t stats[VSVM_STAT_COUNT];
+
+	/** @clients_lock: protects @clients. Taken before any VM lock. */
+	struct mutex clients_lock;
+	/** @clients: struct vsvm_file of every open file, for debugfs. */
+	struct list_head clients;
+
+	/** @log_lock: protects @log and @log_head; never held across sleeping. */
+	spinlock_t log_lock;
+	/** @log_head: number of lines ever logged; next slot is head % size. */
+	u32 log_head;
+	/** @log: last rejected requests and job failures, for debugfs. */
+	char log[64][160];
+};
+
+/**
+ * struct vsvm_file - per open file state
+ */
+struct vsvm_file {
+	/** @vdev: the device. */
+	struct vsvm_device *vdev;
+	/** @vms: struct vsvm_vm by id; the xarray's own lock protects it. */
+	struct xarray vms;
+	/** @queues: struct vsvm_queue by id; the xarray's own lock protects it. */
+	struct xarray queues;
+	/** @link: in vsvm_device.clients, under clients_lock. */
+	struct list_head link;
+	/** @pid: the opener's thread group id, for debugfs. */
+	pid_t pid;
+	/** @comm: the opener's name, for debugfs. */
+	char comm[TASK_COMM_LEN];
+};
+
+static inline struct vsvm_device *to_vsvm(struct drm_device *drm)
+{
+	return container_of(drm, struct vsvm_device, drm);
+}
+
+static inline void vsvm_stat_add(struct vsvm_device *vdev, enum vsvm_stat s, s64 v)
+{
+	atomic64_add(v, &vdev->stats[s]);
+}
+
+static inline void vsvm_stat_inc(struct vsvm_device *vdev, enum vsvm_stat s)
+{
+	atomic64_inc(&vdev->stats[s]);
+}
+
+__printf(2, 3)
+void vsvm_log(struct vsvm_device *vdev, const char *fmt, ...);
+
+/*
+ * vsvm_reject() - log why an ioctl refused its input and return the errno.
+ * Every errno that answers bad input goes through here, so debugfs shows
+ * the reason next to the ioctl that failed.
+ */
+#define vsvm_reject(vdev, err, fmt, ...) ({				\
+	vsvm_stat_inc(vdev, VSVM_STAT_BAD_IOCTL);			\
+	vsvm_log(vdev, "%s: %d: " fmt, __func__, err, ##__VA_ARGS__);	\
+	(err); })
+
+#endif /* __VSVM_DRV_H__ */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Copyright 2026 The vsvm authors */
+
+#ifndef __VSVM_ENGINE_H__
+#define __VSVM_ENGINE_H__
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "vsvm_mmu.h"
+
+struct task_struct;
+struct vsvm_device;
+struct vsvm_job;
+struct vsvm_wave;
+
+/**
+ * struct vsvm_cu - a compute unit: one kernel thread running workgroups
+ */
+struct vsvm_cu {
+	/** @engine: the engine. */
+	struct vsvm_engine *engine;
+	/** @id: index in &vsvm_engine.cus. */
+	u32 id;
+	/** @thread: the worker. */
+	struct task_struct *thread;
+	/** @tlb: the TLB; see struct vsvm_tlb for the shootdown protocol. */
+	struct vsvm_tlb tlb;
+	/** @regs: register file of the current workgroup; owned by @thread. */
+	u64 *regs;
+	/** @regs_size: bytes at @regs. */
+	size_t regs_size;
+	/** @scratch: scratch of the current workgroup; owned by @thread. */
+	u8 *scratch;
+	/** @scratch_size: bytes at @scratch. */
+	size_t scratch_size;
+	/** @shared: shared memory of the current workgroup; owned by @thread. */
+	u8 *shared;
+	/** @waves: wave states of the current workgroup; owned by @thread. */
+	struct vsvm_wave *waves;
+	/** @job: job of the workgroup running now, for debugfs; under &vsvm_engine.lock. */
+	struct vsvm_job *job;
+	/** @wgs: workgroups run, under &vsvm_engine.lock. */
+	u64 wgs;
+};
+
+/**
+ * struct vsvm_engine - the shader engine
+ *
+ * The scheduler hands jobs to the engine; compute units take workgroups
+ * from the active jobs round-robin until every workgroup of a job has run.
+ */
+struct vsvm_engine {
+	/** @vdev: the device. */
+	struct vsvm_device *vdev;
+	/** @n_cus: compute units. */
+	u32 n_cus;
+	/** @cus: the compute units. */
+	struct vsvm_cu *cus;
+	/**
+	 * @lock: protects @active and the dispatch state of the jobs on it
+	 * (&vsvm_job.next_wg) and &vsvm_cu.job. A spinlock taken by compute units and the
+	 * scheduler's run_job; nothing is taken inside it.
+	 */
+	spinlock_t lock;
+	/** @active: jobs with workgroups not yet handed out. */
+	struct list_head active;
+	/** @wq: compute units wait here for work. */
+	wait_queue_head_t wq;
+};
+
+int vsvm_engine_init(struct vsvm_engine *engine, struct vsvm_device *vdev, u32 n_cus);
+void vsvm_engine_fini(struct vsvm_engine *engine);
+void vsvm_engine_submit(struct vsvm_engine *engine, struct vsvm_job *job);
+struct seq_file;
+void vsvm_engine_show(struct vsvm_engine *engine, struct seq_file *m);
+
+#endif /* __VSVM_ENGINE_H__ */

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Copyright 2026 The vsvm authors */
+
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/seq_file.h>
+
+#include "vsvm_drv.h"
+#include "vsvm_interp.h"
+#include "vsvm_mmu.h"
+
+/**
+ * DOC: Emulated GPU MMU
+ *
+ * Every VM has a four-level page table in the format a small GPU would
+ * use: 512 entries per table, 4 KiB leaves at level 0 and 2 MiB leaves at
+ * level 1, entries holding physical addresses. The engine translates
+ * through it with vsvm_mmu_xlate(), caching 4 KiB translations in a per
+ * compute unit TLB.
+ *
+ * Locking: writers hold &vsvm_mmu.lock. The engine walks locklessly: a new
+ * table is filled before it is published, and a table is only freed after
+ * a shootdown, so a walker holding its TLB lock never reads a freed table.
+ *
+ * Shootdown: a zap clears PTEs, then takes every compute unit's TLB lock in
+ * turn and drops the entries of the zapped range. A compute unit holds that
+ * lock for a whole interpreter batch, so when the zap returns no shader
+ * access that used an old PTE is still in flight and none can start. The
+ * zap only spins on bounded batches and never sleeps or allocates: this is
+ * what lets an invalidation callback honour a non-blockable range.
+ */
+
+#define LEVEL_SHIFT(l)	(12 + 9 * (l))
+#define LEVEL_SIZE(l)	(1ULL << LEVEL_SHIFT(l))
+#define LEVEL_INDEX(va, l) (((va) >> LEVEL_SHIFT(l)) & (VSVM_PT_ENTRIES - 1))
+
+static u64 *table_of(u64 pte)
+{
+	return phys_to_virt(pte & VSVM_PTE_ADDR_MASK);
+}
+
+static u64 *pt_page_alloc(void)
+{
+	u64 *t = (u64 *)get_zeroed_page(GFP_KERNEL);
+
+	if (t)
+		vsvm_obj_inc(VSVM_OBJ_PT_PAGE);
+	return t;
+}
+
+static void pt_page_free(u64 *t)
+{
+	free_page((unsigned long)t);
+	vsvm_obj_dec(VSVM_OBJ_PT_PAGE);
+}
+
+/**
+ * vsvm_mmu_init() - set up an empty page table
+ * @mmu: the page table
+ * @vdev: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vsvm_mmu_init(struct vsvm_mmu *mmu, struct vsvm_device *vdev)
+{
+	mmu->vdev = vdev;
+	spin_lock_init(&mmu->lock);
+	mmu->root = pt_page_alloc();
+	if (!mmu->root)
+		return -ENOMEM;
+	mmu->n_tables = 1;
+	return 0;
+}
+
+static void free_level(u64 *t, int level)
+{
+	int i;
+
+	for (i = 0; level > 0 && i < VSVM_PT_ENTRIES; i++) {
+		u64 pte = t[i];
+
+		if ((pte & VSVM_PTE_VALID) && !(pte & VSVM_PTE_LEAF))
+			free_level(table_of(pte), level - 1);
+	}
+	pt_page_free(t);
+}
+
+/**
+ * vsvm_mmu_fini() - free a page table
+ * @mmu: the page table; no job may still run on it
+ */
+void vsvm_mmu_fini(struct vsvm_mmu *mmu)
+{
+	vsvm_mmu_zap(mmu, 0, 1ULL << VSVM_VA_BITS);
+	free_level(mmu->root, VSVM_PT_LEVELS - 1);
+	mmu->root = NULL;
+}
+
+/**
+ * vsvm_pt_cache_fill() - allocate the tables an update of [@start, @end) needs
+ * @c: the cache, empty or partly used
+ * @start: first GPU VA
+ * @end: end of the range; [@start, @end) lies in one 2 MiB block
+ *
+ * Tables are only ever added while the VM lives, except level-0 tables a
+ * zap empties, so counting the missing ones without the lock can only
+ * overestimate what the locked update will take, but for those.
+ * Two spare pages cover them and the split of a 2 MiB leaf.
+ *
+ * Context: may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int vsvm_pt_cache_fill(struct vsvm_pt_cache *c, u64 start, u64 end)
+{
+	u32 want = VSVM_PT_LEVELS - 1 + 2;
+
+	if (WARN_ON_ONCE((start >> 21) != ((end - 1) >> 21)))
+		return -EINVAL;
+	while (c->n < want) {
+		c->pages[c->n] = pt_page_alloc();
+		if (!c->pages[c->n])
+			return -ENOMEM;
+		c->n++;
+	}
+	return 0;
+}
+
+/**
+ * vsvm_pt_cache_drain() - free what an update did not use
+ * @c: the cache
+ */
+void vsvm_pt_cache_drain(struct vsvm_pt_cache *c)
+{
+	while (c->n)
+		pt_page_free(c->pages[--c->n]);
+}
+
+static u64 *next_table(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 *t,
+		       u64 va, int level)
+{
+	u64 *slot = &t[LEVEL_INDEX(va, level)];
+	u64 pte = *slot, *child;
+	int i;
+
+	if ((pte & VSVM_PTE_VALID) && !(pte & VSVM_PTE_LEAF))
+		return table_of(pte);
+
+	if (WARN_ON_ONCE(!c->n))
+		return NULL;
+	child = c->pages[--c->n];
+	mmu->n_tables++;
+	if (pte & VSVM_PTE_VALID) {
+		/* Split a 2 MiB leaf into the same 512 translations. */
+		for (i = 0; i < VSVM_PT_ENTRIES; i++)
+			child[i] = (pte + ((u64)i << PAGE_SHIFT)) | VSVM_PTE_LEAF;
+		mmu->n_2m--;
+		mmu->n_4k += VSVM_PT_ENTRIES;
+	}
+	/* Publish the table only once its entries are visible. */
+	smp_store_release(slot, virt_to_phys(child) | VSVM_PTE_VALID);
+	return child;
+}
+
+static void set_leaf(struct vsvm_mmu *mmu, u64 *slot, u64 pte, int level)
+{
+	u64 old = *slot;
+
+	if (!(old & VSVM_PTE_VALID)) {
+		if (level)
+			mmu->n_2m++;
+		else
+			mmu->n_4k++;
+	}
+	WRITE_ONCE(*slot, pte);
+}
+
+/**
+ * vsvm_mmu_map_locked() - install one PTE
+ * @mmu: the page table, its lock held
+ * @c: tables filled for this update by vsvm_pt_cache_fill()
+ * @va: GPU VA, aligned to the page size
+ * @pfn: first page frame
+ * @order: 0 for 4 KiB, 9 for 2 MiB (physically contiguous, aligned)
+ * @writable: allow writes
+ *
+ * Replacing a valid PTE with another one is only allowed for the same page
+ * with more permission; anything else needs a zap first, so that no stale
+ * TLB entry survives.
+ *
+ * Context: &vsvm_mmu.lock held; does not sleep.
+ */
+void vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
+			 unsigned long pfn, unsigned int order, bool writable)
+{
+	u64 pte = ((u64)pfn << PAGE_SHIFT) | VSVM_PTE_VALID | VSVM_PTE_LEAF;
+	u64 *t = mmu->root;
+	int level, i;
+
+	lockdep_assert_held(&mmu->lock);
+	if (writable)
+		pte |= VSVM_PTE_WRITE;
+
+	for (level = VSVM_PT_LEVELS - 1; level > 1; level--) {
+		t = next_table(mmu, c, t, va, level);
+		if (!t)
+			return;
+	}
+
+	if (order == 9) {
+		u64 *slot = &t[LEVEL_INDEX(va, 1)];
+
+		if (!(*slot & VSVM_PTE_VALID) || (*slot & VSVM_PTE_LEAF)) {
+			set_leaf(mmu, slot, pte, 1);
+			return;
+		}
+		/* Live 4 KiB entries below: keep the table, fill it. */
+		t = table_of(*slot);
+		for (i = 0; i < VSVM_PT_ENTRIES; i++)
+			set_leaf(mmu, &t[i], pte + ((u64)i << PAGE_SHIFT), 0);
+		return;
+	}
+
+	t = next_table(mmu, c, t, va, 1);
+	if (t)
+		set_leaf(mmu, &t[LEVEL_INDEX(va, 0)], pte, 0);
+}
+
+static bool zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
+		      u64 start, u64 end, struct list_head *freed)
+{
+	bool cleared = false;
+	u64 size = LEVEL_SIZE(level);
+	u64 va;
+
+	for (va = max(base, start & ~(size - 1)); va < end && va < base + size * VSVM_PT_ENTRIES;
+	     va += size) {
+		u64 *slot = &t[LEVEL_INDEX(va, level)];
+		u64 pte = *slot;
+
+		if (!(pte & VSVM_PTE_VALID))
+			continue;
+		if (pte & VSVM_PTE_LEAF) {
+			/* A 2 MiB leaf is dropped whole; the rest faults back in. */
+			WRITE_ONCE(*slot, 0);
+			if (level)
+				mmu->n_2m--;
+			else
+				mmu->n_4k--;
+			cleared = true;
+		} else if (level == 1 && va >= start && va + size <= end) {
+			u64 *child = table_of(pte);
+			int i;
+
+			for (i = 0; i < VSVM_PT_ENTRIES; i++)
+				if (child[i] & VSVM_PTE_VALID)
+					mmu->n_4k--;
+			WRITE_ONCE(*slot, 0);
+			list_add(&virt_to_page(child)->lru, freed);
+			mmu->n_tables--;
+			cleared = true;
+		} else {
+			cleared |= zap_level(mmu, table_of(pte), level - 1, va,
+					     start, end, freed);
+		}
+	}
+	return cleared;
+}
+
+static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
+{
+	struct vsvm_engine *engine = &mmu->vdev->engine;
+	u64 first = start >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
+	u32 i, j;
+
+	for (i = 0; i < engine->n_cus; i++) {
+		struct vsvm_tlb *tlb = &engine->cus[i].tlb;
+
+		spin_lock(&tlb->lock);
+		for (j = 0; j < VSVM_TLB_ENTRIES; j++) {
+			struct vsvm_tlb_entry *e = &tlb->e[j];
+
+			if (e->mmu == mmu && e->vpn >= first && e->vpn <= last)
+				e->mmu = NULL;
+		}
+		spin_unlock(&tlb->lock);
+	}
+	vsvm_stat_inc(mmu->vdev, VSVM_STAT_SHOOTDOWNS);
+}
+
+/**
+ * vsvm_mmu_zap_locked() - remove every translation of [@start, @end)
+ * @mmu: the page table, its lock held
+ * @start: first GPU VA, page aligned
+ * @end: end of the range, page aligned
+ *
+ * On return no compute unit can reach a page that was mapped in the range.
+ *
+ * Context: &vsvm_mmu.lock held. Does not sleep or allocate, so it may run in
+ * a non-blockable invalidation.
+ */
+void vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end)
+{
+	LIST_HEAD(freed);
+	struct page *p, *tmp;
+
+	lockdep_assert_held(&mmu->lock);
+	if (start >= end)
+		return;
+	/* Nothing cleared means no TLB can hold the range: skip the shootdown. */
+	if (!zap_level(mmu, mmu->root, VSVM_PT_LEVELS - 1, 0, start, end, &freed))
+		return;
+	shootdown(mmu, start, end);
+	list_for_each_entry_safe(p, tmp, &freed, lru) {
+		list_del(&p->lru);
+		pt_page_free(page_address(p));
+	}
+}
+
+/**
+ * vsvm_mmu_zap() - vsvm_mmu_zap_locked() taking the lock
+ * @mmu: the page table
+ * @start: first GPU VA
+ * @end: end of the range
+ */
+void vsvm_mmu_zap(struct vsvm_mmu *mmu, u64 start, u64 end)
+{
+	spin_lock(&mmu->lock);
+	vsvm_mmu_zap_locked(mmu, start, end);
+	spin_unlock(&mmu->lock);
+}
+
+static u64 walk(struct vsvm_mmu *mmu, u64 va, int *leaf_level)
+{
+	u64 *t = mmu->root;
+	int level;
+
+	for (level = VSVM_PT_LEVELS - 1; level >= 0; level--) {
+		u64 pte = READ_ONCE(t[LEVEL_INDEX(va, level)]);
+
+		if (!(pte & VSVM_PTE_VALID))
+			return 0;
+		if (pte & VSVM_PTE_LEAF) {
+			*leaf_level = level;
+			return pte;
+		}
+		t = table_of(pte);
+	}
+	return 0;
+}
+
+/**
+ * vsvm_mmu_lookup_locked() - read the translation of one address
+ * @mmu: the page table, its lock held so the page stays mapped
+ * @va: GPU VA
+ * @pfn: out, the page frame of @va's 4 KiB page
+ * @writable: out
+ * @order: out, order of the PTE
+ *
+ * Return: true if @va is mapped.
+ */
+bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
+			    bool *writable, unsigned int *order)
+{
+	int level = 0;
+	u64 pte;
+
+	lockdep_assert_held(&mmu->lock);
+	pte = walk(mmu, va, &level);
+	if (!pte)
+		return false;
+	*pfn = ((pte & VSVM_PTE_ADDR_MASK) >> PAGE_SHIFT) +
+	       ((va & (LEVEL_SIZE(level) - 1)) >> PAGE_SHIFT);
+	*writable = pte & VSVM_PTE_WRITE;
+	*order = level * 9;
+	return true;
+}
+
+void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 access)
+{
+	u64 vpn = va >> PAGE_SHIFT;
+	struct vsvm_tlb_entry *e = &tlb->e[vpn % VSVM_TLB_ENTRIES];
+	bool write = access & (DRM_VSVM_ACCESS_WRITE | DRM_VSVM_ACCESS_ATOMIC);
+	int level = 0;
+	u64 pte, pa;
+
+	if (likely(e->mmu == mmu && e->vpn == vpn && (!write || e->writable)))
+		return e->kaddr + (va & ~PAGE_MASK);
+
+	if (va >> VSVM_VA_BITS)
+		return NULL;
+	pte = walk(mmu, va, &level);
+	if (!pte || (write && !(pte & VSVM_PTE_WRITE)))
+		return NULL;
+	pa = (pte & VSVM_PTE_ADDR_MASK) + (va & (LEVEL_SIZE(level) - 1) & PAGE_MASK);
+	e->mmu = mmu;
+	e->vpn = vpn;
+	e->kaddr = phys_to_virt(pa);
+	e->writable = pte & VSVM_PTE_WRITE;
+	return e->kaddr + (va & ~PAGE_MASK);
+}
+
+/**
+ * vsvm_tlb_init() - set up an empty TLB
+ * @tlb: the TLB
+ */
+void vsvm_tlb_init(struct vsvm_tlb *tlb)
+{
+	spin_lock_init(&tlb->lock);
+	memset(tlb->e, 0, sizeof(tlb->e));
+}
+
+static void count_level(u64 *t, int level, u64 base, u64 start, u64 end,
+			u64 *n_4k, u64 *n_2m)
+{
+	u64 size = LEVEL_SIZE(level);
+	u64 va;
+
+	for (va = max(base, start & ~(size - 1)); va < end && va < base + size * VSVM_PT_ENTRIES;
+	     va += size) {
+		u64 pte = READ_ONCE(t[LEVEL_INDEX(va, level)]);
+
+		if (!(pte & VSVM_PTE_VALID))
+			continue;
+		if (pte & VSVM_PTE_LEAF)
+			*(level ? n_2m : n_4k) += 1;
+		else
+			count_level(table_of(pte), level - 1, va, start, end, n_4k, n_2m);
+	}
+}
+
+/**
+ * vsvm_mmu_count_range() - count the PTEs of a range, for debugfs
+ * @mmu: the page table, its lock held
+ * @start: first GPU VA
+ * @end: end of the range
+ * @n_4k: out
+ * @n_2m: out
+ */
+void vsvm_mmu_count_range(struct vsvm_mmu *mmu, u64 start, u64 end, u64 *n_4k, u64 *n_2m)
+{
+	*n_4k = 0;
+	*n_2m = 0;
+	count_level(mmu->root, VSVM_PT_LEVELS - 1, 0, start, end, n_4k, n_2m);
+}
+
+static void dump_level(struct seq_file *m, u64 *t, int level, u64 base)
+{
+	int i;
+
+	for (i = 0; i < VSVM_PT_ENTRIES; i++) {
+		u64 pte = READ_ONCE(t[i]);
+		u64 va = base + (u64)i * LEVEL_SIZE(level);
+
+		if (!(pte & VSVM_PTE_VALID))
+			continue;
+		if (pte & VSVM_PTE_LEAF)
+			seq_printf(m, "    0x%012llx %s pfn 0x%llx %s\n", va,
+				   level ? "2M" : "4K",
+				   (pte & VSVM_PTE_ADDR_MASK) >> PAGE_SHIFT,
+				   pte & VSVM_PTE_WRITE ? "rw" : "ro");
+		else
+			dump_level(m, table_of(pte), level - 1, va);
+	}
+}
+
+/**
+ * vsvm_mmu_dump() - print every valid PTE
+ * @mmu: the page table, its lock held
+ * @m: the debugfs file
+ */
+void vsvm_mmu_dump(struct vsvm_mmu *mmu, struct seq_file *m)
+{
+	dump_level(m, mmu->root, VSVM_PT_LEVELS - 1, 0);
+}

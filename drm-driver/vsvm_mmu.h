@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Copyright 2026 The vsvm authors */
+
+#ifndef __VSVM_MMU_H__
+#define __VSVM_MMU_H__
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct vsvm_device;
+
+#define VSVM_VA_BITS		48
+#define VSVM_PT_LEVELS		4
+#define VSVM_PT_ENTRIES		512
+#define VSVM_TLB_ENTRIES	64
+
+/* Bits of a page-table entry. Tables and pages are stored by physical address. */
+#define VSVM_PTE_VALID		BIT_ULL(0)
+#define VSVM_PTE_WRITE		BIT_ULL(1)
+#define VSVM_PTE_LEAF		BIT_ULL(2)
+#define VSVM_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
+
+/**
+ * struct vsvm_tlb_entry - one cached 4 KiB translation
+ */
+struct vsvm_tlb_entry {
+	/** @mmu: the page table the entry came from, NULL when empty. */
+	struct vsvm_mmu *mmu;
+	/** @vpn: GPU virtual page number. */
+	u64 vpn;
+	/** @kaddr: kernel address of the page. */
+	u8 *kaddr;
+	/** @writable: the PTE allowed writes. */
+	bool writable;
+};
+
+/**
+ * struct vsvm_tlb - a compute unit's software TLB
+ *
+ * The TLB lock is the engine's half of the shootdown protocol. A compute
+ * unit holds it for the whole of an interpreter batch, so every address it
+ * translated stays in use until the batch ends. A zap clears PTEs and then
+ * takes each compute unit's lock in turn to flush its entries: once it has
+ * held them all, no shader can still touch a page the zap removed. The lock
+ * is a spinlock and batches are bounded, so a zap never sleeps.
+ */
+struct vsvm_tlb {
+	/**
+	 * @lock: protects @e. Held by the compute unit across a batch; taken
+	 * inside &vsvm_mmu.lock by shootdowns. Nothing is taken inside it.
+	 */
+	spinlock_t lock;
+	/** @e: direct-mapped entries, indexed by vpn modulo the size. */
+	struct vsvm_tlb_entry e[VSVM_TLB_ENTRIES];
+};
+
+/**
+ * struct vsvm_pt_cache - page-table pages allocated ahead of a PTE update
+ *
+ * PTEs are written under a spinlock, where nothing may be allocated, so the
+ * tables an update can need are allocated before the lock is taken.
+ */
+struct vsvm_pt_cache {
+	/** @n: pages in @pages. */
+	u32 n;
+	/** @pages: zeroed pages, by kernel address. */
+	u64 *pages[12];
+};
+
+/**
+ * struct vsvm_mmu - a VM's emulated GPU page table
+ *
+ * Four levels of 512 entries, 4 KiB leaves at level 0 and 2 MiB leaves at
+ * level 1. The engine walks it without a lock (entries are read once and
+ * tables are never freed while the VM lives); writers hold @lock.
+ */
+struct vsvm_mmu {
+	/** @vdev: the device, whose compute units a shootdown visits. */
+	struct vsvm_device *vdev;
+	/**
+	 * @lock: the driver lock of the notifier protocol. Protects every
+	 * PTE write. A fault installs PTEs under it only after
+	 * mmu_interval_read_retry() said its pages are current, and
+	 * invalidation callbacks call mmu_interval_set_seq() and zap under
+	 * it. A spinlock, so non-blockable invalidations can take it.
+	 * Taken inside mmap_lock and the VM mutexes; &vsvm_tlb.lock nests
+	 * inside it.
+	 */
+	spinlock_t lock;
+	/** @root: the level-3 table. */
+	u64 *root;
+	/** @n_tables: table pages allocated, under @lock. */
+	u32 n_tables;
+	/** @n_4k: valid 4 KiB PTEs, under @lock. */
+	u64 n_4k;
+	/** @n_2m: valid 2 MiB PTEs, under @lock. */
+	u64 n_2m;
+};
+
+int vsvm_mmu_init(struct vsvm_mmu *mmu, struct vsvm_device *vdev);
+void vsvm_mmu_fini(struct vsvm_mmu *mmu);
+int vsvm_pt_cache_fill(struct vsvm_pt_cache *c, u64 start, u64 end);
+void vsvm_pt_cache_drain(struct vsvm_pt_cache *c);
+void vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
+			 unsigned long pfn, unsigned int order, bool writable);
+void vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end);
+void vsvm_mmu_zap(struct vsvm_mmu *mmu, u64 start, u64 end);
+bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
+			    bool *writable, unsigned int *order);
+void vsvm_tlb_init(struct vsvm_tlb *tlb);
+void vsvm_mmu_count_range(struct vsvm_mmu *mmu, u64 start, u64 end, u64 *n_4k, u64 *n_2m);
+struct seq_file;
+void vsvm_mmu_dump(struct vsvm_mmu *mmu, struct seq_file *m);
+
+#endif /* __VSVM_MMU_H__ */

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Copyright 2026 The vsvm authors */
+
+#include <linux/hmm.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "vsvm_drv.h"
+#include "vsvm_params.h"
+#include "vsvm_svm.h"
+#include "vsvm_trace.h"
+#include "vsvm_vm.h"
+
+/**
+ * DOC: Shared virtual memory
+ *
+ * Inside a CPU-address mirror, GPU VA equals CPU VA of the VM's owner and
+ * the GPU page table is a cache of the CPU's, filled on GPU page fault and
+ * emptied by mmu_interval_notifier callbacks. A userptr binding is the same
+ * with an offset between the two addresses, validated at EXEC as well.
+ *
+ * Fault service (vsvm_svm_fault()) follows the collision-retry protocol of
+ * mmu_interval_notifier: read the notifier sequence with
+ * mmu_interval_read_begin(), gather the pages with hmm_range_fault() under
+ * the mmap read lock, take the driver lock (&vsvm_mmu.lock), and install
+ * PTEs only if mmu_interval_read_retry() says no invalidation ran since;
+ * otherwise start again. There is no "valid" flag: as the 2019 threads on
+ * hmm_range_valid() showed, a flag set outside the driver lock cannot tell
+ * a fault that an invalidation overlapped it, a sequence count checked
+ * under the lock can. The loop is bounded by vsvm_fault_timeout_ms; when it
+ * runs out the job fails with DRM_VSVM_STATUS_FAULT_RETRY.
+ *
+ * Invalidation (svm_invalidate()) takes the same driver lock, records the
+ * new sequence with mmu_interval_set_seq() and zaps the range's PTEs, with
+ * a TLB shootdown, before it returns. The driver lock is a spinlock and the
+ * zap neither sleeps nor allocates, so a non-blockable invalidation (the
+ * OOM reaper, process_mrelease()) is honoured like any other: the callback
+ * never has a reason to return false. An UNMAP only marks the range and
+ * queues it to a worker, because removing a notifier from inside its own
+ * callback would deadlock.
+ *
+ * Reads never request write access, so a GPU read never breaks COW; a
+ * write to a page mapped read-only faults again and asks for write.
+ */
+
+static u32 classify(struct vm_area_struct *vma, bool write)
+{
+	if (!vma)
+		return DRM_VSVM_STATUS_NO_VMA;
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return DRM_VSVM_STATUS_BAD_MEMORY;
+	if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return DRM_VSVM_STATUS_NO_ACCESS;
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return DRM_VSVM_STATUS_READ_ONLY;
+	return DRM_VSVM_STATUS_OK;
+}
+
+static u32 status_to_errno(u32 status)
+{
+	switch (status) {
+	case DRM_VSVM_STATUS_READ_ONLY:
+	case DRM_VSVM_STATUS_NO_ACCESS:
+		return -EACCES;
+	case DRM_VSVM_STATUS_NOMEM:
+		return -ENOMEM;
+	case DRM_VSVM_STATUS_CANCELED:
+		return -ECANCELED;
+	case DRM_VSVM_STATUS_FAULT_RETRY:
+		return -EDEADLK;
+	default:
+		return -EFAULT;
+	}
+}
+
+static void stat_event(struct vsvm_device *vdev, const struct mmu_notifier_range *r)
+{
+	static const u8 map[] = {
+		[MMU_NOTIFY_UNMAP] = VSVM_STAT_INVAL_UNMAP,
+		[MMU_NOTIFY_CLEAR] = VSVM_STAT_INVAL_CLEAR,
+		[MMU_NOTIFY_PROTECTION_VMA] = VSVM_STAT_INVAL_PROTECTION,
+		[MMU_NOTIFY_PROTECTION_PAGE] = VSVM_STAT_INVAL_PROTECTION,
+		[MMU_NOTIFY_SOFT_DIRTY] = VSVM_STAT_INVAL_SOFT_DIRTY,
+		[MMU_NOTIFY_RELEASE] = VSVM_STAT_INVAL_RELEASE,
+		[MMU_NOTIFY_MIGRATE] = VSVM_STAT_INVAL_MIGRATE,
+		[MMU_NOTIFY_EXCLUSIVE] = VSVM_STAT_INVAL_EXCLUSIVE,
+	};
+
+	if (r->event < ARRAY_SIZE(map))
+		vsvm_stat_inc(vdev, map[r->event]);
+	if (!mmu_notifier_range_blockable(r))
+		vsvm_stat_inc(vdev, VSVM_STAT_INVAL_NONBLOCK);
+}
+
+/*
+ * Context: any, including non-blockable invalidations: takes only spinlocks
+ * and queues work, never sleeps or allocates, so it always succeeds.
+ */
+static bool svm_invalidate(struct mmu_interval_notifier *mni,
+			   const struct mmu_notifier_range *r, unsigned long cur_seq)
+{
+	struct vsvm_svm_range *range = container_of(mni, struct vsvm_svm_range, notifier);
+	struct vsvm_vm *vm = range->vm;
+	u64 start = max_t(u64, r->start, range->start);
+	u64 end = min_t(u64, r->end, range->end);
+
+	stat_event(vm->vdev, r);
+	trace_vsvm_invalidate(vm->id, start, end, r->event, mmu_notifier_range_blockable(r));
+
+	spin_lock(&vm->mmu.lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	vsvm_mmu_zap_locked(&vm->mmu, start + range->gpu_offset, end + range->gpu_offset);
+	if (!range->userptr &&
+	    (r->event == MMU_NOTIFY_UNMAP || r->event == MMU_NOTIFY_RELEASE) &&
+	    !range->unmapped) {
+		range->unmapped = true;
+		list_add_tail(&range->gc_link, &vm->svm.gc_list);
+		queue_work(system_unbound_wq, &vm->svm.gc_work);
+	}
+	spin_unlock(&vm->mmu.lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops svm_notifier_ops = {
+	.invalidate = svm_invalidate,
+};
+
+static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end,
+					  u64 gpu_offset, bool userptr)
+{
+	struct vsvm_svm_range *range;
+	int ret;
+
+	range = kzalloc(sizeof(*range), GFP_KERNEL);
+	if (!range)
+		return ERR_PTR(-ENOMEM);
+	range->vm = vm;
+	range->start = start;
+	range->end = end;
+	range->gpu_offset = gpu_offset;
+	range->userptr = userptr;
+	INIT_LIST_HEAD(&range->gc_link);
+
+	/* Takes mmap_lock itself the first time a notifier is added to @mm. */
+	ret = mmu_interval_notifier_insert(&range->notifier, vm->mm, start, end - start,
+					   &svm_notifier_ops);
+	if (ret) {
+		kfree(range);
+		return ERR_PTR(ret);
+	}
+	vsvm_obj_inc(VSVM_OBJ_SVM_RANGE);
+	vsvm_stat_inc(vm->vdev, VSVM_STAT_RANGES_CREATED);
+	trace_vsvm_range_create(vm->id, start, end);
+	return range;
+}
+
+static void range_free(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+{
+	/* After this no callback runs on the range, so it cannot requeue. */
+	mmu_interval_notifier_remove(&range->notifier);
+
+	spin_lock(&vm->mmu.lock);
+	list_del_init(&range->gc_link);
+	vsvm_mmu_zap_locked(&vm->mmu, range->start + range->gpu_offset,
+			    range->end + range->gpu_offset);
+	spin_unlock(&vm->mmu.lock);
+
+	trace_vsvm_range_destroy(vm->id, range->start, range->end);
+	vsvm_obj_dec(VSVM_OBJ_SVM_RANGE);
+	kfree(range);
+}
+
+static void range_destroy(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+{
+	lockdep_assert_held(&vm->lock);
+	interval_tree_remove(&range->itn, &vm->svm.ranges);
+	vm->svm.n_ranges--;
+	range_free(vm, range);
+}
+
+static void gc_locked(struct vsvm_vm *vm)
+{
+	struct vsvm_svm_range *range;
+
+	lockdep_assert_held(&vm->lock);
+	for (;;) {
+		spin_lock(&vm->mmu.lock);
+		range = list_first_entry_or_null(&vm->svm.gc_list, struct vsvm_svm_range,
+						 gc_link);
+		if (range)
+			list_del_init(&range->gc_link);
+		spin_unlock(&vm->mmu.lock);
+		if (!range)
+			break;
+		range_destroy(vm, range);
+		vsvm_stat_inc(vm->vdev, VSVM_STAT_GC_RANGES);
+	}
+}
+
+static void gc_work(struct work_struct *work)
+{
+	struct vsvm_vm *vm = container_of(work, struct vsvm_vm, svm.gc_work);
+
+	mutex_lock(&vm->lock);
+	gc_locked(vm);
+	mutex_unlock(&vm->lock);
+}
+
+/**
+ * vsvm_svm_init() - set up a VM's SVM state
+ * @vm: the VM
+ */
+void vsvm_svm_init(struct vsvm_vm *vm)
+{
+	vm->svm.ranges = RB_ROOT_CACHED;
+	INIT_LIST_HEAD(&vm->svm.gc_list);
+	INIT_WORK(&vm->svm.gc_work, gc_work);
+}
+
+/**
+ * vsvm_svm_unmap() - destroy the mirror ranges that overlap [@start, @end)
+ * @vm: the VM, its lock held
+ * @start: first CPU address
+ * @end: end of the range
+ *
+ * A range partly outside is destroyed whole; its other part faults back in.
+ */
+void vsvm_svm_unmap(struct vsvm_vm *vm, u64 start, u64 end)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&vm->lock);
+	while ((node = interval_tree_iter_first(&vm->svm.ranges, start, end - 1)))
+		range_destroy(vm, container_of(node, struct vsvm_svm_range, itn));
+}
+
+/**
+ * vsvm_svm_fini() - destroy every range of a closing VM
+ * @vm: the VM, its lock not held
+ */
+void vsvm_svm_fini(struct vsvm_vm *vm)
+{
+	mutex_lock(&vm->lock);
+	vsvm_svm_unmap(vm, 0, U64_MAX);
+	mutex_unlock(&vm->lock);
+	/* Callbacks cannot queue it any more; a pending run has nothing left. */
+	cancel_work_sync(&vm->svm.gc_work);
+}
+
+/*
+ * Collision-retry service of [@start, @end) of @range, which lies in one
+ * GPU 2 MiB block. Context: vm->lock held, an mm_users reference held.
+ */
+static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
+		    bool write, bool readonly, u32 *status)
+{
+	struct vsvm_device *vdev = vm->vdev;
+	unsigned long timeout = jiffies + msecs_to_jiffies(READ_ONCE(vsvm_fault_timeout_ms));
+	struct hmm_range hr = {
+		.notifier = &range->notifier,
+		.start = start,
+		.end = end,
+		.hmm_pfns = vm->svm.pfns,
+		.default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0),
+	};
+	u64 npages = (end - start) >> PAGE_SHIFT, gpu = start + range->gpu_offset, i;
+	struct vsvm_pt_cache cache = {};
+	ktime_t t0, t1;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+	ret = vsvm_pt_cache_fill(&cache, gpu, gpu + (end - start));
+	if (ret)
+		goto nomem;
+
+	for (;;) {
+		if (time_after(jiffies, timeout)) {
+			vsvm_stat_inc(vdev, VSVM_STAT_FAULT_TIMEOUTS);
+			*status = DRM_VSVM_STATUS_FAULT_RETRY;
+			ret = -EDEADLK;
+			goto out;
+		}
+		t0 = ktime_get();
+		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
+		mmap_read_lock(vm->mm);
+		ret = hmm_range_fault(&hr);
+		if (ret && ret != -EBUSY)
+			*status = classify(vma_lookup(vm->mm, start), write);
+		mmap_read_unlock(vm->mm);
+		t1 = ktime_get();
+		vsvm_stat_add(vdev, VSVM_STAT_FAULT_GATHER_NS, ktime_to_ns(ktime_sub(t1, t0)));
+		if (ret == -EBUSY) {
+			vsvm_stat_inc(vdev, VSVM_STAT_RETRY_EBUSY);
+			trace_vsvm_fault_retry(vm->id, start, 0);
+			continue;
+		}
+		if (ret) {
+			if (ret == -ENOMEM)
+				*status = DRM_VSVM_STATUS_NOMEM;
+			else if (*status == DRM_VSVM_STATUS_OK)
+				*status = DRM_VSVM_STATUS_BAD_MEMORY;
+			goto out;
+		}
+
+		spin_lock(&vm->mmu.lock);
+		if (mmu_interval_read_retry(&range->notifier, hr.notifier_seq)) {
+			spin_unlock(&vm->mmu.lock);
+			vsvm_stat_inc(vdev, VSVM_STAT_RETRY_COLLISION);
+			trace_vsvm_fault_retry(vm->id, start, 1);
+			continue;
+		}
+		for (i = 0; i < npages; ) {
+			unsigned long hpfn = vm->svm.pfns[i];
+			unsigned long pfn = hpfn & ~HMM_PFN_FLAGS;
+			bool w = (hpfn & HMM_PFN_WRITE) && !readonly;
+			u64 va = gpu + (i << PAGE_SHIFT);
+
+			if (hmm_pfn_to_map_order(hpfn) >= 9 && IS_ALIGNED(va, SZ_2M) &&
+			    IS_ALIGNED(pfn, VSVM_SVM_CHUNK_PAGES) &&
+			    i + VSVM_SVM_CHUNK_PAGES <= npages) {
+				vsvm_mmu_map_locked(&vm->mmu, &cache, va, pfn, 9, w);
+				vsvm_stat_inc(vdev, VSVM_STAT_PTE_2M);
+				i += VSVM_SVM_CHUNK_PAGES;
+			} else {
+				vsvm_mmu_map_locked(&vm->mmu, &cache, va, pfn, 0, w);
+				vsvm_stat_inc(vdev, VSVM_STAT_PTE_4K);
+				i++;
+			}
+		}
+		spin_unlock(&vm->mmu.lock);
+		vsvm_stat_add(vdev, VSVM_STAT_FAULT_INSTALL_NS,
+			      ktime_to_ns(ktime_sub(ktime_get(), t1)));
+		vsvm_stat_add(vdev, VSVM_STAT_FAULT_PAGES, npages);
+		break;
+	}
+out:
+	vsvm_pt_cache_drain(&cache);
+	return ret;
+nomem:
+	*status = DRM_VSVM_STATUS_NOMEM;
+	vsvm_pt_cache_drain(&cache);
+	return -ENOMEM;
+}
+
+/*
+ * Service a fault at @addr over the chunk [@start, @end) around it. The
+ * whole chunk is asked for first, to map large pages and spare later
+ * faults; if some page of it cannot be had (a file hole past EOF, say)
+ * only the faulting page is, so an error is only reported for @addr itself.
+ */
+static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 addr,
+			   u64 start, u64 end, bool write, bool readonly, u32 *status)
+{
+	u64 page = addr & PAGE_MASK;
+	int ret;
+
+	*status = DRM_VSVM_STATUS_OK;
+	ret = populate(vm, range, start, end, write, readonly, status);
+	if (ret && ret != -EDEADLK && ret != -ENOMEM && end - start > PAGE_SIZE) {
+		*status = DRM_VSVM_STATUS_OK;
+		ret = populate(vm, range, page, page + PAGE_SIZE, write, readonly, status);
+	}
+	if (ret && *status == DRM_VSVM_STATUS_OK)
+		*status = DRM_VSVM_STATUS_BAD_MEMORY;
+	range->faults++;
+	range->last_fault_addr = addr;
+	range->last_fault_ns = ktime_get_ns();
+	return ret ? status_to_errno(*status) : 0;
+}
+
+/* Find the mirror range holding @addr or create one, clamped to its neighbours. */
+static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma,
+					u64 addr, bool write, u32 *status)
+{
+	u64 start = ALIGN_DOWN(addr, VSVM_SVM_CHUNK), end = start + VSVM_SVM_CHUNK;
+	struct interval_tree_node *node;
+	struct vm_area_struct *cpu_vma;
+	struct vsvm_svm_range *range;
+
+	gc_locked(vm);
+	node = interval_tree_iter_first(&vm->svm.ranges, addr, addr);
+	if (node)
+		return container_of(node, struct vsvm_svm_range, itn);
+
+	mmap_read_lock(vm->mm);
+	cpu_vma = vma_lookup(vm->mm, addr);
+	*status = classify(cpu_vma, write);
+	if (cpu_vma) {
+		start = max_t(u64, start, cpu_vma->vm_start);
+		end = min_t(u64, end, cpu_vma->vm_end);
+	}
+	mmap_read_unlock(vm->mm);
+	if (*status != DRM_VSVM_STATUS_OK)
+		return ERR_PTR(status_to_errno(*status));
+
+	start = max(start, vma->base.va.addr);
+	end = min(end, vma->base.va.addr + vma->base.va.range);
+	for (node = interval_tree_iter_first(&vm->svm.ranges, start, end - 1); node;
+	     node = interval_tree_iter_next(node, start, end - 1)) {
+		if (node->last < addr)
+			start = max_t(u64, start, node->last + 1);
+		else
+			end = min_t(u64, end, node->start);
+	}
+
+	range = range_alloc(vm, start, end, 0, false);
+	if (IS_ERR(range)) {
+		*status = DRM_VSVM_STATUS_NOMEM;
+		return range;
+	}
+	range->itn.start = start;
+	range->itn.last = end - 1;
+	interval_tree_insert(&range->itn, &vm->svm.ranges);
+	vm->svm.n_ranges++;
+	return range;
+}
+
+/**
+ * vsvm_svm_fault() - service a GPU page fault in a CPU-address mirror
+ * @vm: the VM, its lock held
+ * @vma: the mirror binding holding @addr
+ * @addr: faulting address
+ * @write: the access writes
+ * @status: out, enum drm_vsvm_status when the fault cannot be serviced
+ *
+ * Context: sleeps; &vsvm_vm.lock held, mmap_lock not held.
+ * Return: 0 when the address is mapped for the access, else a negative
+ * errno matching *@status.
+ */
+int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool write,
+		   u32 *status)
+{
+	struct vsvm_svm_range *range;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+	trace_vsvm_fault(vm->id, addr, write);
+	if (!mmget_not_zero(vm->mm)) {
+		*status = DRM_VSVM_STATUS_CANCELED;
+		return -ECANCELED;
+	}
+	range = range_get(vm, vma, addr, write, status);
+	if (IS_ERR(range)) {
+		ret = PTR_ERR(range);
+		goto out;
+	}
+	ret = populate_around(vm, range, addr, range->start, range->end, write, false, status);
+out:
+	mmput(vm->mm);
+	return ret;
+}
+
+/**
+ * vsvm_userptr_create() - set up the notifier of a userptr binding
+ * @vm: the VM, its lock held
+ * @cpu: first CPU address
+ * @gpu: GPU VA it appears at
+ * @size: bytes
+ *
+ * Return: the range or an ERR_PTR().
+ */
+struct vsvm_svm_range *vsvm_userptr_create(struct vsvm_vm *vm, u64 cpu, u64 gpu, u64 size)
+{
+	return range_alloc(vm, cpu, cpu + size, gpu - cpu, true);
+}
+
+/**
+ * vsvm_userptr_destroy() - remove a userptr binding's notifier and PTEs
+ * @vm: the VM, its lock held
+ * @range: the userptr range
+ */
+void vsvm_userptr_destroy(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+{
+	range_free(vm, range);
+}
+
+/**
+ * vsvm_userptr_validate() - map a whole userptr binding
+ * @vm: the VM, its lock held
+ * @vma: the binding
+ * @status: out, enum drm_vsvm_status on failure
+ *
+ * Skips the work when no invalidation hit the range since the last time.
+ * A later invalidation zaps the PTEs as for a mirror, and the GPU fault
+ * that follows maps them again.
+ *
+ * Context: sleeps.
+ * Return: 0 or a negative errno.
+ */
+int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
+{
+	struct vsvm_svm_range *range = vma->userptr;
+	unsigned long seq;
+	u64 addr;
+	int ret = 0;
+
+	lockdep_assert_held(&vm->lock);
+	if (range->validated && !mmu_interval_check_retry(&range->notifier, range->valid_seq))
+		return 0;
+	if (!mmget_not_zero(vm->mm)) {
+		*status = DRM_VSVM_STATUS_CANCELED;
+		return -ECANCELED;
+	}
+	vsvm_stat_inc(vm->vdev, VSVM_STAT_USERPTR_REVALIDATE);
+	/*
+	 * The sequence read before the first block proves the whole range
+	 * current at the next EXEC; a block zapped meanwhile faults back in.
+	 */
+	seq = mmu_interval_read_begin(&range->notifier);
+	/* Walk in GPU 2 MiB blocks: the unit a page-table update is sized for. */
+	for (addr = range->start; addr < range->end && !ret; ) {
+		u64 gpu = addr + range->gpu_offset;
+		u64 next = min_t(u64, ALIGN_DOWN(gpu, SZ_2M) + SZ_2M - range->gpu_offset, range->end);
+
+		*status = DRM_VSVM_STATUS_OK;
+		ret = populate(vm, range, addr, next, !vma->readonly, vma->readonly, status);
+		if (ret)
+			ret = status_to_errno(*status);
+		addr = next;
+	}
+	range->validated = !ret;
+	range->valid_seq = seq;
+	mmput(vm->mm);
+	return ret;
+}
+
+/**
+ * vsvm_userptr_fault() - service a GPU fault in a userptr binding
+ * @vm: the VM, its lock held
+ * @vma: the binding
+ * @addr: GPU VA
+ * @write: the access writes
+ * @status: out
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool write,
+		       u32 *status)
+{
+	struct vsvm_svm_range *range = vma->userptr;
+	u64 cpu = addr - range->gpu_offset;
+	u64 start = max_t(u64, ALIGN_DOWN(addr, SZ_2M) - range->gpu_offset, range->start);
+	u64 end = min_t(u64, ALIGN_DOWN(addr, SZ_2M) + SZ_2M - range->gpu_offset, range->end);
+	int ret;
+
+	if (!mmget_not_zero(vm->mm)) {
+		*status = DRM_VSVM_STATUS_CANCELED;
+		return -ECANCELED;
+	}
+	ret = populate_around(vm, range, cpu, start, end, write && !vma->readonly,
+			      vma->readonly, status);
+	mmput(vm->mm);
+	return ret;
+}
+
+/**
+ * vsvm_svm_show() - debugfs: the VM's SVM ranges
+ * @vm: the VM, its lock held
+ * @m: the file
+ */
+void vsvm_svm_show(struct vsvm_vm *vm, struct seq_file *m)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&vm->lock);
+	seq_printf(m, "  svm ranges: %u\n", vm->svm.n_ranges);
+	for (node = interval_tree_iter_first(&vm->svm.ranges, 0, U64_MAX); node;
+	     node = interval_tree_iter_next(node, 0, U64_MAX)) {
+		struct vsvm_svm_range *r = container_of(node, struct vsvm_svm_range, itn);
+		u64 n_4k, n_2m;
+
+		spin_lock(&vm->mmu.lock);
+		vsvm_mmu_count_range(&vm->mmu, r->start, r->end, &n_4k, &n_2m);
+		spin_unlock(&vm->mmu.lock);
+		seq_printf(m, "    range 0x%llx-0x%llx seq %lu ptes 4K %llu 2M %llu faults %llu last 0x%llx%s\n",
+			   r->start, r->end, READ_ONCE(r->notifier.invalidate_seq),
+			   n_4k, n_2m, r->faults, r->last_fault_addr,
+			   READ_ONCE(r->unmapped) ? " unmapped" : "");
+	}
+}
