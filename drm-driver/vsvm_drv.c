@@ -71,6 +71,20 @@ void vsvm_log(struct vsvm_device *vdev, const char *fmt, ...)
 	drm_dbg_driver(&vdev->drm, "%s\n", vdev->log[slot]);
 }
 
+int __vsvm_reject(struct vsvm_device *vdev, int err, const char *func, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	vsvm_stat_inc(vdev, VSVM_STAT_BAD_IOCTL);
+	vsvm_log(vdev, "%s: %d: %pV", func, err, &vaf);
+	va_end(args);
+	return err;
+}
+
 static int vsvm_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct vsvm_device *vdev = to_vsvm(drm);

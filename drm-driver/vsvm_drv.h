@@ -154,14 +154,15 @@ static inline void vsvm_stat_inc(struct vsvm_device *vdev, enum vsvm_stat s)
 __printf(2, 3)
 void vsvm_log(struct vsvm_device *vdev, const char *fmt, ...);
 
+__printf(4, 5)
+int __vsvm_reject(struct vsvm_device *vdev, int err, const char *func, const char *fmt, ...);
+
 /*
  * vsvm_reject() - log why an ioctl refused its input and return the errno.
  * Every errno that answers bad input goes through here, so debugfs shows
  * the reason next to the ioctl that failed.
  */
-#define vsvm_reject(vdev, err, fmt, ...) ({				\
-	vsvm_stat_inc(vdev, VSVM_STAT_BAD_IOCTL);			\
-	vsvm_log(vdev, "%s: %d: " fmt, __func__, err, ##__VA_ARGS__);	\
-	(err); })
+#define vsvm_reject(vdev, err, fmt, ...) \
+	__vsvm_reject(vdev, err, __func__, fmt, ##__VA_ARGS__)
 
 #endif /* __VSVM_DRV_H__ */

@@ -3,6 +3,7 @@
 
 #include <linux/dma-fence.h>
 #include <linux/kthread.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -57,8 +58,10 @@ static const struct dma_fence_ops vsvm_fence_ops = {
 	.get_timeline_name = fence_timeline_name,
 };
 
+/* The engine's fence for one job; the scheduler's finished fence follows it. */
 struct vsvm_hw_fence {
 	struct dma_fence base;
+	/* @lock: the fence's own lock, as dma_fence_init() requires. */
 	spinlock_t lock;
 };
 
@@ -141,7 +144,8 @@ void vsvm_job_finish(struct vsvm_job *job)
 	if (failed) {
 		dma_fence_set_error(job->hw_fence, status_errno(job->result.status));
 		vsvm_stat_inc(vdev, VSVM_STAT_JOBS_FAILED);
-		vsvm_log(vdev, "queue %u job %llu: status %u access 0x%x addr 0x%llx pc 0x%x info %u",
+		vsvm_log(vdev,
+			 "queue %u job %llu: status %u access 0x%x addr 0x%llx pc 0x%x info %u",
 			 q->id, job->seqno, job->result.status, job->result.fault_access,
 			 job->result.fault_addr, job->result.fault_pc, job->result.info);
 	}
@@ -166,8 +170,12 @@ static struct dma_fence *vsvm_run_job(struct drm_sched_job *sched_job)
 	struct vsvm_job *job = to_vsvm_job(sched_job);
 	struct vsvm_device *vdev = job->queue->vdev;
 
-	/* A dependency failed or the queue is going: do not run. */
-	if (sched_job->s_fence->finished.error || READ_ONCE(job->queue->canceled)) {
+	/*
+	 * The queue is going: do not run. A failed dependency does not stop
+	 * a job (the scheduler does not pass errors on); WAIT tells each
+	 * job's own outcome.
+	 */
+	if (READ_ONCE(job->queue->canceled)) {
 		vsvm_job_fail(job, DRM_VSVM_STATUS_CANCELED, 0, 0, 0, 0);
 		vsvm_job_finish(job);
 	} else {
@@ -189,6 +197,15 @@ static void vsvm_free_job(struct drm_sched_job *sched_job)
 	struct vsvm_job *job = to_vsvm_job(sched_job);
 
 	drm_sched_job_cleanup(sched_job);
+	/*
+	 * A job the scheduler discarded without running (its entity was
+	 * killed) never reached the engine; the next job of the queue
+	 * depends on this fence, so it must signal all the same.
+	 */
+	if (!dma_fence_is_signaled(job->hw_fence)) {
+		dma_fence_set_error(job->hw_fence, -ECANCELED);
+		dma_fence_signal(job->hw_fence);
+	}
 	dma_fence_put(job->hw_fence);
 	kvfree(job->prog);
 	vsvm_vm_put(job->vm);
@@ -327,7 +344,8 @@ int vsvm_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file
 
 	if (args->pad)
 		return vsvm_reject(vdev, -EINVAL, "pad 0x%x", args->pad);
-	q = xa_erase(&vfile->queues, args->queue_id);
+	/* Erasing index 0 of an ALLOC1 xarray would hand it out next. */
+	q = args->queue_id ? xa_erase(&vfile->queues, args->queue_id) : NULL;
 	if (!q)
 		return vsvm_reject(vdev, -ENOENT, "queue %u", args->queue_id);
 	queue_destroy(q);
@@ -353,16 +371,21 @@ void vsvm_queue_destroy_all(struct vsvm_file *vfile)
 static int exec_check_args(struct vsvm_device *vdev, const struct drm_vsvm_exec *a)
 {
 	u64 lanes = (u64)a->wg_size[0] * a->wg_size[1] * a->wg_size[2];
+	u64 wgs;
 
 	if (a->extensions || a->flags)
 		return vsvm_reject(vdev, -EINVAL, "extensions/flags");
-	if (!a->code_size || a->code_size % VSVM_INSN_SIZE || a->code_size > VSVM_MAX_CODE_SIZE ||
-	    !IS_ALIGNED(a->code_addr, VSVM_INSN_SIZE))
-		return vsvm_reject(vdev, -EINVAL, "code 0x%llx size %u", a->code_addr, a->code_size);
+	if (!a->code_size || a->code_size % VSVM_INSN_SIZE ||
+	    a->code_size > VSVM_MAX_CODE_SIZE || !IS_ALIGNED(a->code_addr, VSVM_INSN_SIZE))
+		return vsvm_reject(vdev, -EINVAL, "code 0x%llx size %u",
+				   a->code_addr, a->code_size);
 	if (!a->grid[0] || !a->grid[1] || !a->grid[2] || !lanes || lanes > VSVM_MAX_WG_SIZE)
 		return vsvm_reject(vdev, -EINVAL, "grid %ux%ux%u workgroup %ux%ux%u",
 				   a->grid[0], a->grid[1], a->grid[2],
 				   a->wg_size[0], a->wg_size[1], a->wg_size[2]);
+	if (check_mul_overflow((u64)a->grid[0] * a->grid[1], (u64)a->grid[2], &wgs))
+		return vsvm_reject(vdev, -EINVAL, "grid %ux%ux%u overflows",
+				   a->grid[0], a->grid[1], a->grid[2]);
 	if (a->shared_size > VSVM_MAX_SHARED_SIZE || a->scratch_size > VSVM_MAX_SCRATCH_SIZE ||
 	    a->args_size > VSVM_MAX_ARGS_SIZE)
 		return vsvm_reject(vdev, -EINVAL, "shared %u scratch %u args %u",
@@ -480,6 +503,12 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 		goto err_cleanup;
 
 	mutex_lock(&q->submit_lock);
+	/*
+	 * Order the queue on the previous job's hardware fence: the
+	 * scheduler ignores dependencies on its entity's own fences, as it
+	 * assumes hardware runs an entity's jobs in order, and the engine
+	 * does not.
+	 */
 	if (q->last_fence) {
 		ret = drm_sched_job_add_dependency(&job->base, dma_fence_get(q->last_fence));
 		if (ret) {
@@ -491,8 +520,10 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	job->seqno = q->next_seqno++;
 	dma_fence_init(&hw->base, &vsvm_fence_ops, &hw->lock, q->fence_context, job->seqno);
 	done = &job->base.s_fence->finished;
+	/* Jobs of other queues waiting on this one must wait for its end, not its start. */
+	set_bit(DRM_SCHED_FENCE_DONT_PIPELINE, &done->flags);
 	dma_fence_put(q->last_fence);
-	q->last_fence = dma_fence_get(done);
+	q->last_fence = dma_fence_get(&hw->base);
 
 	slot = &q->results[job->seqno % VSVM_QUEUE_RESULTS];
 	spin_lock(&q->result_lock);

@@ -67,7 +67,7 @@ struct vsvm_queue {
 	struct mutex submit_lock;
 	/** @next_seqno: seqno of the next job, from 1. */
 	u64 next_seqno;
-	/** @last_fence: finished fence of the last job, which the next one waits for. */
+	/** @last_fence: hardware fence of the last job, which the next one waits for. */
 	struct dma_fence *last_fence;
 	/** @canceled: set once by destroy; jobs that see it end as CANCELED. */
 	bool canceled;

@@ -152,7 +152,10 @@ struct vsvm_interp_ctx {
 	u8 *shared;
 	/** @shared_size: bytes at @shared. */
 	u32 shared_size;
-	/** @scratch: per-lane scratch; lane L of the workgroup owns [L * @scratch_size, +@scratch_size). */
+	/**
+	 * @scratch: per-lane scratch; lane L of the workgroup owns
+	 * [L * @scratch_size, (L + 1) * @scratch_size).
+	 */
 	u8 *scratch;
 	/** @scratch_size: bytes per lane. */
 	u32 scratch_size;

@@ -4,6 +4,8 @@
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -59,7 +61,7 @@ static u32 classify(struct vm_area_struct *vma, bool write)
 	return DRM_VSVM_STATUS_OK;
 }
 
-static u32 status_to_errno(u32 status)
+static int status_to_errno(u32 status)
 {
 	switch (status) {
 	case DRM_VSVM_STATUS_READ_ONLY:
@@ -96,6 +98,19 @@ static void stat_event(struct vsvm_device *vdev, const struct mmu_notifier_range
 }
 
 /*
+ * Fault injection for the debug lane (tools/debug-kernel) and nothing else:
+ * makes every invalidation take a mutex, which may sleep. That is allowed in
+ * a blockable invalidation and a bug in a non-blockable one, which a
+ * DEBUG_ATOMIC_SLEEP kernel must report. Off by default; never set it
+ * outside a test.
+ */
+static bool inject_sleep_in_invalidate;
+module_param(inject_sleep_in_invalidate, bool, 0644);
+MODULE_PARM_DESC(inject_sleep_in_invalidate,
+		 "TEST ONLY: invalidations take a sleeping lock, a bug when they must not block");
+static DEFINE_MUTEX(inject_sleep_lock);
+
+/*
  * Context: any, including non-blockable invalidations: takes only spinlocks
  * and queues work, never sleeps or allocates, so it always succeeds.
  */
@@ -109,6 +124,11 @@ static bool svm_invalidate(struct mmu_interval_notifier *mni,
 
 	stat_event(vm->vdev, r);
 	trace_vsvm_invalidate(vm->id, start, end, r->event, mmu_notifier_range_blockable(r));
+
+	if (unlikely(READ_ONCE(inject_sleep_in_invalidate))) {
+		mutex_lock(&inject_sleep_lock);
+		mutex_unlock(&inject_sleep_lock);
+	}
 
 	spin_lock(&vm->mmu.lock);
 	mmu_interval_set_seq(mni, cur_seq);
@@ -512,8 +532,8 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 	seq = mmu_interval_read_begin(&range->notifier);
 	/* Walk in GPU 2 MiB blocks: the unit a page-table update is sized for. */
 	for (addr = range->start; addr < range->end && !ret; ) {
-		u64 gpu = addr + range->gpu_offset;
-		u64 next = min_t(u64, ALIGN_DOWN(gpu, SZ_2M) + SZ_2M - range->gpu_offset, range->end);
+		u64 gpu_next = ALIGN_DOWN(addr + range->gpu_offset, SZ_2M) + SZ_2M;
+		u64 next = min_t(u64, gpu_next - range->gpu_offset, range->end);
 
 		*status = DRM_VSVM_STATUS_OK;
 		ret = populate(vm, range, addr, next, !vma->readonly, vma->readonly, status);
@@ -575,8 +595,9 @@ void vsvm_svm_show(struct vsvm_vm *vm, struct seq_file *m)
 		spin_lock(&vm->mmu.lock);
 		vsvm_mmu_count_range(&vm->mmu, r->start, r->end, &n_4k, &n_2m);
 		spin_unlock(&vm->mmu.lock);
-		seq_printf(m, "    range 0x%llx-0x%llx seq %lu ptes 4K %llu 2M %llu faults %llu last 0x%llx%s\n",
-			   r->start, r->end, READ_ONCE(r->notifier.invalidate_seq),
+		seq_printf(m, "    range 0x%llx-0x%llx seq %lu", r->start, r->end,
+			   READ_ONCE(r->notifier.invalidate_seq));
+		seq_printf(m, " ptes 4K %llu 2M %llu faults %llu last 0x%llx%s\n",
 			   n_4k, n_2m, r->faults, r->last_fault_addr,
 			   READ_ONCE(r->unmapped) ? " unmapped" : "");
 	}
