@@ -75,10 +75,12 @@ for f in "$here"/vsvm_*.c; do
 done
 place "$here/lib/vsvm_lib.c"
 place "$here/lib/vsvm_lib.h"
+place "$here/lib/vsvm_uapi.c"
+place "$here/lib/vsvm_uapi.h"
 place "$top/drm-driver/include/uapi/drm/vsvm_drm.h"
 place "$top/drm-driver/include/uapi/drm/vsvm_isa.h"
 
-lib_srcs="'vsvm_lib.c'"
+lib_srcs="'vsvm_lib.c', 'vsvm_uapi.c'"
 c_args=
 if [ -f "$top/tools/vsvm-as/vsvm_asm.c" ]; then
 	for f in "$top"/tools/vsvm-as/vsvm_asm.c "$top"/tools/vsvm-as/vsvm_asm*.h; do

@@ -4,7 +4,8 @@
  * drm-driver/include/uapi/drm/vsvm_drm.h, in IGT's style:
  *
  *   __vsvm_foo(fd, ...)  issues the ioctl and returns 0 or -errno, leaving
- *                        errno at 0; outputs go through pointers.
+ *                        errno at 0; outputs go through pointers
+ *                        (vsvm_uapi.h, free of any test framework).
  *   vsvm_foo(fd, ...)    asserts that it succeeded and returns the output.
  *
  * A test that checks how the driver rejects a field with no helper argument
@@ -21,10 +22,8 @@
 
 #include "igt.h"
 #include "vsvm_drm.h"
+#include "vsvm_uapi.h"
 #include "vsvm_isa.h"
-
-/* The GPU page size every VM_BIND and PREFETCH argument is aligned to. */
-#define VSVM_PAGE_SIZE		4096ull
 
 /*
  * Default bound for waiting on a job. Generous: the interpreter runs under
@@ -32,21 +31,13 @@
  */
 #define VSVM_WAIT_TIMEOUT_NS	(60ll * 1000 * 1000 * 1000)
 
-int __vsvm_ioctl(int fd, unsigned long request, void *arg);
-
 /* DRM_IOCTL_VSVM_GET_PARAM */
-int __vsvm_get_param(int fd, uint32_t param, uint64_t *value);
 uint64_t vsvm_get_param(int fd, uint32_t param);
-const char *vsvm_param_name(uint32_t param);
 
 /* DRM_IOCTL_VSVM_GEM_CREATE, DRM_IOCTL_VSVM_GEM_MMAP_OFFSET, GEM_CLOSE */
-int __vsvm_gem_create(int fd, uint64_t size, uint32_t *handle);
 uint32_t vsvm_gem_create(int fd, uint64_t size);
-int __vsvm_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 uint64_t vsvm_gem_mmap_offset(int fd, uint32_t handle);
-void *__vsvm_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot);
 void *vsvm_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot);
-int __vsvm_gem_close(int fd, uint32_t handle);
 void vsvm_gem_close(int fd, uint32_t handle);
 void vsvm_gem_write(int fd, uint32_t handle, uint64_t offset,
 		    const void *data, size_t size);
@@ -54,53 +45,32 @@ void vsvm_gem_read(int fd, uint32_t handle, uint64_t offset,
 		   void *data, size_t size);
 
 /* DRM_IOCTL_VSVM_VM_CREATE, DRM_IOCTL_VSVM_VM_DESTROY */
-int __vsvm_vm_create(int fd, uint32_t *vm_id);
 uint32_t vsvm_vm_create(int fd);
-int __vsvm_vm_destroy(int fd, uint32_t vm_id);
 void vsvm_vm_destroy(int fd, uint32_t vm_id);
 
 /* DRM_IOCTL_VSVM_VM_BIND, one pair per operation */
-int __vsvm_vm_bind(int fd, struct drm_vsvm_vm_bind *bind);
-int __vsvm_vm_map(int fd, uint32_t vm_id, uint32_t handle,
-		  uint64_t bo_offset, uint64_t addr, uint64_t range,
-		  uint32_t flags);
 void vsvm_vm_map(int fd, uint32_t vm_id, uint32_t handle,
 		 uint64_t bo_offset, uint64_t addr, uint64_t range,
 		 uint32_t flags);
-int __vsvm_vm_unmap(int fd, uint32_t vm_id, uint64_t addr, uint64_t range);
 void vsvm_vm_unmap(int fd, uint32_t vm_id, uint64_t addr, uint64_t range);
-int __vsvm_vm_map_mirror(int fd, uint32_t vm_id, uint64_t addr,
-			 uint64_t range);
 void vsvm_vm_map_mirror(int fd, uint32_t vm_id, uint64_t addr,
 			uint64_t range);
-int __vsvm_vm_map_userptr(int fd, uint32_t vm_id, const void *ptr,
-			  uint64_t addr, uint64_t range, uint32_t flags);
 void vsvm_vm_map_userptr(int fd, uint32_t vm_id, const void *ptr,
 			 uint64_t addr, uint64_t range, uint32_t flags);
 
 /* DRM_IOCTL_VSVM_QUEUE_CREATE, DRM_IOCTL_VSVM_QUEUE_DESTROY */
-int __vsvm_queue_create(int fd, uint32_t vm_id, uint32_t *queue_id);
 uint32_t vsvm_queue_create(int fd, uint32_t vm_id);
-int __vsvm_queue_destroy(int fd, uint32_t queue_id);
 void vsvm_queue_destroy(int fd, uint32_t queue_id);
 
 /* DRM_IOCTL_VSVM_EXEC */
-void vsvm_exec_init(struct drm_vsvm_exec *exec, uint32_t queue_id,
-		    uint64_t code_addr, uint32_t code_size);
-int __vsvm_exec(int fd, struct drm_vsvm_exec *exec);
 uint64_t vsvm_exec(int fd, struct drm_vsvm_exec *exec);
 
 /* DRM_IOCTL_VSVM_WAIT */
-int __vsvm_wait(int fd, uint32_t queue_id, uint64_t seqno,
-		int64_t timeout_ns, struct drm_vsvm_wait *result);
 uint32_t vsvm_wait(int fd, uint32_t queue_id, uint64_t seqno,
 		   int64_t timeout_ns);
 void vsvm_wait_ok(int fd, uint32_t queue_id, uint64_t seqno);
-const char *vsvm_status_name(uint32_t status);
 
 /* DRM_IOCTL_VSVM_PREFETCH */
-int __vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
-		    uint32_t flags);
 void vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 		   uint32_t flags);
 
