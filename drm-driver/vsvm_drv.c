@@ -220,6 +220,8 @@ static void vsvm_device_destroy(struct vsvm_device *vdev)
 	struct platform_device *pdev = to_platform_device(vdev->drm.dev);
 
 	drm_dev_unregister(&vdev->drm);
+	/* No file is open, so every job is canceled: let them end. */
+	wait_event(vdev->jobs_idle, !atomic_read(&vdev->jobs_live));
 	vsvm_exec_fini(vdev);
 	vsvm_engine_fini(&vdev->engine);
 	devres_release_group(&pdev->dev, NULL);
@@ -247,6 +249,7 @@ static struct vsvm_device *vsvm_device_create(int index)
 	mutex_init(&vdev->clients_lock);
 	INIT_LIST_HEAD(&vdev->clients);
 	spin_lock_init(&vdev->log_lock);
+	init_waitqueue_head(&vdev->jobs_idle);
 
 	ret = vsvm_engine_init(&vdev->engine, vdev, num_cus);
 	if (ret)

@@ -7,6 +7,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 #include <drm/drm_device.h>
@@ -101,6 +102,15 @@ struct vsvm_device {
 	 * the queue's previous job.
 	 */
 	struct drm_gpu_scheduler sched;
+
+	/**
+	 * @jobs_live: jobs allocated and not yet freed by the scheduler.
+	 * Unload waits on @jobs_idle for it to reach zero: a job canceled
+	 * when its file closed may still be ending after the last close.
+	 */
+	atomic_t jobs_live;
+	/** @jobs_idle: woken when @jobs_live drops to zero. */
+	wait_queue_head_t jobs_idle;
 
 	/** @stats: counters, updated locklessly. */
 	atomic64_t stats[VSVM_STAT_COUNT];

@@ -192,9 +192,16 @@ static enum drm_gpu_sched_stat vsvm_timedout_job(struct drm_sched_job *sched_job
 
 static void queue_release(struct kref *ref);
 
+static void job_put_live(struct vsvm_device *vdev)
+{
+	if (atomic_dec_and_test(&vdev->jobs_live))
+		wake_up_all(&vdev->jobs_idle);
+}
+
 static void vsvm_free_job(struct drm_sched_job *sched_job)
 {
 	struct vsvm_job *job = to_vsvm_job(sched_job);
+	struct vsvm_device *vdev = job->queue->vdev;
 
 	drm_sched_job_cleanup(sched_job);
 	/*
@@ -212,6 +219,7 @@ static void vsvm_free_job(struct drm_sched_job *sched_job)
 	kref_put(&job->queue->refcount, queue_release);
 	kfree(job);
 	vsvm_obj_dec(VSVM_OBJ_JOB);
+	job_put_live(vdev);
 }
 
 static const struct drm_sched_backend_ops vsvm_sched_ops = {
@@ -477,6 +485,7 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 		goto err_out;
 	}
 	vsvm_obj_inc(VSVM_OBJ_JOB);
+	atomic_inc(&vdev->jobs_live);
 	job->queue = q;
 	job->vm = q->vm;
 	drm_gpuvm_get(&job->vm->gpuvm);
@@ -550,6 +559,7 @@ err_job:
 	kfree(hw);
 	kfree(job);
 	vsvm_obj_dec(VSVM_OBJ_JOB);
+	job_put_live(vdev);
 err_out:
 	if (out)
 		drm_syncobj_put(out);
@@ -607,8 +617,12 @@ int vsvm_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 		args->fault_pc = slot->fault_pc;
 		args->info = slot->info;
 	} else {
-		/* Ended without running: a dependency failed. */
+		/* Discarded without running: its queue or file went away. */
 		args->status = DRM_VSVM_STATUS_CANCELED;
+		args->fault_access = 0;
+		args->fault_addr = 0;
+		args->fault_pc = 0;
+		args->info = 0;
 	}
 	spin_unlock(&q->result_lock);
 out:

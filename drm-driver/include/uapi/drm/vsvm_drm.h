@@ -321,7 +321,8 @@ enum drm_vsvm_status {
  *
  * Waits for job @seqno of @queue_id and reports how it ended. Returns 0 when
  * the job has ended, -ETIME if @timeout_ns passed first, -ENOENT if @seqno
- * was never submitted or ended more than 256 jobs ago on this queue.
+ * was never submitted, or 256 or more jobs were submitted to the queue
+ * after it.
  */
 struct drm_vsvm_wait {
 	/** @queue_id: in. */
