@@ -16,7 +16,7 @@
  *
  * /sys/kernel/debug/dri/N/ holds:
  *
- * - clients: open files, their VMs (bindings, SVM ranges with notifier
+ * - vms: open files, their VMs (bindings, SVM ranges with notifier
  *   sequence and PTE counts by size) and queues;
  * - ptes: the same with every valid GPU PTE;
  * - counters: device counters, one "name value" per line;
@@ -80,7 +80,7 @@ static int clients_show_ptes(struct seq_file *m, bool ptes)
 	return 0;
 }
 
-static int clients_show(struct seq_file *m, void *data)
+static int vms_show(struct seq_file *m, void *data)
 {
 	return clients_show_ptes(m, false);
 }
@@ -132,7 +132,7 @@ static int log_show(struct seq_file *m, void *data)
 }
 
 static const struct drm_debugfs_info vsvm_debugfs_files[] = {
-	{ "clients", clients_show, 0 },
+	{ "vms", vms_show, 0 },
 	{ "ptes", ptes_show, 0 },
 	{ "counters", counters_show, 0 },
 	{ "objects", objects_show, 0 },

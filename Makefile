@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: MIT
+#
+# vsvm top-level build and test entry points.
+#
+#   make deps     install what the project needs (Debian 12; run by the others)
+#   make          module, tests and tools
+#   make module   drm-driver/vsvm.ko against the installed 6.12 headers
+#   make tests    the IGT tests, into build/igt-tests/
+#   make tools    the userspace tools (assembler, demo), into build/tools/
+#   make test     build all, then run every test in one qemu guest (tools/vm)
+#   make run      build all, then run $(DEMO) in the guest
+#   make check    checkpatch --strict and a W=1 C=2 (sparse) module build
+#   make clean
+#
+# Kbuild keeps the module's objects in drm-driver/; everything else goes
+# under build/.
+
+# Debian's packages.  linux-image and linux-headers are the 6.12 kernel the
+# guest boots and the module builds against, whatever the host runs.
+PACKAGES := linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
+	qemu-system-x86 busybox-static kmod cpio xz-utils \
+	gcc make libelf-dev flex bison bc sparse perl pkg-config
+
+# The newest installed 6.12 headers; "=" so that it is looked up after
+# "deps" has installed them.
+KVER = $(patsubst linux-headers-%,%,$(notdir $(lastword \
+	$(shell ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V))))
+KDIR = /usr/src/linux-headers-$(KVER)
+KERNEL = /boot/vmlinuz-$(KVER)
+LINUX_SOURCE := /usr/src/linux-source-6.12.tar.xz
+
+BUILD := build
+TESTS_LIST := $(BUILD)/igt-tests/tests.list
+DEMO ?= $(BUILD)/tools/vsvm-demo/vsvm-demo
+DEMO_ARGS ?=
+# Whole-run and per-binary limits for "make test", in seconds.
+VM_TIMEOUT ?= 2700
+TEST_TIMEOUT ?= 300
+VM_FLAGS ?=
+VM = tools/vm
+
+# Named after the package list, so that changing the list installs again.
+DEPS_STAMP := $(BUILD)/.deps-$(shell echo $(PACKAGES) | md5sum | cut -c1-8)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# The userspace tools "make" builds, those of them that exist yet.
+TOOLS := tools/vsvm-as tools/vsvm-demo
+TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard $(addsuffix /Makefile,$(TOOLS))))
+CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
+
+all: module tests tools
+
+deps: $(DEPS_STAMP)
+
+$(DEPS_STAMP):
+	@missing=$$(for p in $(PACKAGES); do \
+		[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || \
+			echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:" $$missing; \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends $$missing || exit 1; \
+	fi
+	@mkdir -p $(@D) && rm -f $(BUILD)/.deps-* && touch $@
+
+module: $(DEPS_STAMP)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/drm-driver modules
+
+tests: $(DEPS_STAMP)
+	$(MAKE) -C igt-tests KVER=$(KVER)
+
+tools: $(DEPS_STAMP)
+	@set -e; for d in $(TOOL_DIRS); do $(MAKE) -C $$d KVER=$(KVER); done
+
+test: module tests tools
+	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
+		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(TESTS_LIST)
+
+run: module tools
+	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- $(DEMO) $(DEMO_ARGS)
+
+# checkpatch and the files it reads, extracted from Debian's kernel source.
+$(CHECKPATCH): $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/checkpatch
+	tar -xJf $(LINUX_SOURCE) -C $(BUILD)/checkpatch --strip-components=1 \
+		linux-source-6.12/scripts/checkpatch.pl \
+		linux-source-6.12/scripts/spelling.txt \
+		linux-source-6.12/scripts/const_structs.checkpatch
+	@touch $@
+
+# checkpatch runs from drm-driver/ so that it sees include/uapi/ paths and
+# applies its UAPI rules to them.
+CHECK_FILES = $(patsubst drm-driver/%,%,$(filter-out %.mod.c, \
+	$(wildcard drm-driver/*.[ch] drm-driver/include/uapi/drm/*.h)))
+
+# Both halves run, so that one report shows every finding.
+check:
+	@rc=0; \
+	$(MAKE) --no-print-directory check-style || rc=1; \
+	$(MAKE) --no-print-directory check-build || rc=1; \
+	exit $$rc
+
+check-style: $(CHECKPATCH)
+	cd drm-driver && $(CURDIR)/$(CHECKPATCH) --strict --no-tree --quiet \
+		--show-types -f $(CHECK_FILES)
+
+# Any compiler or sparse warning fails, ours or one that our code provokes in
+# a kernel header.  C=2 checks every file, rebuilt or not.
+check-build: $(DEPS_STAMP)
+	@echo "  CHECK   W=1 C=2 build of drm-driver (log: $(BUILD)/check-build.log)"
+	@$(MAKE) -C $(KDIR) M=$(CURDIR)/drm-driver W=1 C=2 modules \
+		>$(BUILD)/check-build.log 2>&1; rc=$$?; \
+	cat $(BUILD)/check-build.log; \
+	if [ $$rc != 0 ]; then echo "check: the W=1 C=2 build failed"; exit 1; fi; \
+	if grep -E -i '(warning|error):' $(BUILD)/check-build.log >/dev/null; then \
+		echo "check: the W=1 C=2 build has findings"; exit 1; fi
+
+clean:
+	-[ -d $(KDIR) ] && $(MAKE) -C $(KDIR) M=$(CURDIR)/drm-driver clean
+	-$(MAKE) -C igt-tests clean
+	-for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
+	rm -rf $(filter-out $(DEPS_STAMP),$(wildcard $(BUILD)/* $(BUILD)/.[!.]*))
+
+.PHONY: all deps module tests tools test run check check-style check-build clean
+
+# --- Debug lane (owner: tools/debug-kernel; docs/testing.md "Debug lane") ---
+#
+#   make debug-kernel   build or update the lockdep + KASAN + kmemleak +
+#                       DEBUG_VM kernel, from Debian's linux-source-6.12, in
+#                       $(VSVM_CACHE)/debug-kernel (outside the work tree, so
+#                       "make clean" keeps it and rebuilds are incremental)
+#   make test-debug     that kernel, vsvm.ko built for it (in the cache, not
+#                       in drm-driver/), then the "make test" suite in the
+#                       guest, plus tools/debug-kernel/mrelease-test and a
+#                       final kmemleak scan; any lockdep, KASAN, kmemleak,
+#                       might_sleep or DEBUG_VM report fails the run
+#
+# VM_FLAGS applies here too, e.g. the fault-injection check:
+#   make test-debug VM_FLAGS="--module-args inject_sleep_in_invalidate=1"
+VSVM_CACHE ?= $(HOME)/.cache/vsvm
+DEBUG_DIR = $(VSVM_CACHE)/debug-kernel
+DEBUG_BUILD = VSVM_CACHE=$(VSVM_CACHE) tools/debug-kernel/build
+DEBUG_TESTS_LIST := $(BUILD)/debug-kernel/tests.list
+DEBUG_VM_TIMEOUT ?= 5400
+DEBUG_TEST_TIMEOUT ?= 1200
+
+debug-kernel: $(DEPS_STAMP)
+	$(DEBUG_BUILD) kernel
+
+# The suite's list with absolute paths, then the lane's own two tests; the
+# kmemleak scan must come last.
+test-debug: debug-kernel tests tools
+	$(DEBUG_BUILD) module
+	@mkdir -p $(dir $(DEBUG_TESTS_LIST))
+	@awk -v d=$(abspath $(dir $(TESTS_LIST))) '{ sub(/#.*/, ""); \
+		gsub(/^[ \t]+|[ \t]+$$/, ""); if ($$0 == "") next; \
+		print (/^\// ? $$0 : d "/" $$0) }' $(TESTS_LIST) >$(DEBUG_TESTS_LIST)
+	@echo $(CURDIR)/$(BUILD)/tools/debug-kernel/mrelease-test >>$(DEBUG_TESTS_LIST)
+	@echo $(CURDIR)/tools/debug-kernel/kmemleak-check >>$(DEBUG_TESTS_LIST)
+	$(VM) test --kernel $(DEBUG_DIR)/bzImage --moddir $(DEBUG_DIR)/moddir \
+		--module $(DEBUG_DIR)/vsvm/vsvm.ko --timeout $(DEBUG_VM_TIMEOUT) \
+		--test-timeout $(DEBUG_TEST_TIMEOUT) $(VM_FLAGS) --list $(DEBUG_TESTS_LIST)
+
+.PHONY: debug-kernel test-debug
+
+# ---- Mesa: Rusticl with the vsvm Gallium driver --------------------------
+# Owned by the Mesa work (docs/mesa.md); kept apart from the targets above.
+#
+#   make mesa-deps    apt: the bookworm-backports suite (derived from the
+#                     machine's own debian.sources), Mesa's build-deps
+#   make mesa         fetch and verify Mesa's tarball, apply mesa-patches/,
+#                     build Rusticl with llvmpipe and vsvm under build/mesa/
+#   make check-mesa-headers
+#                     the series' UAPI and ISA headers are byte-identical to
+#                     drm-driver/include/uapi/drm/
+#   make mesa-test    host tests: headers, compiler unit tests with the
+#                     vsvm-as round trip, OpenCL on llvmpipe
+#   make mesa-vm-test the OpenCL tests on vsvm, in the qemu guest
+#
+# Run anything against that build with mesa-patches/scripts/mesa-run CMD.
+MESA_VERSION := 25.0.7
+MESA_OUT := $(BUILD)/mesa
+MESA_SCRIPTS := mesa-patches/scripts
+MESA_JOBS ?= 2
+MESA_DEPS_STAMP := $(MESA_OUT)/.deps-$(shell cat $(MESA_SCRIPTS)/mesa-deps.sh \
+	$(MESA_SCRIPTS)/apt-sources.sh 2>/dev/null | md5sum | cut -c1-8)
+MESA_RUN := $(MESA_SCRIPTS)/mesa-run
+MESA_TESTS := $(MESA_OUT)/cl-tests
+MESA_CL_TESTS := $(MESA_TESTS)/cl_svm_test
+VSVM_AS := $(BUILD)/tools/vsvm-as
+
+mesa-deps: $(MESA_DEPS_STAMP)
+
+$(MESA_DEPS_STAMP):
+	$(SUDO) $(MESA_SCRIPTS)/mesa-deps.sh
+	@mkdir -p $(@D) && rm -f $(MESA_OUT)/.deps-* && touch $@
+
+mesa: $(MESA_DEPS_STAMP)
+	$(MESA_SCRIPTS)/build-mesa.sh $(MESA_VERSION) $(MESA_OUT) $(MESA_JOBS)
+
+check-mesa-headers:
+	$(MESA_SCRIPTS)/check-headers.sh $(wildcard $(MESA_OUT)/src)
+
+$(MESA_TESTS)/%: mesa-patches/cl-tests/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -o $@ $< -lOpenCL
+
+mesa-test: mesa tools $(MESA_CL_TESTS)
+	$(MESA_SCRIPTS)/mesa-test.sh $(MESA_OUT) $(VSVM_AS) $(MESA_TESTS)
+
+mesa-vm-test: mesa module $(MESA_CL_TESTS)
+	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- \
+		$(MESA_SCRIPTS)/mesa-vm-test.sh $(MESA_TESTS)
+
+.PHONY: mesa-deps mesa check-mesa-headers mesa-test mesa-vm-test
