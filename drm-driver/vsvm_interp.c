@@ -1,0 +1,1656 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Copyright 2026 The vsvm authors */
+
+/**
+ * DOC: Shader interpreter
+ *
+ * A workgroup is cut into waves of %VSVM_WAVE_WIDTH lanes. vsvm_interp_run()
+ * executes one wave's instructions, each across the lanes in &vsvm_wave.exec,
+ * until an instruction budget runs out, the wave reaches a barrier, ends,
+ * faults or fails. The engine interleaves the waves of a workgroup on one
+ * compute-unit thread, so nothing here is shared between threads except the
+ * global memory the shader addresses.
+ *
+ * Registers are stored lane-minor (&vsvm_wave.regs[reg * 32 + lane]), so an
+ * ALU instruction is a tight loop over one row per operand. Every ALU case is
+ * specialised at compile time on its operation, width and operand form, with
+ * one loop for a full wave and one over the set bits of a partial mask.
+ *
+ * Control flow is structured and per wave: a stack of &struct vsvm_cf_frame
+ * records, for each open IF, the lanes to restore at ENDIF and those waiting
+ * for the ELSE, and for each open LOOP, the lanes that left it with BREAK and
+ * those parked by CONTINUE until ENDLOOP. When no lane is active, the wave
+ * skips to the next instruction that may reactivate lanes, jumping over whole
+ * nested blocks with the targets resolved by vsvm_prog_decode().
+ *
+ * Global memory is reached through vsvm_mmu_xlate() one page at a time, with
+ * the caller holding the compute unit's TLB lock for the whole run, so a
+ * translation stays valid until we return and is cached here per access kind.
+ * When a page has no usable translation the wave stops with
+ * %VSVM_STOP_FAULT before the instruction retires; the lanes that already
+ * completed it are kept in &vsvm_wave.mem_done so that the retry after the
+ * fault is serviced does not repeat them (a repeated atomic would be visible).
+ * Global atomics use the kernel's atomic operations on the translated
+ * address, so they are atomic against CPU atomics on the same memory.
+ *
+ * Context: the engine calls vsvm_interp_run() between kernel_fpu_begin() and
+ * kernel_fpu_end() with the TLB spinlock held. Nothing here sleeps, allocates
+ * or takes a lock, and floating-point arithmetic is plain C compiled with the
+ * kernel's FPU flags: no libm, no libgcc helper. This is the only file of the
+ * driver built that way.
+ */
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/compiler.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <linux/unaligned.h>
+
+#include "include/uapi/drm/vsvm_drm.h"
+#include "vsvm_interp.h"
+
+#define VSVM_LANES_ALL		U32_MAX
+
+/*
+ * vsvm_mmu_xlate() returns a pointer valid to the end of the GPU page; the
+ * smallest GPU page is 4 KiB, whatever the CPU page size.
+ */
+#define VSVM_XPAGE_SIZE		SZ_4K
+#define VSVM_XPAGE_MASK		(~(u64)(VSVM_XPAGE_SIZE - 1))
+
+#define VSVM_F32_SIGN		0x80000000u
+#define VSVM_F32_QUIET		0x00400000u
+#define VSVM_F32_MANT		0x007fffffu
+#define VSVM_F32_INF		0x7f800000u
+#define VSVM_F32_ONE		0x3f800000u
+#define VSVM_F32_BIAS		127
+#define VSVM_F32_MANT_BITS	23
+
+/* Operand forms of an ALU instruction, see vsvm_alu_insn(). */
+#define VSVM_FORM_W		BIT(0)	/* mod selects 32 or 64 bits */
+#define VSVM_FORM_B		BIT(1)	/* has b: src1, or imm with VSVM_F_SRC1_IMM */
+#define VSVM_FORM_C		BIT(2)	/* has c: src2 */
+#define VSVM_FORM_INT2		(VSVM_FORM_W | VSVM_FORM_B)
+
+/* Rounding of vsvm_fround(). */
+enum vsvm_fround {
+	VSVM_ROUND_FLOOR,
+	VSVM_ROUND_CEIL,
+	VSVM_ROUND_TRUNC,
+	VSVM_ROUND_EVEN,
+};
+
+/* Index of the translation cached for each access kind. */
+enum vsvm_xkind {
+	VSVM_X_READ,
+	VSVM_X_WRITE,
+	VSVM_X_ATOMIC,
+	VSVM_X_KINDS
+};
+
+/**
+ * struct vsvm_xcache - the last translation of one access kind
+ */
+struct vsvm_xcache {
+	/** @page: GPU VA of the page, or U64_MAX (never a page address). */
+	u64 page;
+	/** @base: kernel address of the page. */
+	u8 *base;
+};
+
+/**
+ * struct vsvm_run - state of one vsvm_interp_run() call
+ */
+struct vsvm_run {
+	/** @ctx: the workgroup's context. */
+	struct vsvm_interp_ctx *ctx;
+	/** @w: the wave. */
+	struct vsvm_wave *w;
+	/** @pc: index of the instruction being executed. */
+	u32 pc;
+	/** @stop: why a memory instruction did not retire. */
+	enum vsvm_stop stop;
+	/** @xc: translations, valid while the caller holds the TLB lock. */
+	struct vsvm_xcache xc[VSVM_X_KINDS];
+};
+
+static __always_inline u64 *vsvm_reg(u64 *regs, u8 r)
+{
+	return regs + (size_t)r * VSVM_WAVE_WIDTH;
+}
+
+/* fp32 values live in the low 32 bits of a register. */
+static __always_inline float vsvm_f32(u64 x)
+{
+	union { u32 u; float f; } v = { .u = (u32)x };
+
+	return v.f;
+}
+
+static __always_inline u64 vsvm_f32_bits(float f)
+{
+	union { u32 u; float f; } v = { .f = f };
+
+	return v.u;
+}
+
+static __always_inline bool vsvm_f32_isnan(u32 x)
+{
+	return (x & ~VSVM_F32_SIGN) > VSVM_F32_INF;
+}
+
+static __always_inline u64 vsvm_width(bool w64, u64 v)
+{
+	return w64 ? v : (u32)v;
+}
+
+/* Population count without the libgcc helper or an out-of-line call. */
+static __always_inline u64 vsvm_popcnt(u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
+/* IEEE minNum/maxNum; of two equal zeros min is -0 and max is +0. */
+static __always_inline u64 vsvm_fminmax(u32 a, u32 b, bool max)
+{
+	float fa = vsvm_f32(a), fb = vsvm_f32(b);
+
+	if (vsvm_f32_isnan(a))
+		return vsvm_f32_isnan(b) ? a | VSVM_F32_QUIET : b;
+	if (vsvm_f32_isnan(b))
+		return a;
+	if (fa < fb)
+		return max ? b : a;
+	if (fb < fa)
+		return max ? a : b;
+	return max ? a & b : a | b;
+}
+
+/* floor, ceil, trunc and round-half-even on the binary32 encoding. */
+static __always_inline u64 vsvm_fround(u32 x, const unsigned int mode)
+{
+	u32 sign = x & VSVM_F32_SIGN;
+	u32 exp = (x >> VSVM_F32_MANT_BITS) & 0xff;
+	u32 mask, frac, half;
+	bool up;
+
+	if (exp >= VSVM_F32_BIAS + VSVM_F32_MANT_BITS)
+		return vsvm_f32_isnan(x) ? x | VSVM_F32_QUIET : x;
+	if (exp < VSVM_F32_BIAS) {
+		/* |x| < 1 */
+		if (!(x & ~VSVM_F32_SIGN))
+			return x;
+		switch (mode) {
+		case VSVM_ROUND_FLOOR:
+			return sign ? VSVM_F32_SIGN | VSVM_F32_ONE : 0;
+		case VSVM_ROUND_CEIL:
+			return sign ? VSVM_F32_SIGN : VSVM_F32_ONE;
+		case VSVM_ROUND_TRUNC:
+			return sign;
+		default:
+			/* Above one half rounds to 1; one half itself to 0. */
+			if (exp == VSVM_F32_BIAS - 1 && (x & VSVM_F32_MANT))
+				return sign | VSVM_F32_ONE;
+			return sign;
+		}
+	}
+
+	mask = VSVM_F32_MANT >> (exp - VSVM_F32_BIAS);
+	frac = x & mask;
+	if (!frac)
+		return x;
+	switch (mode) {
+	case VSVM_ROUND_FLOOR:
+		up = sign;
+		break;
+	case VSVM_ROUND_CEIL:
+		up = !sign;
+		break;
+	case VSVM_ROUND_TRUNC:
+		up = false;
+		break;
+	default:
+		half = (mask >> 1) + 1;
+		up = frac > half || (frac == half && (x & (mask + 1)));
+		break;
+	}
+	/* Growing the magnitude may carry into the exponent, which is right. */
+	if (up)
+		x += mask + 1;
+	return x & ~mask;
+}
+
+static __always_inline double vsvm_f64(u64 x)
+{
+	union { u64 u; double d; } v = { .u = x };
+
+	return v.d;
+}
+
+static __always_inline u64 vsvm_f64_bits(double d)
+{
+	union { u64 u; double d; } v = { .d = d };
+
+	return v.u;
+}
+
+/*
+ * Correctly rounded binary32 square root. __builtin_sqrtf() would keep a
+ * call to sqrtf() for errno unless built with -fno-math-errno, and the
+ * kernel has no sqrtf(), so: a Newton estimate in binary64, good to far
+ * better than one binary32 ulp, then an exact choice between the nearest
+ * floats by squaring the midpoints around it. Those midpoints have 25
+ * significant bits, so their squares are exact in binary64, and the square
+ * of a midpoint is never a binary32, so there are no ties.
+ */
+static __always_inline u64 vsvm_fsqrt(u32 x)
+{
+	double d, y, mid;
+	float r;
+	u32 rb;
+
+	if (x & VSVM_F32_SIGN) {
+		if (!(x & ~VSVM_F32_SIGN))
+			return x;
+		return vsvm_f32_isnan(x) ? x | VSVM_F32_QUIET : VSVM_F32_INF | VSVM_F32_QUIET;
+	}
+	if (x >= VSVM_F32_INF)
+		return vsvm_f32_isnan(x) ? x | VSVM_F32_QUIET : x;
+	if (!x)
+		return 0;
+
+	d = vsvm_f32(x);
+	/* 1/sqrt(d) to 3.5%, then three Newton steps: 2e-3, 5e-6, 4e-11. */
+	y = vsvm_f64(0x5fe6eb50c7b537a9ull - (vsvm_f64_bits(d) >> 1));
+	y = y * (1.5 - 0.5 * d * y * y);
+	y = y * (1.5 - 0.5 * d * y * y);
+	y = y * (1.5 - 0.5 * d * y * y);
+	r = (float)(d * y);
+
+	/* r is within one ulp: step to the neighbour whose interval holds d. */
+	rb = vsvm_f32_bits(r);
+	mid = ((double)r + (double)vsvm_f32(rb + 1)) * 0.5;
+	if (d > mid * mid)
+		return rb + 1;
+	mid = ((double)r + (double)vsvm_f32(rb - 1)) * 0.5;
+	if (d < mid * mid)
+		return rb - 1;
+	return rb;
+}
+
+static __always_inline u64 vsvm_cvt(const unsigned int sub, u64 x)
+{
+	float f = vsvm_f32(x);
+
+	switch (sub) {
+	case VSVM_CVT_F32_S32:
+		return vsvm_f32_bits((float)(s32)x);
+	case VSVM_CVT_F32_U32:
+		return vsvm_f32_bits((float)(u32)x);
+	case VSVM_CVT_F32_S64:
+		return vsvm_f32_bits((float)(s64)x);
+	case VSVM_CVT_F32_U64:
+		return vsvm_f32_bits((float)x);
+	case VSVM_CVT_S32_F32:
+		if (f != f)
+			return 0;
+		if (f >= 2147483648.0f)
+			return (u32)S32_MAX;
+		if (f < -2147483648.0f)
+			return (u32)S32_MIN;
+		return (u32)(s32)f;
+	case VSVM_CVT_U32_F32:
+		/* Also catches NaN; (-1, 0] truncates to 0. */
+		if (!(f > -1.0f))
+			return 0;
+		if (f >= 4294967296.0f)
+			return U32_MAX;
+		return (u32)f;
+	case VSVM_CVT_S64_F32:
+		if (f != f)
+			return 0;
+		if (f >= 9223372036854775808.0f)
+			return S64_MAX;
+		if (f < -9223372036854775808.0f)
+			return (u64)S64_MIN;
+		return (u64)(s64)f;
+	case VSVM_CVT_U64_F32:
+		if (!(f > -1.0f))
+			return 0;
+		if (f >= 18446744073709551616.0f)
+			return U64_MAX;
+		return (u64)f;
+	case VSVM_CVT_SEXT8:
+		return (u64)(s8)x;
+	case VSVM_CVT_SEXT16:
+		return (u64)(s16)x;
+	case VSVM_CVT_SEXT32:
+		return (u64)(s32)x;
+	case VSVM_CVT_ZEXT8:
+		return (u8)x;
+	case VSVM_CVT_ZEXT16:
+		return (u16)x;
+	default:
+		return (u32)x;
+	}
+}
+
+static __always_inline bool vsvm_icmp(const unsigned int cond, bool w64, u64 x, u64 y)
+{
+	s64 sx = w64 ? (s64)x : (s32)x;
+	s64 sy = w64 ? (s64)y : (s32)y;
+
+	x = vsvm_width(w64, x);
+	y = vsvm_width(w64, y);
+	switch (cond) {
+	case VSVM_COND_EQ:
+		return x == y;
+	case VSVM_COND_NE:
+		return x != y;
+	case VSVM_COND_LTU:
+		return x < y;
+	case VSVM_COND_LEU:
+		return x <= y;
+	case VSVM_COND_LTS:
+		return sx < sy;
+	default:
+		return sx <= sy;
+	}
+}
+
+/* Comparisons with a NaN are false, except NE. */
+static __always_inline bool vsvm_fcmp(const unsigned int cond, float x, float y)
+{
+	switch (cond) {
+	case VSVM_COND_EQ:
+		return x == y;
+	case VSVM_COND_NE:
+		return !(x == y);
+	case VSVM_COND_LTS:
+		return x < y;
+	default:
+		return x <= y;
+	}
+}
+
+static __always_inline u64 vsvm_divs(bool w64, u64 x, u64 y)
+{
+	if (w64) {
+		if (!y)
+			return U64_MAX;
+		if ((s64)x == S64_MIN && (s64)y == -1)
+			return x;
+		return (u64)((s64)x / (s64)y);
+	}
+	if (!(u32)y)
+		return U32_MAX;
+	if ((s32)x == S32_MIN && (s32)y == -1)
+		return (u32)x;
+	return (u32)((s32)x / (s32)y);
+}
+
+static __always_inline u64 vsvm_rems(bool w64, u64 x, u64 y)
+{
+	if (w64) {
+		if (!y)
+			return x;
+		if ((s64)y == -1)
+			return 0;
+		return (u64)((s64)x % (s64)y);
+	}
+	if (!(u32)y)
+		return (u32)x;
+	if ((s32)y == -1)
+		return 0;
+	return (u32)((s32)x % (s32)y);
+}
+
+/*
+ * One lane of an ALU instruction. @op, @sub and @w64 are compile-time
+ * constants at every call, so this folds to the single operation.
+ */
+static __always_inline u64 vsvm_alu(const unsigned int op, const unsigned int sub,
+				    const bool w64, u64 x, u64 y, u64 z)
+{
+	u32 x32 = x, y32 = y;
+	unsigned int sh = y & (w64 ? 63 : 31);
+
+	switch (op) {
+	case VSVM_OP_MOV:
+		return x;
+	case VSVM_OP_ADD:
+		return vsvm_width(w64, x + y);
+	case VSVM_OP_SUB:
+		return vsvm_width(w64, x - y);
+	case VSVM_OP_MUL:
+		return vsvm_width(w64, x * y);
+	case VSVM_OP_MULHU:
+		if (w64)
+			return (u64)(((u128)x * y) >> 64);
+		return ((u64)x32 * y32) >> 32;
+	case VSVM_OP_MULHS:
+		if (w64)
+			return (u64)(((s128)(s64)x * (s64)y) >> 64);
+		return (u32)(((s64)(s32)x32 * (s32)y32) >> 32);
+	case VSVM_OP_DIVU:
+		if (w64)
+			return y ? x / y : U64_MAX;
+		return y32 ? x32 / y32 : U32_MAX;
+	case VSVM_OP_DIVS:
+		return vsvm_divs(w64, x, y);
+	case VSVM_OP_REMU:
+		if (w64)
+			return y ? x % y : x;
+		return y32 ? x32 % y32 : x32;
+	case VSVM_OP_REMS:
+		return vsvm_rems(w64, x, y);
+	case VSVM_OP_AND:
+		return vsvm_width(w64, x & y);
+	case VSVM_OP_OR:
+		return vsvm_width(w64, x | y);
+	case VSVM_OP_XOR:
+		return vsvm_width(w64, x ^ y);
+	case VSVM_OP_SHL:
+		return w64 ? x << sh : (u32)(x32 << sh);
+	case VSVM_OP_SHRU:
+		return w64 ? x >> sh : x32 >> sh;
+	case VSVM_OP_SHRS:
+		return w64 ? (u64)((s64)x >> sh) : (u32)((s32)x32 >> sh);
+	case VSVM_OP_MINU:
+		return w64 ? min(x, y) : min(x32, y32);
+	case VSVM_OP_MAXU:
+		return w64 ? max(x, y) : max(x32, y32);
+	case VSVM_OP_MINS:
+		return w64 ? (u64)min((s64)x, (s64)y) : (u32)min((s32)x32, (s32)y32);
+	case VSVM_OP_MAXS:
+		return w64 ? (u64)max((s64)x, (s64)y) : (u32)max((s32)x32, (s32)y32);
+	case VSVM_OP_NOT:
+		return vsvm_width(w64, ~x);
+	case VSVM_OP_NEG:
+		return vsvm_width(w64, -x);
+	case VSVM_OP_POPCNT:
+		return vsvm_popcnt(vsvm_width(w64, x));
+	case VSVM_OP_CLZ:
+		return w64 ? 64 - fls64(x) : 32 - fls(x32);
+	case VSVM_OP_CTZ:
+		if (w64)
+			return x ? __ffs64(x) : 64;
+		return x32 ? __ffs(x32) : 32;
+	case VSVM_OP_ICMP:
+		return vsvm_icmp(sub, w64, x, y) ? U32_MAX : 0;
+
+	case VSVM_OP_FADD:
+		return vsvm_f32_bits(vsvm_f32(x) + vsvm_f32(y));
+	case VSVM_OP_FSUB:
+		return vsvm_f32_bits(vsvm_f32(x) - vsvm_f32(y));
+	case VSVM_OP_FMUL:
+		return vsvm_f32_bits(vsvm_f32(x) * vsvm_f32(y));
+	case VSVM_OP_FDIV:
+		return vsvm_f32_bits(vsvm_f32(x) / vsvm_f32(y));
+	case VSVM_OP_FFMA:
+		/* A binary32 product is exact in binary64: one rounding for the sum. */
+		return vsvm_f32_bits((float)((double)vsvm_f32(x) * (double)vsvm_f32(y) +
+					     (double)vsvm_f32(z)));
+	case VSVM_OP_FMIN:
+		return vsvm_fminmax(x32, y32, false);
+	case VSVM_OP_FMAX:
+		return vsvm_fminmax(x32, y32, true);
+	case VSVM_OP_FNEG:
+		return x32 ^ VSVM_F32_SIGN;
+	case VSVM_OP_FABS:
+		return x32 & ~VSVM_F32_SIGN;
+	case VSVM_OP_FSQRT:
+		return vsvm_fsqrt(x32);
+	case VSVM_OP_FFLOOR:
+		return vsvm_fround(x32, VSVM_ROUND_FLOOR);
+	case VSVM_OP_FCEIL:
+		return vsvm_fround(x32, VSVM_ROUND_CEIL);
+	case VSVM_OP_FTRUNC:
+		return vsvm_fround(x32, VSVM_ROUND_TRUNC);
+	case VSVM_OP_FRNDE:
+		return vsvm_fround(x32, VSVM_ROUND_EVEN);
+	case VSVM_OP_FCMP:
+		return vsvm_fcmp(sub, vsvm_f32(x), vsvm_f32(y)) ? U32_MAX : 0;
+
+	case VSVM_OP_CVT:
+		return vsvm_cvt(sub, x);
+	case VSVM_OP_SEL:
+		return vsvm_width(w64, x32 ? y : z);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * d = op(a, b, c) on the lanes of @exec. The row pointers may alias each
+ * other: each lane reads its operands before writing its result.
+ */
+static __always_inline void vsvm_alu_lanes(u64 *d, const u64 *a, const u64 *b,
+					   const u64 *c, u64 bimm, const bool use_imm,
+					   u32 exec, const unsigned int op,
+					   const unsigned int sub, const bool w64)
+{
+	unsigned int l;
+	u32 m;
+
+	if (exec == VSVM_LANES_ALL) {
+		/*
+		 * Rows are either the same register or 32 lanes apart, so no
+		 * lane depends on another lane's result: say so, and gcc
+		 * vectorises without runtime alias checks.
+		 */
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+		for (l = 0; l < VSVM_WAVE_WIDTH; l++)
+			d[l] = vsvm_alu(op, sub, w64, a[l], use_imm ? bimm : b[l], c[l]);
+		return;
+	}
+	for (m = exec; m; m &= m - 1) {
+		l = __ffs(m);
+		d[l] = vsvm_alu(op, sub, w64, a[l], use_imm ? bimm : b[l], c[l]);
+	}
+}
+
+/* Picks the loop specialised for this instruction's width and b operand. */
+static __always_inline void vsvm_alu_insn(u64 *regs, const struct vsvm_insn *insn,
+					  u32 exec, const unsigned int op,
+					  const unsigned int sub, const unsigned int form)
+{
+	u64 *d = vsvm_reg(regs, insn->dst);
+	const u64 *a = vsvm_reg(regs, insn->src0);
+	/* Unused operands point at a valid row; their loads are dead code. */
+	const u64 *b = (form & VSVM_FORM_B) ? vsvm_reg(regs, insn->src1) : a;
+	const u64 *c = (form & VSVM_FORM_C) ? vsvm_reg(regs, insn->src2) : a;
+	bool imm = (form & VSVM_FORM_B) && (insn->flags & VSVM_F_SRC1_IMM);
+	bool w64 = (form & VSVM_FORM_W) && insn->mod == VSVM_MOD_64;
+
+	if (w64 && imm)
+		vsvm_alu_lanes(d, a, b, c, insn->imm, true, exec, op, sub, true);
+	else if (w64)
+		vsvm_alu_lanes(d, a, b, c, 0, false, exec, op, sub, true);
+	else if (imm)
+		vsvm_alu_lanes(d, a, b, c, insn->imm, true, exec, op, sub, false);
+	else
+		vsvm_alu_lanes(d, a, b, c, 0, false, exec, op, sub, false);
+}
+
+static void vsvm_icmp_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
+{
+	const unsigned int f = VSVM_FORM_INT2;
+
+	switch (insn->sub) {
+	case VSVM_COND_EQ:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_EQ, f);
+		break;
+	case VSVM_COND_NE:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_NE, f);
+		break;
+	case VSVM_COND_LTU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LTU, f);
+		break;
+	case VSVM_COND_LEU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LEU, f);
+		break;
+	case VSVM_COND_LTS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LTS, f);
+		break;
+	default:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LES, f);
+		break;
+	}
+}
+
+static void vsvm_fcmp_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
+{
+	const unsigned int f = VSVM_FORM_B;
+
+	switch (insn->sub) {
+	case VSVM_COND_EQ:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_EQ, f);
+		break;
+	case VSVM_COND_NE:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_NE, f);
+		break;
+	case VSVM_COND_LTS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_LTS, f);
+		break;
+	default:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_LES, f);
+		break;
+	}
+}
+
+static void vsvm_cvt_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
+{
+	switch (insn->sub) {
+	case VSVM_CVT_F32_S32:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_S32, 0);
+		break;
+	case VSVM_CVT_F32_U32:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_U32, 0);
+		break;
+	case VSVM_CVT_F32_S64:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_S64, 0);
+		break;
+	case VSVM_CVT_F32_U64:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_U64, 0);
+		break;
+	case VSVM_CVT_S32_F32:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_S32_F32, 0);
+		break;
+	case VSVM_CVT_U32_F32:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_U32_F32, 0);
+		break;
+	case VSVM_CVT_S64_F32:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_S64_F32, 0);
+		break;
+	case VSVM_CVT_U64_F32:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_U64_F32, 0);
+		break;
+	case VSVM_CVT_SEXT8:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT8, 0);
+		break;
+	case VSVM_CVT_SEXT16:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT16, 0);
+		break;
+	case VSVM_CVT_SEXT32:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT32, 0);
+		break;
+	case VSVM_CVT_ZEXT8:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT8, 0);
+		break;
+	case VSVM_CVT_ZEXT16:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT16, 0);
+		break;
+	default:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT32, 0);
+		break;
+	}
+}
+
+static void vsvm_sv_insn(const struct vsvm_interp_ctx *ctx, const struct vsvm_wave *w,
+			 const struct vsvm_insn *insn, u32 exec)
+{
+	u64 *d = vsvm_reg(w->regs, insn->dst);
+	/* EXEC rejects zero sizes; never divide by zero regardless. */
+	u32 sx = max(ctx->wg_size[0], 1u), sy = max(ctx->wg_size[1], 1u);
+	unsigned int sub = insn->sub, dim = sub % 3;
+	u32 m, l, lin, id[3];
+	u64 v;
+
+	for (m = exec; m; m &= m - 1) {
+		l = __ffs(m);
+		switch (sub) {
+		case VSVM_SV_LOCAL_ID_X ... VSVM_SV_LOCAL_ID_X + 2:
+		case VSVM_SV_GLOBAL_ID_X ... VSVM_SV_GLOBAL_ID_X + 2:
+			/* x varies fastest */
+			lin = w->id * VSVM_WAVE_WIDTH + l;
+			id[0] = lin % sx;
+			id[1] = lin / sx % sy;
+			id[2] = lin / sx / sy;
+			v = id[dim];
+			if (sub >= VSVM_SV_GLOBAL_ID_X)
+				v += (u64)ctx->wg_id[dim] * ctx->wg_size[dim];
+			break;
+		case VSVM_SV_WG_ID_X ... VSVM_SV_WG_ID_X + 2:
+			v = ctx->wg_id[dim];
+			break;
+		case VSVM_SV_NUM_WG_X ... VSVM_SV_NUM_WG_X + 2:
+			v = ctx->grid[dim];
+			break;
+		case VSVM_SV_WG_SIZE_X ... VSVM_SV_WG_SIZE_X + 2:
+			v = ctx->wg_size[dim];
+			break;
+		case VSVM_SV_LANE_ID:
+			v = l;
+			break;
+		default:
+			v = w->id;
+			break;
+		}
+		d[l] = v;
+	}
+}
+
+/*
+ * Memory.
+ *
+ * Every memory helper returns true when the instruction retired, false with
+ * @r->stop set otherwise. A stop leaves the context's fault fields filled in.
+ */
+
+static noinline void vsvm_fail(struct vsvm_run *r, u32 status, u64 addr, u32 access)
+{
+	struct vsvm_interp_ctx *ctx = r->ctx;
+
+	ctx->status = status;
+	ctx->fault_addr = addr;
+	ctx->fault_access = access;
+	ctx->fault_pc = r->pc * VSVM_INSN_SIZE;
+	r->stop = VSVM_STOP_ERROR;
+}
+
+static noinline void vsvm_fault(struct vsvm_run *r, u64 va, u32 access, u32 done)
+{
+	struct vsvm_interp_ctx *ctx = r->ctx;
+
+	ctx->fault_addr = va;
+	ctx->fault_access = access;
+	ctx->fault_pc = r->pc * VSVM_INSN_SIZE;
+	r->w->mem_done = done;
+	r->stop = VSVM_STOP_FAULT;
+}
+
+static const u32 vsvm_xaccess[VSVM_X_KINDS] = {
+	[VSVM_X_READ] = DRM_VSVM_ACCESS_READ,
+	[VSVM_X_WRITE] = DRM_VSVM_ACCESS_WRITE,
+	[VSVM_X_ATOMIC] = DRM_VSVM_ACCESS_ATOMIC,
+};
+
+static noinline u8 *vsvm_xlate_miss(struct vsvm_run *r, u64 va, const unsigned int kind)
+{
+	struct vsvm_xcache *xc = &r->xc[kind];
+	u64 page = va & VSVM_XPAGE_MASK;
+	u8 *base;
+
+	base = vsvm_mmu_xlate(r->ctx->tlb, r->ctx->mmu, page, vsvm_xaccess[kind]);
+	if (!base)
+		return NULL;
+	xc->page = page;
+	xc->base = base;
+	return base + (va - page);
+}
+
+/* Kernel address of global @va, valid to the end of its 4 KiB page. */
+static __always_inline u8 *vsvm_xlate(struct vsvm_run *r, u64 va, const unsigned int kind)
+{
+	struct vsvm_xcache *xc = &r->xc[kind];
+
+	if (likely((va & VSVM_XPAGE_MASK) == xc->page))
+		return xc->base + (va & (VSVM_XPAGE_SIZE - 1));
+	return vsvm_xlate_miss(r, va, kind);
+}
+
+static __always_inline bool vsvm_in_page(u64 va, u32 size)
+{
+	return (va & (VSVM_XPAGE_SIZE - 1)) <= VSVM_XPAGE_SIZE - size;
+}
+
+/*
+ * Translates both parts of a global access that crosses a page boundary.
+ * Both are translated before any byte moves, so a store never lands half.
+ * Returns the first failing address in @bad.
+ */
+static noinline bool vsvm_xlate_split(struct vsvm_run *r, u64 va, const unsigned int kind,
+				      u8 **p0, u8 **p1, u64 *bad)
+{
+	u64 va1 = (va & VSVM_XPAGE_MASK) + VSVM_XPAGE_SIZE;
+
+	*p0 = vsvm_xlate(r, va, kind);
+	if (!*p0) {
+		*bad = va;
+		return false;
+	}
+	*p1 = vsvm_xlate(r, va1, kind);
+	if (!*p1) {
+		*bad = va1;
+		return false;
+	}
+	return true;
+}
+
+/* Loads of any alignment; the memory is native-endian, like the CPU's. */
+static __always_inline u64 vsvm_load(const u8 *p, const unsigned int size)
+{
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		return get_unaligned((const u16 *)p);
+	case 4:
+		return get_unaligned((const u32 *)p);
+	default:
+		return get_unaligned((const u64 *)p);
+	}
+}
+
+static __always_inline void vsvm_store(u8 *p, u64 v, const unsigned int size)
+{
+	switch (size) {
+	case 1:
+		*p = v;
+		break;
+	case 2:
+		put_unaligned((u16)v, (u16 *)p);
+		break;
+	case 4:
+		put_unaligned((u32)v, (u32 *)p);
+		break;
+	default:
+		put_unaligned(v, (u64 *)p);
+		break;
+	}
+}
+
+static __always_inline u64 vsvm_extend(u64 v, const unsigned int size, bool sign)
+{
+	if (!sign)
+		return v;
+	switch (size) {
+	case 1:
+		return (u64)(s8)v;
+	case 2:
+		return (u64)(s16)v;
+	default:
+		return (u64)(s32)v;
+	}
+}
+
+/*
+ * Address of a shared or scratch access of @size bytes at offset @addr, or
+ * NULL with the wave failed if it leaves the lane's window.
+ */
+static __always_inline u8 *vsvm_local_ptr(struct vsvm_run *r, const unsigned int space,
+					  unsigned int lane, u64 addr, unsigned int size,
+					  u32 access)
+{
+	const struct vsvm_interp_ctx *ctx = r->ctx;
+	u32 limit;
+	u8 *base;
+
+	if (space == VSVM_SPACE_SHARED) {
+		limit = ctx->shared_size;
+		base = ctx->shared;
+		access |= DRM_VSVM_ACCESS_SHARED;
+	} else {
+		limit = ctx->scratch_size;
+		base = ctx->scratch + (size_t)(r->w->id * VSVM_WAVE_WIDTH + lane) * limit;
+		access |= DRM_VSVM_ACCESS_SCRATCH;
+	}
+	if (unlikely(addr >= limit || size > limit - addr)) {
+		vsvm_fail(r, DRM_VSVM_STATUS_UNMAPPED, addr, access);
+		return NULL;
+	}
+	return base + addr;
+}
+
+/* A global access crossing a page, one lane: copy through a bounce buffer. */
+static noinline bool vsvm_global_read_split(struct vsvm_run *r, u64 va, u8 *buf,
+					    unsigned int size, u32 done)
+{
+	unsigned int n0 = VSVM_XPAGE_SIZE - (va & (VSVM_XPAGE_SIZE - 1));
+	u8 *p0, *p1;
+	u64 bad;
+
+	if (!vsvm_xlate_split(r, va, VSVM_X_READ, &p0, &p1, &bad)) {
+		vsvm_fault(r, bad, DRM_VSVM_ACCESS_READ, done);
+		return false;
+	}
+	memcpy(buf, p0, n0);
+	memcpy(buf + n0, p1, size - n0);
+	return true;
+}
+
+static noinline bool vsvm_global_write_split(struct vsvm_run *r, u64 va, const u8 *buf,
+					     unsigned int size, u32 done)
+{
+	unsigned int n0 = VSVM_XPAGE_SIZE - (va & (VSVM_XPAGE_SIZE - 1));
+	u8 *p0, *p1;
+	u64 bad;
+
+	if (!vsvm_xlate_split(r, va, VSVM_X_WRITE, &p0, &p1, &bad)) {
+		vsvm_fault(r, bad, DRM_VSVM_ACCESS_WRITE, done);
+		return false;
+	}
+	memcpy(p0, buf, n0);
+	memcpy(p1, buf + n0, size - n0);
+	return true;
+}
+
+/* LD of one space and size, specialised at each call. */
+static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_insn *insn,
+					  u32 exec, const unsigned int space,
+					  const unsigned int size)
+{
+	u64 *regs = r->w->regs;
+	u64 *d = vsvm_reg(regs, insn->dst);
+	u64 *d1 = size == 16 ? vsvm_reg(regs, insn->dst + 1) : d;
+	const u64 *a = vsvm_reg(regs, insn->src0);
+	bool sign = insn->mod & VSVM_MOD_SIGNED;
+	u32 done = r->w->mem_done, m;
+	unsigned int l;
+	u8 buf[16];
+	u64 va;
+	u8 *p;
+
+	for (m = exec & ~done; m; m &= m - 1) {
+		l = __ffs(m);
+		va = a[l] + insn->imm;
+		if (space != VSVM_SPACE_GLOBAL) {
+			p = vsvm_local_ptr(r, space, l, va, size, DRM_VSVM_ACCESS_READ);
+			if (!p)
+				return false;
+		} else if (likely(vsvm_in_page(va, size))) {
+			p = vsvm_xlate(r, va, VSVM_X_READ);
+			if (unlikely(!p)) {
+				vsvm_fault(r, va, DRM_VSVM_ACCESS_READ, done);
+				return false;
+			}
+		} else {
+			if (!vsvm_global_read_split(r, va, buf, size, done))
+				return false;
+			p = buf;
+		}
+		if (size == 16) {
+			d[l] = vsvm_load(p, 8);
+			d1[l] = vsvm_load(p + 8, 8);
+		} else {
+			d[l] = vsvm_extend(vsvm_load(p, size), size, sign);
+		}
+		done |= BIT(l);
+	}
+	return true;
+}
+
+static __always_inline bool vsvm_st_lanes(struct vsvm_run *r, const struct vsvm_insn *insn,
+					  u32 exec, const unsigned int space,
+					  const unsigned int size)
+{
+	u64 *regs = r->w->regs;
+	const u64 *a = vsvm_reg(regs, insn->src0);
+	const u64 *b = vsvm_reg(regs, insn->src1);
+	const u64 *b1 = size == 16 ? vsvm_reg(regs, insn->src1 + 1) : b;
+	u32 done = r->w->mem_done, m;
+	unsigned int l;
+	u8 buf[16];
+	u64 va;
+	u8 *p;
+
+	for (m = exec & ~done; m; m &= m - 1) {
+		l = __ffs(m);
+		va = a[l] + insn->imm;
+		if (space != VSVM_SPACE_GLOBAL) {
+			p = vsvm_local_ptr(r, space, l, va, size, DRM_VSVM_ACCESS_WRITE);
+			if (!p)
+				return false;
+		} else if (likely(vsvm_in_page(va, size))) {
+			p = vsvm_xlate(r, va, VSVM_X_WRITE);
+			if (unlikely(!p)) {
+				vsvm_fault(r, va, DRM_VSVM_ACCESS_WRITE, done);
+				return false;
+			}
+		} else {
+			p = buf;
+		}
+		if (size == 16) {
+			vsvm_store(p, b[l], 8);
+			vsvm_store(p + 8, b1[l], 8);
+		} else {
+			vsvm_store(p, b[l], size);
+		}
+		if (p == buf && !vsvm_global_write_split(r, va, buf, size, done))
+			return false;
+		done |= BIT(l);
+	}
+	return true;
+}
+
+/*
+ * The size and space of an access are constants in each loop: pick the loop
+ * once per instruction.
+ */
+static __always_inline bool vsvm_ld_space(struct vsvm_run *r, const struct vsvm_insn *insn,
+					  u32 exec, const unsigned int space)
+{
+	switch (insn->mod & VSVM_MOD_SIZE_MASK) {
+	case 0:
+		return vsvm_ld_lanes(r, insn, exec, space, 1);
+	case 1:
+		return vsvm_ld_lanes(r, insn, exec, space, 2);
+	case 2:
+		return vsvm_ld_lanes(r, insn, exec, space, 4);
+	case 3:
+		return vsvm_ld_lanes(r, insn, exec, space, 8);
+	default:
+		return vsvm_ld_lanes(r, insn, exec, space, 16);
+	}
+}
+
+static __always_inline bool vsvm_st_space(struct vsvm_run *r, const struct vsvm_insn *insn,
+					  u32 exec, const unsigned int space)
+{
+	switch (insn->mod & VSVM_MOD_SIZE_MASK) {
+	case 0:
+		return vsvm_st_lanes(r, insn, exec, space, 1);
+	case 1:
+		return vsvm_st_lanes(r, insn, exec, space, 2);
+	case 2:
+		return vsvm_st_lanes(r, insn, exec, space, 4);
+	case 3:
+		return vsvm_st_lanes(r, insn, exec, space, 8);
+	default:
+		return vsvm_st_lanes(r, insn, exec, space, 16);
+	}
+}
+
+static __always_inline unsigned int vsvm_space(const struct vsvm_insn *insn)
+{
+	return (insn->mod & VSVM_MOD_SPACE_MASK) >> VSVM_MOD_SPACE_SHIFT;
+}
+
+static bool vsvm_ld(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+{
+	switch (vsvm_space(insn)) {
+	case VSVM_SPACE_GLOBAL:
+		return vsvm_ld_space(r, insn, exec, VSVM_SPACE_GLOBAL);
+	case VSVM_SPACE_SHARED:
+		return vsvm_ld_space(r, insn, exec, VSVM_SPACE_SHARED);
+	default:
+		return vsvm_ld_space(r, insn, exec, VSVM_SPACE_SCRATCH);
+	}
+}
+
+static bool vsvm_st(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+{
+	switch (vsvm_space(insn)) {
+	case VSVM_SPACE_GLOBAL:
+		return vsvm_st_space(r, insn, exec, VSVM_SPACE_GLOBAL);
+	case VSVM_SPACE_SHARED:
+		return vsvm_st_space(r, insn, exec, VSVM_SPACE_SHARED);
+	default:
+		return vsvm_st_space(r, insn, exec, VSVM_SPACE_SCRATCH);
+	}
+}
+
+/* The value an atomic leaves in memory, for shared and scratch. */
+static u64 vsvm_atomic_new(unsigned int sub, bool w64, u64 old, u64 b, u64 c)
+{
+	s64 so = w64 ? (s64)old : (s32)old;
+	s64 sb = w64 ? (s64)b : (s32)b;
+
+	old = vsvm_width(w64, old);
+	b = vsvm_width(w64, b);
+	c = vsvm_width(w64, c);
+	switch (sub) {
+	case VSVM_ATOMIC_ADD:
+		return vsvm_width(w64, old + b);
+	case VSVM_ATOMIC_SMIN:
+		return vsvm_width(w64, min(so, sb));
+	case VSVM_ATOMIC_SMAX:
+		return vsvm_width(w64, max(so, sb));
+	case VSVM_ATOMIC_UMIN:
+		return min(old, b);
+	case VSVM_ATOMIC_UMAX:
+		return max(old, b);
+	case VSVM_ATOMIC_AND:
+		return old & b;
+	case VSVM_ATOMIC_OR:
+		return old | b;
+	case VSVM_ATOMIC_XOR:
+		return old ^ b;
+	case VSVM_ATOMIC_XCHG:
+		return b;
+	default:
+		return old == c ? b : old;
+	}
+}
+
+/* Global atomics: the kernel's primitives, atomic against the CPU's. */
+static u32 vsvm_atomic32(u8 *p, unsigned int sub, u32 b, u32 c)
+{
+	atomic_t *v = (atomic_t *)p;
+	int old, new;
+
+	switch (sub) {
+	case VSVM_ATOMIC_ADD:
+		return atomic_fetch_add(b, v);
+	case VSVM_ATOMIC_AND:
+		return atomic_fetch_and(b, v);
+	case VSVM_ATOMIC_OR:
+		return atomic_fetch_or(b, v);
+	case VSVM_ATOMIC_XOR:
+		return atomic_fetch_xor(b, v);
+	case VSVM_ATOMIC_XCHG:
+		return atomic_xchg(v, b);
+	case VSVM_ATOMIC_CMPXCHG:
+		return atomic_cmpxchg(v, c, b);
+	default:
+		old = atomic_read(v);
+		do {
+			new = vsvm_atomic_new(sub, false, (u32)old, b, c);
+		} while (!atomic_try_cmpxchg(v, &old, new));
+		return old;
+	}
+}
+
+static u64 vsvm_atomic64(u8 *p, unsigned int sub, u64 b, u64 c)
+{
+	atomic64_t *v = (atomic64_t *)p;
+	s64 old, new;
+
+	switch (sub) {
+	case VSVM_ATOMIC_ADD:
+		return atomic64_fetch_add(b, v);
+	case VSVM_ATOMIC_AND:
+		return atomic64_fetch_and(b, v);
+	case VSVM_ATOMIC_OR:
+		return atomic64_fetch_or(b, v);
+	case VSVM_ATOMIC_XOR:
+		return atomic64_fetch_xor(b, v);
+	case VSVM_ATOMIC_XCHG:
+		return atomic64_xchg(v, b);
+	case VSVM_ATOMIC_CMPXCHG:
+		return atomic64_cmpxchg(v, c, b);
+	default:
+		old = atomic64_read(v);
+		do {
+			new = vsvm_atomic_new(sub, true, old, b, c);
+		} while (!atomic64_try_cmpxchg(v, &old, new));
+		return old;
+	}
+}
+
+static __always_inline bool vsvm_atom_lanes(struct vsvm_run *r, const struct vsvm_insn *insn,
+					    u32 exec, const unsigned int space,
+					    const unsigned int size)
+{
+	const u32 access = DRM_VSVM_ACCESS_ATOMIC | DRM_VSVM_ACCESS_WRITE;
+	u64 *regs = r->w->regs;
+	u64 *d = vsvm_reg(regs, insn->dst);
+	const u64 *a = vsvm_reg(regs, insn->src0);
+	const u64 *b = vsvm_reg(regs, insn->src1);
+	/* src2 is 0 unless CMPXCHG; row 0 exists since dst is counted. */
+	const u64 *c = vsvm_reg(regs, insn->src2);
+	u32 done = r->w->mem_done, m;
+	unsigned int l;
+	u64 va, old;
+	u8 *p;
+
+	for (m = exec & ~done; m; m &= m - 1) {
+		l = __ffs(m);
+		va = a[l] + insn->imm;
+		if (unlikely(va & (size - 1))) {
+			u32 where = space == VSVM_SPACE_SHARED ? DRM_VSVM_ACCESS_SHARED :
+				    space == VSVM_SPACE_SCRATCH ? DRM_VSVM_ACCESS_SCRATCH : 0;
+
+			vsvm_fail(r, DRM_VSVM_STATUS_MISALIGNED, va, access | where);
+			return false;
+		}
+		if (space == VSVM_SPACE_GLOBAL) {
+			p = vsvm_xlate(r, va, VSVM_X_ATOMIC);
+			if (unlikely(!p)) {
+				vsvm_fault(r, va, access, done);
+				return false;
+			}
+			if (size == 4)
+				old = vsvm_atomic32(p, insn->sub, b[l], c[l]);
+			else
+				old = vsvm_atomic64(p, insn->sub, b[l], c[l]);
+		} else {
+			/* One thread runs the whole workgroup: plain accesses suffice. */
+			p = vsvm_local_ptr(r, space, l, va, size, access);
+			if (!p)
+				return false;
+			old = vsvm_load(p, size);
+			vsvm_store(p, vsvm_atomic_new(insn->sub, size == 8, old, b[l], c[l]), size);
+		}
+		d[l] = old;
+		done |= BIT(l);
+	}
+	return true;
+}
+
+static bool vsvm_atom(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+{
+	bool w64 = (insn->mod & VSVM_MOD_SIZE_MASK) == 3;
+
+	switch (vsvm_space(insn)) {
+	case VSVM_SPACE_GLOBAL:
+		return w64 ? vsvm_atom_lanes(r, insn, exec, VSVM_SPACE_GLOBAL, 8) :
+			     vsvm_atom_lanes(r, insn, exec, VSVM_SPACE_GLOBAL, 4);
+	case VSVM_SPACE_SHARED:
+		return w64 ? vsvm_atom_lanes(r, insn, exec, VSVM_SPACE_SHARED, 8) :
+			     vsvm_atom_lanes(r, insn, exec, VSVM_SPACE_SHARED, 4);
+	default:
+		return w64 ? vsvm_atom_lanes(r, insn, exec, VSVM_SPACE_SCRATCH, 8) :
+			     vsvm_atom_lanes(r, insn, exec, VSVM_SPACE_SCRATCH, 4);
+	}
+}
+
+/* One read of the argument buffer, the same for every lane. */
+static bool vsvm_ldarg(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+{
+	unsigned int size = 1u << (insn->mod & VSVM_MOD_SIZE_MASK);
+	u64 va = r->ctx->args_va + insn->imm;
+	u64 *regs = r->w->regs;
+	u64 *d = vsvm_reg(regs, insn->dst);
+	u64 lo, hi = 0;
+	u32 m, l;
+	u8 buf[16];
+	u8 *p;
+
+	if (vsvm_in_page(va, size)) {
+		p = vsvm_xlate(r, va, VSVM_X_READ);
+		if (!p) {
+			vsvm_fault(r, va, DRM_VSVM_ACCESS_READ, 0);
+			return false;
+		}
+	} else {
+		if (!vsvm_global_read_split(r, va, buf, size, 0))
+			return false;
+		p = buf;
+	}
+	if (size == 16) {
+		lo = vsvm_load(p, 8);
+		hi = vsvm_load(p + 8, 8);
+	} else {
+		lo = vsvm_extend(vsvm_load(p, size), size, insn->mod & VSVM_MOD_SIGNED);
+	}
+	for (m = exec; m; m &= m - 1) {
+		l = __ffs(m);
+		d[l] = lo;
+		if (size == 16)
+			d[l + VSVM_WAVE_WIDTH] = hi;
+	}
+	return true;
+}
+
+static void vsvm_movi(u64 *regs, const struct vsvm_insn *insn, u32 exec)
+{
+	u64 *d = vsvm_reg(regs, insn->dst);
+	unsigned int l;
+	u32 m;
+
+	for (m = exec; m; m &= m - 1) {
+		l = __ffs(m);
+		d[l] = insn->imm;
+	}
+}
+
+/* Lanes of @exec whose low 32 bits of @a are non-zero. */
+static __always_inline u32 vsvm_true_lanes(const u64 *a, u32 exec)
+{
+	unsigned int l;
+	u32 t = 0;
+
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++)
+		t |= (u32)((u32)a[l] != 0) << l;
+	return t & exec;
+}
+
+/* Stack index of the innermost LOOP frame, or -1. */
+static int vsvm_inner_loop(const struct vsvm_wave *w)
+{
+	int i;
+
+	for (i = (int)w->depth - 1; i >= 0; i--)
+		if (w->stack[i].is_loop)
+			return i;
+	return -1;
+}
+
+/* Lanes that left the current iteration of the innermost loop, or ended. */
+static __always_inline u32 vsvm_gone(const struct vsvm_wave *w, int loop)
+{
+	u32 gone = w->exited;
+
+	if (loop >= 0)
+		gone |= w->stack[loop].pending | w->stack[loop].cont;
+	return gone;
+}
+
+/**
+ * vsvm_wave_init() - prepare a wave to run from the first instruction
+ * @w: the wave
+ * @id: index of the wave in its workgroup
+ * @live: lanes that exist; bit L is local linear index @id * 32 + L
+ * @regs: the wave's register file, @n_regs * %VSVM_WAVE_WIDTH entries
+ * @n_regs: &vsvm_prog.n_regs of the program it will run
+ *
+ * Registers start at zero, so no value from an earlier job is visible.
+ *
+ * Context: any.
+ */
+void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u64 *regs, u32 n_regs)
+{
+	*w = (struct vsvm_wave) {
+		.exec = live,
+		.live = live,
+		.state = live ? VSVM_WAVE_RUNNING : VSVM_WAVE_DONE,
+		.id = id,
+		.regs = regs,
+	};
+	memset(regs, 0, (size_t)n_regs * VSVM_WAVE_WIDTH * sizeof(*regs));
+}
+
+/**
+ * vsvm_interp_run() - run one wave for a bounded number of instructions
+ * @ctx: the workgroup's context; the fault fields, @status and @info are
+ *	 written when the wave stops with %VSVM_STOP_FAULT or %VSVM_STOP_ERROR,
+ *	 and @insns grows by the instructions executed
+ * @w: the wave, initialised by vsvm_wave_init() and resumed where it stopped
+ * @budget: most instructions to execute, counting skipped ones
+ *
+ * A wave that stopped at a barrier resumes past it; the caller calls this
+ * again only when every other live wave of the workgroup has arrived. After
+ * %VSVM_STOP_FAULT the caller services the fault and calls this again: the
+ * faulting instruction resumes with the lanes that had not completed.
+ *
+ * Context: inside kernel_fpu_begin()/kernel_fpu_end(), with the compute
+ * unit's TLB lock held. Does not sleep, allocate or take locks.
+ *
+ * Return: why the wave stopped, see &enum vsvm_stop.
+ */
+enum vsvm_stop vsvm_interp_run(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget)
+{
+	const struct vsvm_insn *insns = ctx->prog->insns;
+	const struct vsvm_insn *insn;
+	u32 n_insns = ctx->prog->n_insns;
+	struct vsvm_run r = { .ctx = ctx, .w = w, .stop = VSVM_STOP_BUDGET };
+	u32 pc = w->pc, exec = w->exec, n;
+	int loop = vsvm_inner_loop(w);
+	struct vsvm_cf_frame *f;
+	u64 *regs = w->regs;
+	unsigned int k;
+
+	if (w->state == VSVM_WAVE_DONE)
+		return VSVM_STOP_DONE;
+	w->state = VSVM_WAVE_RUNNING;
+	for (k = 0; k < VSVM_X_KINDS; k++)
+		r.xc[k].page = U64_MAX;
+
+	for (n = 0; n < budget; n++) {
+		if (unlikely(pc >= n_insns))
+			goto done;
+		insn = &insns[pc];
+
+		if (unlikely(!exec)) {
+			/* Only frames can bring lanes back. */
+			if (!w->depth)
+				goto done;
+			switch (insn->op) {
+			case VSVM_OP_IF:
+				/* Over the whole block, without a frame. */
+				pc = insn->target;
+				if (insns[pc].op == VSVM_OP_ELSE)
+					pc = insns[pc].target;
+				pc++;
+				continue;
+			case VSVM_OP_LOOP:
+				pc = insn->target + 1;
+				continue;
+			case VSVM_OP_ELSE:
+			case VSVM_OP_ENDIF:
+			case VSVM_OP_ENDLOOP:
+				break;
+			default:
+				pc++;
+				continue;
+			}
+		}
+
+		r.pc = pc;
+		switch (insn->op) {
+		case VSVM_OP_NOP:
+			break;
+		case VSVM_OP_END:
+			n++;
+			goto done;
+		case VSVM_OP_MOV:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOV, 0, 0);
+			break;
+		case VSVM_OP_MOVI:
+			vsvm_movi(regs, insn, exec);
+			break;
+
+		case VSVM_OP_ADD:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ADD, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_SUB:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SUB, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_MUL:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MUL, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_MULHU:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_MULHS:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_DIVU:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_DIVS:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_REMU:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_REMS:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_AND:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_AND, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_OR:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_OR, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_XOR:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_XOR, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_SHL:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHL, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_SHRU:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_SHRS:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_MINU:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_MINS:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_MAXU:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_MAXS:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_OP_NOT:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_NOT, 0, VSVM_FORM_W);
+			break;
+		case VSVM_OP_NEG:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_NEG, 0, VSVM_FORM_W);
+			break;
+		case VSVM_OP_POPCNT:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_POPCNT, 0, VSVM_FORM_W);
+			break;
+		case VSVM_OP_CLZ:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CLZ, 0, VSVM_FORM_W);
+			break;
+		case VSVM_OP_CTZ:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CTZ, 0, VSVM_FORM_W);
+			break;
+		case VSVM_OP_ICMP:
+			vsvm_icmp_insn(regs, insn, exec);
+			break;
+
+		case VSVM_OP_FADD:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FADD, 0, VSVM_FORM_B);
+			break;
+		case VSVM_OP_FSUB:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSUB, 0, VSVM_FORM_B);
+			break;
+		case VSVM_OP_FMUL:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMUL, 0, VSVM_FORM_B);
+			break;
+		case VSVM_OP_FDIV:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FDIV, 0, VSVM_FORM_B);
+			break;
+		case VSVM_OP_FFMA:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFMA, 0, VSVM_FORM_B | VSVM_FORM_C);
+			break;
+		case VSVM_OP_FMIN:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMIN, 0, VSVM_FORM_B);
+			break;
+		case VSVM_OP_FMAX:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMAX, 0, VSVM_FORM_B);
+			break;
+		case VSVM_OP_FNEG:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FNEG, 0, 0);
+			break;
+		case VSVM_OP_FABS:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FABS, 0, 0);
+			break;
+		case VSVM_OP_FSQRT:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSQRT, 0, 0);
+			break;
+		case VSVM_OP_FFLOOR:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFLOOR, 0, 0);
+			break;
+		case VSVM_OP_FCEIL:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCEIL, 0, 0);
+			break;
+		case VSVM_OP_FTRUNC:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FTRUNC, 0, 0);
+			break;
+		case VSVM_OP_FRNDE:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FRNDE, 0, 0);
+			break;
+		case VSVM_OP_FCMP:
+			vsvm_fcmp_insn(regs, insn, exec);
+			break;
+
+		case VSVM_OP_CVT:
+			vsvm_cvt_insn(regs, insn, exec);
+			break;
+		case VSVM_OP_SEL:
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SEL, 0,
+				      VSVM_FORM_W | VSVM_FORM_B | VSVM_FORM_C);
+			break;
+
+		case VSVM_OP_LD:
+			if (!vsvm_ld(&r, insn, exec))
+				goto out;
+			w->mem_done = 0;
+			break;
+		case VSVM_OP_ST:
+			if (!vsvm_st(&r, insn, exec))
+				goto out;
+			w->mem_done = 0;
+			break;
+		case VSVM_OP_ATOM:
+			if (!vsvm_atom(&r, insn, exec))
+				goto out;
+			w->mem_done = 0;
+			break;
+		case VSVM_OP_LDARG:
+			if (!vsvm_ldarg(&r, insn, exec))
+				goto out;
+			break;
+		case VSVM_OP_FENCE:
+			/* Orders the lanes' accesses against other CUs and the CPU. */
+			smp_mb();
+			break;
+
+		case VSVM_OP_IF:
+			f = &w->stack[w->depth++];
+			f->is_loop = 0;
+			f->saved = exec;
+			f->cont = 0;
+			k = vsvm_true_lanes(vsvm_reg(regs, insn->src0), exec);
+			f->pending = exec & ~k;
+			exec &= k;
+			if (!exec) {
+				/* To the ELSE, or to the ENDIF, which pops. */
+				pc = insn->target;
+				continue;
+			}
+			break;
+		case VSVM_OP_ELSE:
+			f = &w->stack[w->depth - 1];
+			exec = f->pending & ~vsvm_gone(w, loop);
+			f->pending = 0;
+			if (!exec) {
+				pc = insn->target;
+				continue;
+			}
+			break;
+		case VSVM_OP_ENDIF:
+			f = &w->stack[--w->depth];
+			exec = f->saved & ~vsvm_gone(w, loop);
+			break;
+		case VSVM_OP_LOOP:
+			loop = w->depth++;
+			w->stack[loop] = (struct vsvm_cf_frame) { .is_loop = 1 };
+			break;
+		case VSVM_OP_ENDLOOP:
+			f = &w->stack[loop];
+			exec |= f->cont;
+			f->cont = 0;
+			if (exec) {
+				pc = insn->target + 1;
+				continue;
+			}
+			exec = f->pending & ~w->exited;
+			w->depth--;
+			loop = vsvm_inner_loop(w);
+			break;
+		case VSVM_OP_BREAK:
+		case VSVM_OP_CONTINUE:
+			f = &w->stack[loop];
+			if (insn->op == VSVM_OP_BREAK)
+				f->pending |= exec;
+			else
+				f->cont |= exec;
+			exec = 0;
+			/* Nothing to restore in between: straight to ENDLOOP. */
+			if (loop == (int)w->depth - 1) {
+				pc = insn->target;
+				continue;
+			}
+			break;
+		case VSVM_OP_EXIT:
+			w->exited |= exec;
+			exec = 0;
+			break;
+		case VSVM_OP_BAR:
+			pc++;
+			n++;
+			w->state = VSVM_WAVE_BARRIER;
+			r.stop = VSVM_STOP_BARRIER;
+			goto out;
+		case VSVM_OP_TRAP:
+			vsvm_fail(&r, DRM_VSVM_STATUS_TRAP, 0, 0);
+			ctx->info = (u32)insn->imm;
+			goto out;
+
+		case VSVM_OP_SV:
+			vsvm_sv_insn(ctx, w, insn, exec);
+			break;
+		}
+		pc++;
+	}
+	goto out;
+
+done:
+	w->state = VSVM_WAVE_DONE;
+	r.stop = VSVM_STOP_DONE;
+out:
+	w->pc = pc;
+	w->exec = exec;
+	ctx->insns += n;
+	return r.stop;
+}
