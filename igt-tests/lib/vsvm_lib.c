@@ -269,3 +269,222 @@ fail:
 	errno = err;
 	return NULL;
 }
+
+/**
+ * vsvm_debugfs_value - one value of a "name value" debugfs file
+ * @fd: DRM file of the device
+ * @file: file name in the device's debugfs directory, e.g. "counters"
+ * @name: the line's name, e.g. "faults"
+ *
+ * Return: the value, or -1 if the file cannot be read or has no such line.
+ */
+int64_t vsvm_debugfs_value(int fd, const char *file, const char *name)
+{
+	char *text = vsvm_debugfs_read(fd, file), *line, *save = NULL;
+	size_t len = strlen(name);
+	int64_t value = -1;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			value = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	free(text);
+	return value;
+}
+
+static void *runner_bo(struct vsvm_runner *r, uint64_t size, uint64_t addr,
+		       uint32_t bind_flags, uint32_t *handle)
+{
+	*handle = vsvm_gem_create(r->fd, size);
+	vsvm_vm_map(r->fd, r->vm_id, *handle, 0, addr, size, bind_flags);
+	return vsvm_gem_mmap(r->fd, *handle, size, PROT_READ | PROT_WRITE);
+}
+
+/**
+ * vsvm_runner_create - a VM, a queue, and code, argument and data buffers
+ * @fd: DRM file
+ * @data_size: bytes of the data BO, rounded up to whole pages
+ *
+ * See struct vsvm_runner for the layout.
+ *
+ * Return: the runner, to be freed with vsvm_runner_destroy().
+ */
+struct vsvm_runner *vsvm_runner_create(int fd, uint64_t data_size)
+{
+	struct vsvm_runner *r = calloc(1, sizeof(*r));
+
+	igt_assert(r);
+	r->fd = fd;
+	r->vm_id = vsvm_vm_create(fd);
+	r->queue_id = vsvm_queue_create(fd, r->vm_id);
+	r->args_size = ALIGN(vsvm_get_param(fd, DRM_VSVM_PARAM_MAX_ARGS_SIZE),
+			     VSVM_PAGE_SIZE);
+	r->data_size = ALIGN(data_size, VSVM_PAGE_SIZE);
+	igt_assert(VSVM_RUNNER_ARGS_ADDR + r->args_size <= VSVM_RUNNER_DATA_ADDR);
+
+	r->code = runner_bo(r, VSVM_RUNNER_CODE_SIZE, VSVM_RUNNER_CODE_ADDR,
+			    DRM_VSVM_BIND_READONLY, &r->code_bo);
+	r->args = runner_bo(r, r->args_size, VSVM_RUNNER_ARGS_ADDR, 0,
+			    &r->args_bo);
+	r->data = runner_bo(r, r->data_size, VSVM_RUNNER_DATA_ADDR, 0,
+			    &r->data_bo);
+	return r;
+}
+
+void vsvm_runner_destroy(struct vsvm_runner *r)
+{
+	if (!r)
+		return;
+	munmap(r->code, VSVM_RUNNER_CODE_SIZE);
+	munmap(r->args, r->args_size);
+	munmap(r->data, r->data_size);
+	vsvm_queue_destroy(r->fd, r->queue_id);
+	vsvm_vm_destroy(r->fd, r->vm_id);
+	vsvm_gem_close(r->fd, r->code_bo);
+	vsvm_gem_close(r->fd, r->args_bo);
+	vsvm_gem_close(r->fd, r->data_bo);
+	free(r);
+}
+
+/**
+ * __vsvm_runner_exec - run a shader and wait for it
+ * @r: runner
+ * @code: instructions, copied to the code BO
+ * @size: bytes at @code
+ * @launch: dispatch
+ * @result: out, how the job ended, when EXEC succeeded
+ *
+ * Waits at most VSVM_WAIT_TIMEOUT_NS, failing the test if the job has not
+ * ended by then.
+ *
+ * Return: 0, or the -errno of a rejected EXEC.
+ */
+int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
+		       const struct vsvm_launch *launch,
+		       struct drm_vsvm_wait *result)
+{
+	struct drm_vsvm_exec exec;
+	int ret;
+
+	igt_assert_f(size <= VSVM_RUNNER_CODE_SIZE, "%zu bytes of code\n", size);
+	memcpy(r->code, code, size);
+	vsvm_exec_init(&exec, r->queue_id, VSVM_RUNNER_CODE_ADDR, size);
+	for (int i = 0; i < 3; i++) {
+		exec.grid[i] = launch->grid[i] ?: 1;
+		exec.wg_size[i] = launch->wg_size[i] ?: 1;
+	}
+	exec.shared_size = launch->shared_size;
+	exec.scratch_size = launch->scratch_size;
+	exec.args_size = launch->args_size;
+	exec.args_addr = launch->args_addr;
+	if (launch->args) {
+		igt_assert_lte(launch->args_size, r->args_size);
+		memcpy(r->args, launch->args, launch->args_size);
+		exec.args_addr = VSVM_RUNNER_ARGS_ADDR;
+	}
+
+	ret = __vsvm_exec(r->fd, &exec);
+	if (ret)
+		return ret;
+	igt_assert_eq(__vsvm_wait(r->fd, r->queue_id, exec.seqno,
+				  VSVM_WAIT_TIMEOUT_NS, result), 0);
+	return 0;
+}
+
+/* __vsvm_runner_exec(), asserting that the job ran with every lane done. */
+void vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
+		      const struct vsvm_launch *launch)
+{
+	struct drm_vsvm_wait res;
+	int ret;
+
+	ret = __vsvm_runner_exec(r, code, size, launch, &res);
+	igt_assert_f(ret == 0, "EXEC failed: %d (%s)\n", ret, strerror(-ret));
+	igt_assert_f(res.status == DRM_VSVM_STATUS_OK,
+		     "job: %s, access %#x at %#llx, pc %#x, info %u\n",
+		     vsvm_status_name(res.status), res.fault_access,
+		     (unsigned long long)res.fault_addr, res.fault_pc,
+		     res.info);
+}
+
+/**
+ * __vsvm_run_lanes - run a shader over per-lane input and output records
+ * @r: runner
+ * @code: instructions
+ * @size: bytes at @code
+ * @lanes: lanes, records and memory sizes, see struct vsvm_lanes_args
+ * @result: out, how the job ended, when EXEC succeeded
+ *
+ * When EXEC succeeds, the output records are copied back to @lanes->out
+ * whatever the job's status.
+ *
+ * Return: 0, or the -errno of a rejected EXEC.
+ */
+int __vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
+		     const struct vsvm_lanes *lanes,
+		     struct drm_vsvm_wait *result)
+{
+	uint32_t wg = lanes->wg_size ?: 64;
+	uint64_t in_bytes = (uint64_t)lanes->n * lanes->in_stride;
+	uint64_t out_bytes = (uint64_t)lanes->n * lanes->out_stride;
+	uint64_t out_off = ALIGN(in_bytes, VSVM_PAGE_SIZE);
+	struct vsvm_lanes_args *args;
+	struct vsvm_launch launch = {
+		.grid = { (lanes->n + wg - 1) / wg },
+		.wg_size = { wg },
+		.shared_size = lanes->shared_size,
+		.scratch_size = lanes->scratch_size,
+	};
+	uint8_t buf[4096];
+	int ret;
+
+	igt_assert(lanes->n);
+	igt_assert_f(out_off + out_bytes <= r->data_size,
+		     "%llu bytes of records for a %llu-byte data BO\n",
+		     (unsigned long long)(out_off + out_bytes),
+		     (unsigned long long)r->data_size);
+	launch.args_size = sizeof(*args) + lanes->extra_args_size;
+	igt_assert_lte(launch.args_size, sizeof(buf));
+	args = (struct vsvm_lanes_args *)buf;
+	*args = (struct vsvm_lanes_args){
+		.in_addr = vsvm_runner_addr(r, 0),
+		.out_addr = vsvm_runner_addr(r, out_off),
+		.n = lanes->n,
+		.in_stride = lanes->in_stride,
+		.out_stride = lanes->out_stride,
+	};
+	if (lanes->extra_args_size)
+		memcpy(buf + sizeof(*args), lanes->extra_args,
+		       lanes->extra_args_size);
+	launch.args = buf;
+
+	if (in_bytes)
+		memcpy(r->data, lanes->in, in_bytes);
+	if (out_bytes)
+		memcpy(r->data + out_off, lanes->out, out_bytes);
+	ret = __vsvm_runner_exec(r, code, size, &launch, result);
+	if (!ret && out_bytes)
+		memcpy(lanes->out, r->data + out_off, out_bytes);
+	return ret;
+}
+
+/* __vsvm_run_lanes(), asserting that the job ran with every lane done. */
+void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
+		    const struct vsvm_lanes *lanes)
+{
+	struct drm_vsvm_wait res;
+	int ret;
+
+	ret = __vsvm_run_lanes(r, code, size, lanes, &res);
+	igt_assert_f(ret == 0, "EXEC failed: %d (%s)\n", ret, strerror(-ret));
+	igt_assert_f(res.status == DRM_VSVM_STATUS_OK,
+		     "job: %s, access %#x at %#llx, pc %#x, info %u\n",
+		     vsvm_status_name(res.status), res.fault_access,
+		     (unsigned long long)res.fault_addr, res.fault_pc,
+		     res.info);
+}

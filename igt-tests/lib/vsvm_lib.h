@@ -83,5 +83,112 @@ void *vsvm_assemble(const char *src, size_t *size);
 
 /* debugfs of the device behind @fd */
 char *vsvm_debugfs_read(int fd, const char *name);
+int64_t vsvm_debugfs_value(int fd, const char *file, const char *name);
+
+/*
+ * Runner: a VM and a queue to run shaders on data. Three BOs are bound and
+ * mapped in the test too: VSVM_RUNNER_CODE_SIZE bytes of code at
+ * VSVM_RUNNER_CODE_ADDR (read-only for the GPU), a DRM_VSVM_PARAM_MAX_ARGS_SIZE
+ * argument buffer at VSVM_RUNNER_ARGS_ADDR and the data BO at
+ * VSVM_RUNNER_DATA_ADDR. Tests may bind more in @vm_id outside
+ * [VSVM_RUNNER_CODE_ADDR, VSVM_RUNNER_DATA_ADDR + data size).
+ */
+#define VSVM_RUNNER_CODE_ADDR	0x10000000ull
+#define VSVM_RUNNER_CODE_SIZE	0x40000ull
+#define VSVM_RUNNER_ARGS_ADDR	0x18000000ull
+#define VSVM_RUNNER_DATA_ADDR	0x20000000ull
+
+struct vsvm_runner {
+	int fd;
+	uint32_t vm_id;
+	uint32_t queue_id;
+	uint32_t code_bo, args_bo, data_bo;
+	uint32_t args_size;	/* bytes at @args */
+	uint64_t data_size;	/* bytes at @data */
+	uint8_t *code, *args, *data;
+};
+
+/* One dispatch. Zero grid and wg_size entries mean 1. */
+struct vsvm_launch {
+	uint32_t grid[3];
+	uint32_t wg_size[3];
+	uint32_t shared_size;
+	uint32_t scratch_size;
+	/* Copied to the runner's argument buffer; if NULL, @args_addr is used. */
+	const void *args;
+	uint32_t args_size;
+	uint64_t args_addr;
+};
+
+struct vsvm_runner *vsvm_runner_create(int fd, uint64_t data_size);
+void vsvm_runner_destroy(struct vsvm_runner *r);
+int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
+		       const struct vsvm_launch *launch,
+		       struct drm_vsvm_wait *result);
+void vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
+		      const struct vsvm_launch *launch);
+
+/* GPU VA of byte @data_offset of the data BO, which is at r->data + offset. */
+static inline uint64_t vsvm_runner_addr(const struct vsvm_runner *r,
+					uint64_t data_offset)
+{
+	(void)r;
+	return VSVM_RUNNER_DATA_ADDR + data_offset;
+}
+
+/*
+ * Per-lane records: vsvm_run_lanes() runs a shader over @n lanes in 1-D
+ * workgroups, lane i reading its input record at in_addr + i * in_stride
+ * and writing its output record at out_addr + i * out_stride (data BO
+ * offsets 0 and the next page up). The arguments start with struct
+ * vsvm_lanes_args; @extra_args follow at VSVM_LANES_EXTRA_ARGS.
+ * VSVM_LANES_PROLOGUE sets r1 to the lane's input record and r2 to its output
+ * record inside an IF taken by lanes below n (r0, r3-r6 are clobbered);
+ * VSVM_LANES_EPILOGUE closes it.
+ */
+struct vsvm_lanes_args {
+	uint64_t in_addr;
+	uint64_t out_addr;
+	uint32_t n;
+	uint32_t in_stride;
+	uint32_t out_stride;
+	uint32_t pad;
+};
+
+#define VSVM_LANES_EXTRA_ARGS	sizeof(struct vsvm_lanes_args)
+
+#define VSVM_LANES_PROLOGUE \
+	"sv r0, global_id.x\n" \
+	"ldarg.u32 r3, 16\n" \
+	"icmp.ltu.64 r4, r0, r3\n" \
+	"if r4\n" \
+	"ldarg.u32 r5, 20\n" \
+	"ldarg.u32 r6, 24\n" \
+	"mul.64 r5, r0, r5\n" \
+	"mul.64 r6, r0, r6\n" \
+	"ldarg.u64 r1, 0\n" \
+	"ldarg.u64 r2, 8\n" \
+	"add.64 r1, r1, r5\n" \
+	"add.64 r2, r2, r6\n"
+#define VSVM_LANES_EPILOGUE	"endif\n"
+
+struct vsvm_lanes {
+	uint32_t n;
+	uint32_t wg_size;		/* 0: 64 */
+	const void *in;
+	uint32_t in_stride;
+	void *out;			/* in: initial contents; out: results */
+	uint32_t out_stride;
+	const void *extra_args;
+	uint32_t extra_args_size;
+	uint32_t shared_size;
+	uint32_t scratch_size;
+};
+
+int __vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
+		     const struct vsvm_lanes *lanes,
+		     struct drm_vsvm_wait *result);
+void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
+		    const struct vsvm_lanes *lanes);
 
 #endif /* VSVM_LIB_H */
