@@ -7,7 +7,8 @@
 #   make module   drm-driver/vsvm.ko against the installed 6.12 headers
 #   make tests    the IGT tests, into build/igt-tests/
 #   make tools    the userspace tools (assembler, demo), into build/tools/
-#   make test     build all, then run every test in one qemu guest (tools/vm)
+#   make host-tests  unit tests that need no device (shim, assembler, interpreter)
+#   make test     host-tests, then every test in one qemu guest (tools/vm)
 #   make run      build all, then run $(DEMO) in the guest
 #   make check    checkpatch --strict and a W=1 C=2 (sparse) module build
 #   make clean
@@ -73,7 +74,14 @@ tests: $(DEPS_STAMP)
 tools: $(DEPS_STAMP)
 	@set -e; for d in $(TOOL_DIRS); do $(MAKE) -C $$d KVER=$(KVER); done
 
-test: module tests tools
+# Host-side unit tests, which need no device: the IGT shim's self-test, the
+# assembler's round trips and the interpreter compiled as userspace code.
+host-tests: tests tools
+	$(MAKE) -C igt-tests check
+	$(MAKE) -C tools/vsvm-as check
+	$(MAKE) -C tools/interp-test check
+
+test: module tests tools host-tests
 	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
 		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(TESTS_LIST)
 
@@ -122,7 +130,7 @@ clean:
 	-for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf $(filter-out $(DEPS_STAMP),$(wildcard $(BUILD)/* $(BUILD)/.[!.]*))
 
-.PHONY: all deps module tests tools test run check check-style check-build clean
+.PHONY: all deps module tests tools host-tests test run check check-style check-build clean
 
 # --- Debug lane (owner: tools/debug-kernel; docs/testing.md "Debug lane") ---
 #
@@ -152,6 +160,7 @@ debug-kernel: $(DEPS_STAMP)
 # kmemleak scan must come last.
 test-debug: debug-kernel tests tools
 	$(DEBUG_BUILD) module
+	$(MAKE) -C tools/debug-kernel KVER=$(KVER)
 	@mkdir -p $(dir $(DEBUG_TESTS_LIST))
 	@awk -v d=$(abspath $(dir $(TESTS_LIST))) '{ sub(/#.*/, ""); \
 		gsub(/^[ \t]+|[ \t]+$$/, ""); if ($$0 == "") next; \
@@ -176,7 +185,8 @@ test-debug: debug-kernel tests tools
 #                     drm-driver/include/uapi/drm/
 #   make mesa-test    host tests: headers, compiler unit tests with the
 #                     vsvm-as round trip, OpenCL on llvmpipe
-#   make mesa-vm-test the OpenCL tests on vsvm, in the qemu guest
+#   make mesa-vm-test the OpenCL tests and the demo on vsvm, in the guest
+#   make mesa-bench   the same kernels on vsvm and llvmpipe, in the guest
 #
 # Run anything against that build with mesa-patches/scripts/mesa-run CMD.
 MESA_VERSION := 25.0.7
@@ -187,7 +197,8 @@ MESA_DEPS_STAMP := $(MESA_OUT)/.deps-$(shell cat $(MESA_SCRIPTS)/mesa-deps.sh \
 	$(MESA_SCRIPTS)/apt-sources.sh 2>/dev/null | md5sum | cut -c1-8)
 MESA_RUN := $(MESA_SCRIPTS)/mesa-run
 MESA_TESTS := $(MESA_OUT)/cl-tests
-MESA_CL_TESTS := $(MESA_TESTS)/cl_svm_test
+MESA_CL_TESTS := $(addprefix $(MESA_TESTS)/,cl_svm_test cl_compute_test \
+	cl_svm_demo cl_bench)
 VSVM_AS := $(BUILD)/tools/vsvm-as
 
 mesa-deps: $(MESA_DEPS_STAMP)
@@ -202,15 +213,36 @@ mesa: $(MESA_DEPS_STAMP)
 check-mesa-headers:
 	$(MESA_SCRIPTS)/check-headers.sh $(wildcard $(MESA_OUT)/src)
 
-$(MESA_TESTS)/%: mesa-patches/cl-tests/%.c
+$(MESA_TESTS)/%: mesa-patches/cl-tests/%.c mesa-patches/cl-tests/cl_common.h \
+		$(MESA_DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -o $@ $< -lOpenCL
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -o $@ $< \
+		-lOpenCL -lpthread -lm
 
 mesa-test: mesa tools $(MESA_CL_TESTS)
 	$(MESA_SCRIPTS)/mesa-test.sh $(MESA_OUT) $(VSVM_AS) $(MESA_TESTS)
 
 mesa-vm-test: mesa module $(MESA_CL_TESTS)
-	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- \
+	$(VM) run --kernel $(KERNEL) --timeout 1800 $(VM_FLAGS) -- \
 		$(MESA_SCRIPTS)/mesa-vm-test.sh $(MESA_TESTS)
 
-.PHONY: mesa-deps mesa check-mesa-headers mesa-test mesa-vm-test
+# Rusticl+vsvm against Rusticl+llvmpipe, in the guest.
+mesa-bench: mesa module $(MESA_CL_TESTS)
+	$(VM) run --kernel $(KERNEL) --timeout 1800 $(VM_FLAGS) -- \
+		$(MESA_RUN) --driver vsvm,llvmpipe $(MESA_TESTS)/cl_bench
+
+.PHONY: mesa-deps mesa check-mesa-headers mesa-test mesa-vm-test mesa-bench
+
+# ---- Engine benchmarks (owner: bench/; bench/README.md) -------------------
+#
+#   make bench        build bench/*.c into build/bench/, then run them all in
+#                     one guest boot; each prints engine/CPU ratios measured
+#                     side by side in that run
+BENCH_TIMEOUT ?= 1800
+
+bench: module
+	$(MAKE) -C bench KVER=$(KVER)
+	$(VM) run --kernel $(KERNEL) --timeout $(BENCH_TIMEOUT) $(VM_FLAGS) -- \
+		bench/run $(BUILD)/bench
+
+.PHONY: bench
