@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Copyright 2026 The vsvm authors */
 
+#include <linux/bitmap.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
@@ -271,23 +272,99 @@ void vsvm_svm_fini(struct vsvm_vm *vm)
 }
 
 /*
- * Collision-retry service of [@start, @end) of @range, which lies in one
- * GPU 2 MiB block. Context: vm->lock held, an mm_users reference held.
+ * Which pages of [@start, @end) to ask write access for: those in
+ * [@wstart, @wend), and, in a private anonymous mapping, those the CPU has
+ * nothing mapped at yet. Writing a page that does not exist breaks no COW,
+ * and asking for it now keeps a first touch at one fault per chunk instead
+ * of one per page. A page the CPU already maps is only asked for write if
+ * the GPU writes it, so neither a GPU read nor a neighbouring write ever
+ * breaks COW or dirties a file page.
  */
-static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
-		    bool write, bool readonly, u32 *status)
+static void want_write(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
+		       u64 wstart, u64 wend, unsigned long *want)
 {
-	struct vsvm_device *vdev = vm->vdev;
-	unsigned long timeout = jiffies + msecs_to_jiffies(READ_ONCE(vsvm_fault_timeout_ms));
 	struct hmm_range hr = {
 		.notifier = &range->notifier,
 		.start = start,
 		.end = end,
 		.hmm_pfns = vm->svm.pfns,
-		.default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0),
 	};
+	u64 i, n = (end - start) >> PAGE_SHIFT;
+	struct vm_area_struct *vma;
+	int ret = -EINVAL;
+
+	bitmap_zero(want, VSVM_SVM_CHUNK_PAGES);
+	for (i = 0; i < n; i++) {
+		u64 a = start + (i << PAGE_SHIFT);
+
+		if (a >= wstart && a < wend)
+			__set_bit(i, want);
+	}
+	if (bitmap_empty(want, n))
+		return;
+
+	/* A snapshot, not a fault: it only has to be a good guess. */
+	memset(vm->svm.pfns, 0, n * sizeof(vm->svm.pfns[0]));
+	hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
+	mmap_read_lock(vm->mm);
+	vma = vma_lookup(vm->mm, start);
+	if (vma && vma_is_anonymous(vma) && !(vma->vm_flags & VM_SHARED) &&
+	    end <= vma->vm_end)
+		ret = hmm_range_fault(&hr);
+	mmap_read_unlock(vm->mm);
+	for (i = 0; !ret && i < n; i++)
+		if (!(vm->svm.pfns[i] & HMM_PFN_VALID))
+			__set_bit(i, want);
+}
+
+/*
+ * Gather the pages of [@start, @start + @npages pages) under notifier
+ * sequence @seq, asking write access for those set in @want (NULL: none).
+ * hmm_range_fault() faults every page from the first one that needs it to
+ * the end of its range with the same flags, so pages that want write and
+ * pages that do not go in separate runs: a run-wide write would break COW
+ * on pages the GPU never writes. Context: the mmap read lock held.
+ */
+static int gather(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 npages,
+		  const unsigned long *want, unsigned long seq)
+{
+	u64 i = 0, j;
+	int ret;
+
+	for (; i < npages; i = j) {
+		bool w = want && test_bit(i, want);
+		struct hmm_range hr = {
+			.notifier = &range->notifier,
+			.notifier_seq = seq,
+			.hmm_pfns = vm->svm.pfns + i,
+			.default_flags = HMM_PFN_REQ_FAULT | (w ? HMM_PFN_REQ_WRITE : 0),
+		};
+
+		j = !want ? npages : w ? find_next_zero_bit(want, npages, i) :
+					  find_next_bit(want, npages, i);
+		hr.start = start + (i << PAGE_SHIFT);
+		hr.end = start + (j << PAGE_SHIFT);
+		ret = hmm_range_fault(&hr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Collision-retry service of [@start, @end) of @range, which lies in one
+ * GPU 2 MiB block, asking write access for the pages set in @want (NULL:
+ * none). Context: vm->lock held, an mm_users reference held.
+ */
+static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
+		    const unsigned long *want, bool readonly, u32 *status)
+{
+	struct vsvm_device *vdev = vm->vdev;
+	unsigned long timeout = jiffies + msecs_to_jiffies(READ_ONCE(vsvm_fault_timeout_ms));
 	u64 npages = (end - start) >> PAGE_SHIFT, gpu = start + range->gpu_offset, i;
+	bool write = want && !bitmap_empty(want, npages);
 	struct vsvm_pt_cache cache = {};
+	unsigned long seq;
 	ktime_t t0, t1;
 	int ret;
 
@@ -304,9 +381,9 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 			goto out;
 		}
 		t0 = ktime_get();
-		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
+		seq = mmu_interval_read_begin(&range->notifier);
 		mmap_read_lock(vm->mm);
-		ret = hmm_range_fault(&hr);
+		ret = gather(vm, range, start, npages, want, seq);
 		if (ret && ret != -EBUSY)
 			*status = classify(vma_lookup(vm->mm, start), write);
 		mmap_read_unlock(vm->mm);
@@ -326,7 +403,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 		}
 
 		spin_lock(&vm->mmu.lock);
-		if (mmu_interval_read_retry(&range->notifier, hr.notifier_seq)) {
+		if (mmu_interval_read_retry(&range->notifier, seq)) {
 			spin_unlock(&vm->mmu.lock);
 			vsvm_stat_inc(vdev, VSVM_STAT_RETRY_COLLISION);
 			trace_vsvm_fault_retry(vm->id, start, 1);
@@ -372,16 +449,22 @@ nomem:
  * only the faulting page is, so an error is only reported for @addr itself.
  */
 static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 addr,
-			   u64 start, u64 end, bool write, bool readonly, u32 *status)
+			   u64 start, u64 end, u64 wstart, u64 wend, bool readonly,
+			   u32 *status)
 {
+	DECLARE_BITMAP(want, VSVM_SVM_CHUNK_PAGES);
 	u64 page = addr & PAGE_MASK;
 	int ret;
 
 	*status = DRM_VSVM_STATUS_OK;
-	ret = populate(vm, range, start, end, write, readonly, status);
+	want_write(vm, range, start, end, wstart, wend, want);
+	ret = populate(vm, range, start, end, want, readonly, status);
 	if (ret && ret != -EDEADLK && ret != -ENOMEM && end - start > PAGE_SIZE) {
 		*status = DRM_VSVM_STATUS_OK;
-		ret = populate(vm, range, page, page + PAGE_SIZE, write, readonly, status);
+		bitmap_zero(want, VSVM_SVM_CHUNK_PAGES);
+		if (page >= wstart && page < wend)
+			__set_bit(0, want);
+		ret = populate(vm, range, page, page + PAGE_SIZE, want, readonly, status);
 	}
 	if (ret && *status == DRM_VSVM_STATUS_OK)
 		*status = DRM_VSVM_STATUS_BAD_MEMORY;
@@ -443,16 +526,21 @@ static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma
  * @vm: the VM, its lock held
  * @vma: the mirror binding holding @addr
  * @addr: faulting address
- * @write: the access writes
+ * @wstart: first address to map for writing
+ * @wend: end of the range to map for writing; @wstart == @wend for a read
  * @status: out, enum drm_vsvm_status when the fault cannot be serviced
+ *
+ * Maps the chunk around @addr: read-only, except the pages of
+ * [@wstart, @wend) and pages nothing was mapped at yet (see want_write()).
  *
  * Context: sleeps; &vsvm_vm.lock held, mmap_lock not held.
  * Return: 0 when the address is mapped for the access, else a negative
  * errno matching *@status.
  */
-int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool write,
+int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstart, u64 wend,
 		   u32 *status)
 {
+	bool write = wstart < wend;
 	struct vsvm_svm_range *range;
 	int ret;
 
@@ -467,7 +555,8 @@ int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool writ
 		ret = PTR_ERR(range);
 		goto out;
 	}
-	ret = populate_around(vm, range, addr, range->start, range->end, write, false, status);
+	ret = populate_around(vm, range, addr, range->start, range->end, wstart, wend, false,
+			      status);
 out:
 	mmput(vm->mm);
 	return ret;
@@ -512,6 +601,7 @@ void vsvm_userptr_destroy(struct vsvm_vm *vm, struct vsvm_svm_range *range)
  */
 int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 {
+	DECLARE_BITMAP(want, VSVM_SVM_CHUNK_PAGES);
 	struct vsvm_svm_range *range = vma->userptr;
 	unsigned long seq;
 	u64 addr;
@@ -536,7 +626,10 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		u64 next = min_t(u64, gpu_next - range->gpu_offset, range->end);
 
 		*status = DRM_VSVM_STATUS_OK;
-		ret = populate(vm, range, addr, next, !vma->readonly, vma->readonly, status);
+		/* A writable userptr is bound for GPU writes: map it writable. */
+		bitmap_fill(want, VSVM_SVM_CHUNK_PAGES);
+		ret = populate(vm, range, addr, next, vma->readonly ? NULL : want,
+			       vma->readonly, status);
 		if (ret)
 			ret = status_to_errno(*status);
 		addr = next;
@@ -561,7 +654,7 @@ int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool 
 		       u32 *status)
 {
 	struct vsvm_svm_range *range = vma->userptr;
-	u64 cpu = addr - range->gpu_offset;
+	u64 cpu = addr - range->gpu_offset, page = cpu & PAGE_MASK;
 	u64 start = max_t(u64, ALIGN_DOWN(addr, SZ_2M) - range->gpu_offset, range->start);
 	u64 end = min_t(u64, ALIGN_DOWN(addr, SZ_2M) + SZ_2M - range->gpu_offset, range->end);
 	int ret;
@@ -570,7 +663,8 @@ int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool 
 		*status = DRM_VSVM_STATUS_CANCELED;
 		return -ECANCELED;
 	}
-	ret = populate_around(vm, range, cpu, start, end, write && !vma->readonly,
+	ret = populate_around(vm, range, cpu, start, end, page,
+			      write && !vma->readonly ? page + PAGE_SIZE : page,
 			      vma->readonly, status);
 	mmput(vm->mm);
 	return ret;

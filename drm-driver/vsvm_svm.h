@@ -82,7 +82,7 @@ struct vsvm_svm {
 
 void vsvm_svm_init(struct vsvm_vm *vm);
 void vsvm_svm_fini(struct vsvm_vm *vm);
-int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool write,
+int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstart, u64 wend,
 		   u32 *status);
 void vsvm_svm_unmap(struct vsvm_vm *vm, u64 start, u64 end);
 struct vsvm_svm_range *vsvm_userptr_create(struct vsvm_vm *vm, u64 cpu, u64 gpu, u64 size);

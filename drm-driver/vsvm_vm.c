@@ -480,6 +480,19 @@ out:
 	return ret;
 }
 
+/* Is @addr mapped for the access? Another fault may have mapped it meanwhile. */
+static bool mapped_for(struct vsvm_vm *vm, u64 addr, bool write)
+{
+	unsigned int order;
+	unsigned long pfn;
+	bool mapped, w;
+
+	spin_lock(&vm->mmu.lock);
+	mapped = vsvm_mmu_lookup_locked(&vm->mmu, addr, &pfn, &w, &order);
+	spin_unlock(&vm->mmu.lock);
+	return mapped && (w || !write);
+}
+
 /**
  * vsvm_vm_handle_fault() - service a GPU page fault
  * @vm: the VM
@@ -501,13 +514,18 @@ int vsvm_vm_handle_fault(struct vsvm_vm *vm, u64 addr, u32 access, u32 *status)
 	va = addr >> VSVM_VA_BITS ? NULL : drm_gpuva_find_first(&vm->gpuvm, addr, 1);
 	vma = va ? to_vsvm_vma(va) : NULL;
 	*status = DRM_VSVM_STATUS_UNMAPPED;
-	if (!vma) {
+	if (vma && mapped_for(vm, addr, write)) {
+		/* Another compute unit serviced it while this one waited. */
+		ret = 0;
+	} else if (!vma) {
 		/* Unmapped: the job fails. */
 	} else if (write && vma->readonly) {
 		*status = DRM_VSVM_STATUS_READ_ONLY;
 		ret = -EACCES;
 	} else if (vma->kind == VSVM_VMA_MIRROR) {
-		ret = vsvm_svm_fault(vm, vma, addr, write, status);
+		u64 page = addr & PAGE_MASK;
+
+		ret = vsvm_svm_fault(vm, vma, addr, page, write ? page + PAGE_SIZE : page, status);
 	} else if (vma->kind == VSVM_VMA_USERPTR) {
 		ret = vsvm_userptr_fault(vm, vma, addr, write, status);
 	}
@@ -609,20 +627,16 @@ int vsvm_ioctl_prefetch(struct drm_device *drm, void *data, struct drm_file *fil
 	for (addr = args->addr; addr < end && !ret; addr += PAGE_SIZE) {
 		struct drm_gpuva *va = drm_gpuva_find_first(&vm->gpuvm, addr, 1);
 		bool write = args->flags & DRM_VSVM_PREFETCH_WRITE;
-		unsigned int order;
-		unsigned long pfn;
-		bool mapped, w;
 
 		if (!va || to_vsvm_vma(va)->kind != VSVM_VMA_MIRROR) {
 			ret = vsvm_reject(vdev, -EFAULT, "0x%llx is not in a mirror", addr);
 			break;
 		}
-		spin_lock(&vm->mmu.lock);
-		mapped = vsvm_mmu_lookup_locked(&vm->mmu, addr, &pfn, &w, &order);
-		spin_unlock(&vm->mmu.lock);
-		if (mapped && (w || !write))
+		if (mapped_for(vm, addr, write))
 			continue;
-		ret = vsvm_svm_fault(vm, to_vsvm_vma(va), addr, write, &status);
+		/* One fault maps the chunk; write only what the caller asked for. */
+		ret = vsvm_svm_fault(vm, to_vsvm_vma(va), addr, args->addr,
+				     write ? end : args->addr, &status);
 		if (ret)
 			vsvm_log(vdev, "prefetch 0x%llx: status %u", addr, status);
 	}
