@@ -1,0 +1,2607 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shared virtual memory: shaders dereferencing the process's own pointers
+ * through a CPU-address mirror, userptr bindings, process isolation, GPU
+ * fault service and its debugfs accounting, permission faults, PREFETCH,
+ * invalidations (munmap, mprotect, MADV_DONTNEED, partial unmap, the
+ * collision-retry protocol, non-blockable invalidations from
+ * process_mrelease()), process exit with a job running, and GPU atomics
+ * racing CPU atomics. docs/svm.md is the design being checked.
+ *
+ * Data is compared byte for byte. Counter checks read the device's debugfs
+ * "counters" before and after the step under test; the subtests that count
+ * faults keep their code and arguments in buffer objects above the mirror,
+ * so that only the memory under test can fault.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "igt.h"
+#include "vsvm_lib.h"
+
+IGT_TEST_DESCRIPTION("Shared virtual memory: CPU-address mirrors, userptr, "
+		     "isolation, fault service, permissions, PREFETCH, "
+		     "invalidations, process exit and atomics.");
+
+/* glibc 2.36 wraps none of these; x86-64 numbers, shared by every arch. */
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal	424
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open		434
+#endif
+#ifndef __NR_process_mrelease
+#define __NR_process_mrelease	448
+#endif
+
+#define SZ_4K		0x1000ull
+#define SZ_64K		0x10000ull
+#define SZ_1M		0x100000ull
+#define SZ_2M		0x200000ull
+
+/* Lanes per workgroup of every dispatch here. */
+#define WG_LANES	64
+
+static int fd = -1;
+static uint64_t mirror_end;	/* end of the mirrors over "everything" */
+static uint64_t svm_caps;
+
+/*
+ * Shaders, in the syntax of docs/isa.md. Each lane handles element
+ * i = global_id.x and does nothing when i >= n, so the grid may round up.
+ */
+
+/* Arguments: 0 in, 8 out (u64 pointers), 16 n, 20 seed (u32). */
+static const char xform_src[] =
+	"; out[i] = (in[i] * 0x9e3779b1 ^ seed) + i, 32-bit words\n"
+	"	sv r0, global_id.x\n"
+	"	ldarg.u32 r1, 16\n"
+	"	icmp.ltu.32 r2, r0, r1\n"
+	"	if r2\n"
+	"	    ldarg.u64 r3, 0\n"
+	"	    ldarg.u64 r4, 8\n"
+	"	    ldarg.u32 r5, 20\n"
+	"	    shl.64 r6, r0, 2\n"
+	"	    add.64 r3, r3, r6\n"
+	"	    add.64 r4, r4, r6\n"
+	"	    ld.global.u32 r7, [r3]\n"
+	"	    mul.32 r7, r7, 0x9e3779b1\n"
+	"	    xor.32 r7, r7, r5\n"
+	"	    add.32 r7, r7, r0\n"
+	"	    st.global.u32 [r4], r7\n"
+	"	endif\n"
+	"	end\n";
+
+struct xform_args {
+	uint64_t in, out;
+	uint32_t n, seed;
+};
+
+static uint32_t xform(uint32_t in, uint32_t i, uint32_t seed)
+{
+	return ((in * 0x9e3779b1u) ^ seed) + i;
+}
+
+/* Arguments: 0 src, 8 dst (u64 pointers), 16 n, 20 stride (u32). */
+static const char gather_src[] =
+	"; dst[i] = *(u64 *)(src + i * stride)\n"
+	"	sv r0, global_id.x\n"
+	"	ldarg.u32 r1, 16\n"
+	"	icmp.ltu.32 r2, r0, r1\n"
+	"	if r2\n"
+	"	    ldarg.u64 r3, 0\n"
+	"	    ldarg.u64 r4, 8\n"
+	"	    ldarg.u32 r5, 20\n"
+	"	    mul.64 r6, r0, r5\n"
+	"	    add.64 r3, r3, r6\n"
+	"	    shl.64 r7, r0, 3\n"
+	"	    add.64 r4, r4, r7\n"
+	"	    ld.global.u64 r8, [r3]\n"
+	"	    st.global.u64 [r4], r8\n"
+	"	endif\n"
+	"	end\n";
+
+/* Arguments: 0 dst (u64 pointer), 8 seed (u64), 16 n, 20 stride (u32). */
+static const char fill_src[] =
+	"; *(u64 *)(dst + i * stride) = seed ^ (i * 0x9e3779b97f4a7c15)\n"
+	"	sv r0, global_id.x\n"
+	"	ldarg.u32 r1, 16\n"
+	"	icmp.ltu.32 r2, r0, r1\n"
+	"	if r2\n"
+	"	    ldarg.u64 r3, 0\n"
+	"	    ldarg.u64 r4, 8\n"
+	"	    ldarg.u32 r5, 20\n"
+	"	    mul.64 r6, r0, r5\n"
+	"	    add.64 r3, r3, r6\n"
+	"	    mul.64 r7, r0, 0x9e3779b97f4a7c15\n"
+	"	    xor.64 r7, r7, r4\n"
+	"	    st.global.u64 [r3], r7\n"
+	"	endif\n"
+	"	end\n";
+
+/* gather_src and fill_src take the same argument layout. */
+struct strided_args {
+	uint64_t ptr0, ptr1;	/* gather: src, dst; fill: dst, seed */
+	uint32_t n, stride;
+};
+
+static uint64_t fill_value(uint64_t seed, uint64_t i)
+{
+	return seed ^ (i * 0x9e3779b97f4a7c15ull);
+}
+
+/* For EXECs that are refused before anything runs. */
+static const char end_src[] = "	end\n";
+
+/* One lane: a load, then a store, at fixed byte offsets (fault_pc). */
+static const char load_src[] =
+	"	ldarg.u64 r1, 0			; 0x00\n"
+	"	ld.global.u32 r2, [r1]		; 0x10: the access\n"
+	"	end\n";
+#define LOAD_PC		0x10
+
+static const char store_src[] =
+	"	ldarg.u64 r1, 0			; 0x00\n"
+	"	ldarg.u64 r2, 8			; 0x10\n"
+	"	st.global.u32 [r1], r2		; 0x20: the access\n"
+	"	end\n";
+#define STORE_PC	0x20
+
+struct poke_args {
+	uint64_t addr, value;
+};
+
+/*
+ * Spins until *flag != 0, reading one word of a page of buf each turn,
+ * after lane 0 has set *started. Arguments: 0 flag, 8 started, 16 buf
+ * (u64 pointers), 24 npages (u32).
+ */
+static const char spin_src[] =
+	"	sv r0, global_id.x\n"
+	"	icmp.eq.32 r1, r0, 0\n"
+	"	if r1\n"
+	"	    ldarg.u64 r2, 8\n"
+	"	    movi r3, 1\n"
+	"	    st.global.u64 [r2], r3\n"
+	"	    fence\n"
+	"	endif\n"
+	"	ldarg.u64 r2, 0\n"
+	"	ldarg.u64 r4, 16\n"
+	"	ldarg.u32 r5, 24\n"
+	"	mov r6, r0			; page index\n"
+	"	loop\n"
+	"	    ld.global.u64 r7, [r2]\n"
+	"	    icmp.ne.32 r8, r7, 0\n"
+	"	    if r8\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    remu.32 r6, r6, r5\n"
+	"	    shl.64 r9, r6, 12\n"
+	"	    add.64 r9, r9, r4\n"
+	"	    ld.global.u64 r10, [r9]\n"
+	"	    add.32 r6, r6, 17\n"
+	"	endloop\n"
+	"	end\n";
+
+struct spin_args {
+	uint64_t flag, started, buf;
+	uint32_t npages, pad;
+};
+
+/*
+ * Lane i, turn k < iters, reads word w = (13 i + k) % 512 of page
+ * p = (i + 7 k) % npages and records it at out[k * nlanes + i].
+ * Arguments: 0 buf, 8 out (u64 pointers), 16 npages, 20 iters, 24 nlanes.
+ */
+static const char hammer_src[] =
+	"	sv r0, global_id.x\n"
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	ldarg.u32 r3, 16\n"
+	"	ldarg.u32 r4, 20\n"
+	"	ldarg.u32 r5, 24\n"
+	"	movi r6, 0			; k\n"
+	"	loop\n"
+	"	    icmp.eq.32 r7, r6, r4\n"
+	"	    if r7\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    mul.32 r8, r6, 7\n"
+	"	    add.32 r8, r8, r0\n"
+	"	    remu.32 r8, r8, r3		; p\n"
+	"	    mul.32 r9, r0, 13\n"
+	"	    add.32 r9, r9, r6\n"
+	"	    and.32 r9, r9, 511		; w\n"
+	"	    shl.64 r10, r8, 12\n"
+	"	    shl.64 r11, r9, 3\n"
+	"	    add.64 r10, r10, r11\n"
+	"	    add.64 r10, r10, r1\n"
+	"	    ld.global.u64 r12, [r10]\n"
+	"	    mul.32 r13, r6, r5\n"
+	"	    add.32 r13, r13, r0\n"
+	"	    shl.64 r13, r13, 3\n"
+	"	    add.64 r13, r13, r2\n"
+	"	    st.global.u64 [r13], r12\n"
+	"	    add.32 r6, r6, 1\n"
+	"	endloop\n"
+	"	end\n";
+
+struct hammer_args {
+	uint64_t buf, out;
+	uint32_t npages, iters, nlanes, pad;
+};
+
+/*
+ * Lane i, turn k < iters, adds 1 to counter c = (i + k) % n of both a u64
+ * and a u32 array. Arguments: 0 c64, 8 c32 (pointers), 16 n, 20 iters.
+ */
+static const char atomic_src[] =
+	"	sv r0, global_id.x\n"
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	ldarg.u32 r3, 16\n"
+	"	ldarg.u32 r4, 20\n"
+	"	movi r5, 0			; k\n"
+	"	movi r6, 1\n"
+	"	loop\n"
+	"	    icmp.eq.32 r7, r5, r4\n"
+	"	    if r7\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    add.32 r8, r0, r5\n"
+	"	    remu.32 r8, r8, r3\n"
+	"	    shl.64 r9, r8, 3\n"
+	"	    add.64 r9, r9, r1\n"
+	"	    atom.global.add.u64 r10, [r9], r6\n"
+	"	    shl.64 r9, r8, 2\n"
+	"	    add.64 r9, r9, r2\n"
+	"	    atom.global.add.u32 r10, [r9], r6\n"
+	"	    add.32 r5, r5, 1\n"
+	"	endloop\n"
+	"	end\n";
+
+struct atomic_args {
+	uint64_t c64, c32;
+	uint32_t n, iters;
+};
+
+/* Helpers. */
+
+#define check_err(ret, err, what) do { \
+	int __ret = (ret); \
+	igt_assert_f(__ret == (err), "%s: got %d (%s), expected %d (%s)\n", \
+		     what, __ret, strerror(-__ret), (err), strerror(-(err))); \
+} while (0)
+
+static uint32_t pattern_u32(uint32_t seed, uint64_t i)
+{
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull ^ seed;
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 32;
+	return x;
+}
+
+static void fill_u32(void *p, uint64_t bytes, uint32_t seed)
+{
+	uint32_t *w = p;
+
+	for (uint64_t i = 0; i < bytes / 4; i++)
+		w[i] = pattern_u32(seed, i);
+}
+
+static void check_u32(const void *p, uint64_t bytes, uint32_t seed)
+{
+	const uint32_t *w = p;
+
+	for (uint64_t i = 0; i < bytes / 4; i++)
+		igt_assert_f(w[i] == pattern_u32(seed, i),
+			     "word %" PRIu64 " at %p is %#x, expected %#x\n",
+			     i, &w[i], w[i], pattern_u32(seed, i));
+}
+
+static void check_xform(const uint32_t *in, const uint32_t *out, uint32_t n,
+			uint32_t seed)
+{
+	for (uint32_t i = 0; i < n; i++)
+		igt_assert_f(out[i] == xform(in[i], i, seed),
+			     "out[%u] at %p is %#x, expected %#x (in %#x)\n",
+			     i, &out[i], out[i], xform(in[i], i, seed), in[i]);
+}
+
+static void check_zero(const void *p, uint64_t bytes)
+{
+	const uint8_t *b = p;
+
+	for (uint64_t i = 0; i < bytes; i++)
+		igt_assert_f(!b[i], "byte %" PRIu64 " at %p is %#x, expected 0\n",
+			     i, &b[i], b[i]);
+}
+
+static void *map_anon(uint64_t size, int prot)
+{
+	void *p = mmap(NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(p != MAP_FAILED);
+	return p;
+}
+
+/*
+ * @size bytes at a 2 MiB-aligned address, from a larger anonymous mapping
+ * whose unaligned ends are unmapped again.
+ */
+static void *map_aligned_2m(uint64_t size)
+{
+	uint8_t *p = map_anon(size + SZ_2M, PROT_READ | PROT_WRITE);
+	uint8_t *a = (uint8_t *)ALIGN((uintptr_t)p, SZ_2M);
+
+	if (a > p)
+		igt_assert_eq(munmap(p, a - p), 0);
+	if (a + size < p + size + SZ_2M)
+		igt_assert_eq(munmap(a + size, p + size + SZ_2M - (a + size)), 0);
+	return a;
+}
+
+/*
+ * @size bytes with a VMA of their own: PROT_NONE guard pages on both sides
+ * keep it from merging with any neighbour, so SVM ranges, which never
+ * cross a VMA's bounds, hold nothing else. Unmap *guard, @size + 8 KiB.
+ */
+static uint8_t *map_lonely(uint64_t size, uint8_t **guard)
+{
+	uint8_t *p = map_anon(size + 2 * SZ_4K, PROT_NONE);
+
+	igt_assert_eq(mprotect(p + SZ_4K, size, PROT_READ | PROT_WRITE), 0);
+	*guard = p;
+	return p + SZ_4K;
+}
+
+/* debugfs */
+
+static void require_debugfs(void)
+{
+	igt_require_f(igt_debugfs_exists(fd, "counters", O_RDONLY),
+		      "needs the device's debugfs (root)\n");
+}
+
+/* The value of one "name value" line of a debugfs file of the device. */
+static int64_t debugfs_value(const char *file, const char *name)
+{
+	char *text = vsvm_debugfs_read(fd, file), *line, *save = NULL;
+	size_t len = strlen(name);
+	int64_t value = -1;
+
+	igt_assert_f(text, "cannot read debugfs %s: %m\n", file);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			value = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	free(text);
+	igt_assert_f(value >= 0, "no \"%s\" in debugfs %s\n", name, file);
+	return value;
+}
+
+static int64_t counter(const char *name)
+{
+	return debugfs_value("counters", name);
+}
+
+static int64_t live_objects(const char *name)
+{
+	return debugfs_value("objects", name);
+}
+
+/* Every count of debugfs "objects", as one string. */
+static char *objects_snapshot(void)
+{
+	char *text = vsvm_debugfs_read(fd, "objects");
+
+	igt_assert(text);
+	return text;
+}
+
+/* Waits up to @seconds for debugfs "objects" to read @baseline again. */
+static void wait_objects(const char *baseline, int seconds)
+{
+	char *now = NULL;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		free(now);
+		now = objects_snapshot();
+		if (!strcmp(now, baseline))
+			break;
+		usleep(50 * 1000);
+	}
+	igt_assert_f(!strcmp(now, baseline),
+		     "live objects did not return to the baseline:\n%s\nnow:\n%s",
+		     baseline, now);
+	free(now);
+}
+
+/* One "range" line of debugfs "vms". */
+struct svm_range {
+	uint64_t start, end, seq, ptes_4k, ptes_2m, faults, last;
+	bool unmapped;
+};
+
+/*
+ * The SVM range holding @addr in any VM of any client.
+ * Return: false if there is none.
+ */
+static bool find_range(uint64_t addr, struct svm_range *r)
+{
+	char *text = vsvm_debugfs_read(fd, "vms"), *line, *save = NULL;
+	bool found = false;
+
+	igt_assert(text);
+	for (line = strtok_r(text, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct svm_range t = {};
+
+		if (sscanf(line, " range 0x%" SCNx64 "-0x%" SCNx64 " seq %" SCNu64
+			   " ptes 4K %" SCNu64 " 2M %" SCNu64 " faults %" SCNu64
+			   " last 0x%" SCNx64, &t.start, &t.end, &t.seq,
+			   &t.ptes_4k, &t.ptes_2m, &t.faults, &t.last) != 7)
+			continue;
+		if (addr < t.start || addr >= t.end)
+			continue;
+		t.unmapped = strstr(line, "unmapped");
+		*r = t;
+		found = true;
+	}
+	free(text);
+	return found;
+}
+
+static void log_range(const char *what, const struct svm_range *r)
+{
+	igt_info("%s: range %#" PRIx64 "-%#" PRIx64 " seq %" PRIu64
+		 " ptes 4K %" PRIu64 " 2M %" PRIu64 " faults %" PRIu64 "%s\n",
+		 what, r->start, r->end, r->seq, r->ptes_4k, r->ptes_2m,
+		 r->faults, r->unmapped ? " unmapped" : "");
+}
+
+/* Waits up to 5 s for the GC worker to remove the range holding @addr. */
+static void wait_range_gone(uint64_t addr)
+{
+	struct svm_range r;
+
+	for (int i = 0; i < 100; i++) {
+		if (!find_range(addr, &r))
+			return;
+		usleep(50 * 1000);
+	}
+	log_range("still there", &r);
+	igt_assert_f(false, "the range holding %#" PRIx64 " was not collected\n",
+		     addr);
+}
+
+/* /proc/PID/pagemap: the page frame behind @addr; needs CAP_SYS_ADMIN. */
+static uint64_t pfn_of(pid_t pid, const void *addr)
+{
+	char path[64];
+	uint64_t e = 0;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	f = open(path, O_RDONLY);
+	igt_assert_fd(f);
+	igt_assert_eq(pread(f, &e, sizeof(e),
+			    (uintptr_t)addr / SZ_4K * sizeof(e)), sizeof(e));
+	close(f);
+	igt_assert_f(e >> 63, "%p is not present in process %d\n", addr, pid);
+	e &= (1ull << 55) - 1;
+	igt_require_f(e, "pagemap hides page frames (needs CAP_SYS_ADMIN)\n");
+	return e;
+}
+
+/* Transparent huge pages backing @addr, in KiB, from /proc/self/smaps. */
+static uint64_t anon_huge_kb(const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr, start, end;
+	char line[256];
+	bool in = false;
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= start && a < end;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %" SCNu64, &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* A VM, a queue and GPU-only addresses above the mirror for BOs. */
+struct ctx {
+	uint32_t vm, queue;
+	uint64_t next_va;
+};
+
+/*
+ * Buffer objects live at 2^47 and above, where mmap() never puts anything
+ * unless asked to: with 4-level paging no user address reaches there, with
+ * 5-level paging only mappings placed there on purpose (x86-64's
+ * DEFAULT_MAP_WINDOW). Mirrors of "everything" stop below.
+ */
+#define BO_VA_BASE	(1ull << 47)
+
+static void ctx_init(struct ctx *c, bool mirror_all)
+{
+	c->vm = vsvm_vm_create(fd);
+	if (mirror_all)
+		vsvm_vm_map_mirror(fd, c->vm, 0, mirror_end);
+	c->queue = vsvm_queue_create(fd, c->vm);
+	c->next_va = BO_VA_BASE;
+}
+
+static void ctx_fini(struct ctx *c)
+{
+	vsvm_queue_destroy(fd, c->queue);
+	vsvm_vm_destroy(fd, c->vm);
+}
+
+static uint64_t ctx_va(struct ctx *c, uint64_t size)
+{
+	uint64_t va = c->next_va;
+
+	c->next_va += ALIGN(size, SZ_64K);
+	return va;
+}
+
+/* A BO bound at a fresh GPU address; *cpu maps it, the handle is closed. */
+static uint64_t ctx_bo(struct ctx *c, uint64_t size, void **cpu)
+{
+	uint64_t va = ctx_va(c, size);
+	uint32_t bo;
+
+	size = ALIGN(size, SZ_4K);
+	bo = vsvm_gem_create(fd, size);
+
+	vsvm_vm_map(fd, c->vm, bo, 0, va, size, 0);
+	if (cpu)
+		*cpu = vsvm_gem_mmap(fd, bo, size, PROT_READ | PROT_WRITE);
+	vsvm_gem_close(fd, bo);
+	return va;
+}
+
+/* Shader code in a read-only BO; returns its GPU address. */
+static uint64_t ctx_code(struct ctx *c, const char *src, uint32_t *code_size)
+{
+	size_t size;
+	void *code = vsvm_assemble(src, &size);
+	uint64_t va = ctx_va(c, size);
+
+	vsvm_gem_close(fd, vsvm_upload_code(fd, c->vm, va, code, size));
+	free(code);
+	*code_size = size;
+	return va;
+}
+
+/* Arguments in a BO of their own; returns its GPU address. */
+static uint64_t ctx_args(struct ctx *c, const void *args, uint32_t size)
+{
+	void *cpu;
+	uint64_t va = ctx_bo(c, SZ_4K, &cpu);
+
+	memcpy(cpu, args, size);
+	munmap(cpu, SZ_4K);
+	return va;
+}
+
+/* Shader code in malloc()ed memory: for a VM that mirrors it. */
+static void *code_malloc(const char *src, uint32_t *code_size)
+{
+	size_t size;
+	void *code = vsvm_assemble(src, &size), *p;
+
+	p = aligned_alloc(64, ALIGN(size, 64));
+	igt_assert(p);
+	memcpy(p, code, size);
+	free(code);
+	*code_size = size;
+	return p;
+}
+
+static uint64_t submit(uint32_t queue, uint64_t code, uint32_t code_size,
+		       uint64_t args, uint32_t args_size, uint32_t lanes)
+{
+	struct drm_vsvm_exec exec;
+
+	vsvm_exec_init(&exec, queue, code, code_size);
+	exec.args_addr = args;
+	exec.args_size = args_size;
+	exec.wg_size[0] = lanes < WG_LANES ? lanes : WG_LANES;
+	exec.grid[0] = (lanes + WG_LANES - 1) / WG_LANES;
+	return vsvm_exec(fd, &exec);
+}
+
+/*
+ * Runs @lanes lanes (at most 1024) as one workgroup and expects it to end
+ * OK: one compute unit, whose waves run one after the other, so the first
+ * wave's fault is the only one when it maps everything the others touch.
+ */
+static void ctx_run_1wg(struct ctx *c, uint64_t code, uint32_t code_size,
+			const void *args, uint32_t args_size, uint32_t lanes)
+{
+	struct drm_vsvm_exec exec;
+
+	vsvm_exec_init(&exec, c->queue, code, code_size);
+	exec.args_addr = ctx_args(c, args, args_size);
+	exec.args_size = args_size;
+	exec.wg_size[0] = lanes;
+	vsvm_wait_ok(fd, c->queue, vsvm_exec(fd, &exec));
+}
+
+static struct drm_vsvm_wait wait_job(uint32_t queue, uint64_t seqno)
+{
+	struct drm_vsvm_wait w;
+
+	igt_assert_eq(__vsvm_wait(fd, queue, seqno, VSVM_WAIT_TIMEOUT_NS, &w),
+		      0);
+	return w;
+}
+
+/* Runs a job and expects it to end OK. */
+static void run_ok(uint32_t queue, uint64_t code, uint32_t code_size,
+		   uint64_t args, uint32_t args_size, uint32_t lanes)
+{
+	vsvm_wait_ok(fd, queue,
+		     submit(queue, code, code_size, args, args_size, lanes));
+}
+
+/* Runs a job with its arguments in a BO and expects it to end OK. */
+static void ctx_run(struct ctx *c, uint64_t code, uint32_t code_size,
+		    const void *args, uint32_t args_size, uint32_t lanes)
+{
+	run_ok(c->queue, code, code_size, ctx_args(c, args, args_size),
+	       args_size, lanes);
+}
+
+/* Runs a one-lane job expected to fail with @status at @addr and @pc. */
+static void expect_fault(struct ctx *c, uint64_t code, uint32_t code_size,
+			 const void *args, uint32_t args_size, uint32_t status,
+			 uint32_t access, uint64_t addr, uint32_t pc)
+{
+	uint64_t seqno = submit(c->queue, code, code_size,
+				ctx_args(c, args, args_size), args_size, 1);
+	struct drm_vsvm_wait w = wait_job(c->queue, seqno);
+
+	igt_info("job %" PRIu64 ": %s, access %#x at %#llx, pc %#x\n", seqno,
+		 vsvm_status_name(w.status), w.fault_access,
+		 (unsigned long long)w.fault_addr, w.fault_pc);
+	igt_assert_f(w.status == status, "status %s, expected %s\n",
+		     vsvm_status_name(w.status), vsvm_status_name(status));
+	igt_assert_eq_u32(w.fault_access, access);
+	igt_assert_eq_u64(w.fault_addr, addr);
+	igt_assert_eq_u32(w.fault_pc, pc);
+}
+
+/* A forked child that checks its own view of a buffer on request. */
+struct watcher {
+	int cmd[2], reply[2];
+	pid_t pid;
+};
+
+/*
+ * The child: reads a command byte; 'c' checks @buf against pattern @seed
+ * and replies '1' or '0', 'q' exits.
+ */
+static void watcher_loop(struct watcher *w, const void *buf, uint64_t size,
+			 uint32_t seed)
+{
+	pid_t pid = getpid();
+	char cmd;
+
+	igt_assert_eq(write(w->reply[1], &pid, sizeof(pid)), sizeof(pid));
+	while (read(w->cmd[0], &cmd, 1) == 1 && cmd == 'c') {
+		const uint32_t *p = buf;
+		char ok = '1';
+
+		for (uint64_t i = 0; i < size / 4; i++)
+			if (p[i] != pattern_u32(seed, i))
+				ok = '0';
+		igt_assert_eq(write(w->reply[1], &ok, 1), 1);
+	}
+}
+
+static void watcher_start(struct watcher *w, const void *buf, uint64_t size,
+			  uint32_t seed)
+{
+	igt_assert_eq(pipe(w->cmd), 0);
+	igt_assert_eq(pipe(w->reply), 0);
+	igt_fork(child, 1)
+		watcher_loop(w, buf, size, seed);
+	igt_assert_eq(read(w->reply[0], &w->pid, sizeof(w->pid)),
+		      sizeof(w->pid));
+}
+
+/* Does the child still see pattern @seed? */
+static bool watcher_sees_pattern(struct watcher *w)
+{
+	char c = 'c';
+
+	igt_assert_eq(write(w->cmd[1], &c, 1), 1);
+	igt_assert_eq(read(w->reply[0], &c, 1), 1);
+	return c == '1';
+}
+
+static void watcher_stop(struct watcher *w)
+{
+	char c = 'q';
+
+	igt_assert_eq(write(w->cmd[1], &c, 1), 1);
+	igt_waitchildren();
+	close(w->cmd[0]);
+	close(w->cmd[1]);
+	close(w->reply[0]);
+	close(w->reply[1]);
+}
+
+static void require_caps(uint64_t caps)
+{
+	igt_require_f((svm_caps & caps) == caps,
+		      "SVM_CAPS %#" PRIx64 " lacks %#" PRIx64 "\n", svm_caps,
+		      caps);
+}
+
+/*
+ * Mirror: shaders use plain pointers. The code is in malloc()ed memory and
+ * the arguments on the stack, both reached through the mirror too.
+ */
+static void xform_in_mirror(uint32_t *in, uint32_t *out, uint32_t n,
+			    uint32_t seed)
+{
+	struct xform_args args = {
+		.in = to_user_pointer(in), .out = to_user_pointer(out),
+		.n = n, .seed = seed,
+	};
+	uint32_t code_size;
+	void *code = code_malloc(xform_src, &code_size);
+	struct ctx c;
+
+	ctx_init(&c, true);
+	fill_u32(in, n * 4ull, seed);
+	memset(out, 0xa5, n * 4ull);
+	run_ok(c.queue, to_user_pointer(code), code_size,
+	       to_user_pointer(&args), sizeof(args), n);
+	check_xform(in, out, n, seed);
+	check_u32(in, n * 4ull, seed);
+	ctx_fini(&c);
+	free(code);
+}
+
+static void test_mirror_malloc(void)
+{
+	const uint32_t n = 16384;
+	uint32_t *in = malloc(n * 4), *out = malloc(n * 4);
+
+	igt_assert(in && out);
+	igt_info("malloc: in %p, out %p\n", in, out);
+	xform_in_mirror(in, out, n, 0x1234);
+	free(in);
+	free(out);
+}
+
+static void test_mirror_mmap(void)
+{
+	const uint32_t n = 32768;
+	uint32_t *buf = map_anon(2 * n * 4, PROT_READ | PROT_WRITE);
+
+	igt_info("mmap: %p\n", buf);
+	xform_in_mirror(buf, buf + n, n, 0x5678);
+	igt_assert_eq(munmap(buf, 2 * n * 4), 0);
+}
+
+static void __attribute__((noinline)) test_mirror_stack(void)
+{
+	uint32_t in[1024], out[1024];
+
+	igt_info("stack: in %p, out %p\n", in, out);
+	xform_in_mirror(in, out, ARRAY_SIZE(in), 0x9abc);
+}
+
+/*
+ * EXEC reads the code through the mirror when it is called: rewriting the
+ * malloc()ed code changes what the next EXEC runs, and garbage there is
+ * refused.
+ */
+static void put_code(uint8_t *mem, const char *src, uint32_t *code_size)
+{
+	size_t size;
+	void *code = vsvm_assemble(src, &size);
+
+	igt_assert_lte(size, SZ_4K);
+	memcpy(mem, code, size);
+	free(code);
+	*code_size = size;
+}
+
+static void test_mirror_code_malloc(void)
+{
+	const uint32_t n = 4096;
+	uint32_t code_size, *buf = malloc(2 * n * 4), *copy = malloc(2 * n * 4);
+	uint8_t *code = aligned_alloc(64, SZ_4K);
+	struct xform_args xa = {
+		.in = to_user_pointer(buf), .out = to_user_pointer(buf + n),
+		.n = n, .seed = 7,
+	};
+	struct strided_args fa = {
+		.ptr0 = to_user_pointer(buf), .ptr1 = 0xfeedface, .n = n / 2,
+		.stride = 16,
+	};
+	struct drm_vsvm_exec exec;
+	struct ctx c;
+
+	igt_assert(buf && copy && code);
+	ctx_init(&c, true);
+	fill_u32(buf, n * 4, 7);
+	put_code(code, xform_src, &code_size);
+	run_ok(c.queue, to_user_pointer(code), code_size,
+	       to_user_pointer(&xa), sizeof(xa), n);
+	check_xform(buf, buf + n, n, 7);
+
+	/* Not an instruction: EXEC validates what is there now. */
+	memset(code, 0xff, code_size);
+	vsvm_exec_init(&exec, c.queue, to_user_pointer(code), code_size);
+	check_err(__vsvm_exec(fd, &exec), -EINVAL, "EXEC of garbage code");
+
+	/* Another program in the same memory. */
+	put_code(code, fill_src, &code_size);
+	memcpy(copy, buf, 2 * n * 4);
+	run_ok(c.queue, to_user_pointer(code), code_size,
+	       to_user_pointer(&fa), sizeof(fa), n / 2);
+	for (uint32_t i = 0; i < n / 2; i++) {
+		uint64_t v;
+
+		memcpy(&v, buf + 4 * i, 8);
+		igt_assert_eq_u64(v, fill_value(0xfeedface, i));
+		igt_assert_eq_u32(buf[4 * i + 2], copy[4 * i + 2]);
+		igt_assert_eq_u32(buf[4 * i + 3], copy[4 * i + 3]);
+	}
+	ctx_fini(&c);
+	free(code);
+	free(copy);
+	free(buf);
+}
+
+/* A mirror and a BO binding never overlap, whichever comes first. */
+static void test_mirror_bo_overlap(void)
+{
+	uint8_t *cpu = map_anon(SZ_2M, PROT_READ | PROT_WRITE);
+	uint64_t a = to_user_pointer(cpu), b = a + 8 * SZ_1M, out_va;
+	uint32_t code_size, bo = vsvm_gem_create(fd, SZ_64K);
+	uint64_t *out, *bo_cpu, code;
+	struct strided_args args;
+	struct ctx c;
+
+	igt_require(b + 2 * SZ_1M <= mirror_end);
+	ctx_init(&c, false);
+	code = ctx_code(&c, gather_src, &code_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+	fill_u32(cpu, SZ_2M, 11);
+	bo_cpu = vsvm_gem_mmap(fd, bo, SZ_64K, PROT_READ | PROT_WRITE);
+	fill_u32(bo_cpu, SZ_64K, 12);
+
+	/* Mirror first. */
+	vsvm_vm_map_mirror(fd, c.vm, a, SZ_2M);
+	check_err(__vsvm_vm_map(fd, c.vm, bo, 0, a + SZ_1M, SZ_64K, 0),
+		  -EEXIST, "BO inside a mirror");
+	check_err(__vsvm_vm_map(fd, c.vm, bo, 0, a - SZ_4K, SZ_64K, 0),
+		  -EEXIST, "BO over a mirror's start");
+	check_err(__vsvm_vm_map(fd, c.vm, bo, 0, a + SZ_2M - SZ_4K, SZ_64K,
+				0), -EEXIST, "BO over a mirror's end");
+	check_err(__vsvm_vm_map(fd, c.vm, bo, 0, a, SZ_2M / 32, 0), -EEXIST,
+		  "BO at a mirror's start");
+	check_err(__vsvm_vm_map_userptr(fd, c.vm, cpu, a + SZ_1M, SZ_64K, 0),
+		  -EEXIST, "userptr inside a mirror");
+	check_err(__vsvm_vm_map_mirror(fd, c.vm, a + SZ_1M, SZ_2M), -EEXIST,
+		  "mirror over a mirror");
+
+	/* BO first. */
+	vsvm_vm_map(fd, c.vm, bo, 0, b, SZ_64K, 0);
+	check_err(__vsvm_vm_map_mirror(fd, c.vm, b - SZ_1M, SZ_2M), -EEXIST,
+		  "mirror around a BO");
+	check_err(__vsvm_vm_map_mirror(fd, c.vm, b, SZ_64K), -EEXIST,
+		  "mirror exactly over a BO");
+	check_err(__vsvm_vm_map_mirror(fd, c.vm, b + SZ_4K, SZ_4K), -EEXIST,
+		  "mirror inside a BO");
+	check_err(__vsvm_vm_map_mirror(fd, c.vm, b + SZ_64K - SZ_4K, SZ_1M),
+		  -EEXIST, "mirror over a BO's end");
+
+	/* Touching is not overlapping. */
+	vsvm_vm_map_mirror(fd, c.vm, b + SZ_64K, SZ_64K);
+	vsvm_vm_map_mirror(fd, c.vm, b - SZ_64K, SZ_64K);
+	vsvm_vm_unmap(fd, c.vm, b - SZ_64K, SZ_64K);
+	vsvm_vm_unmap(fd, c.vm, b + SZ_64K, SZ_64K);
+
+	/* The refused binds changed nothing: both bindings still work. */
+	args = (struct strided_args){ a, out_va, 256, 8192 };
+	ctx_run(&c, code, code_size, &args, sizeof(args), 256);
+	for (int i = 0; i < 256; i++)
+		igt_assert_eq_u64(out[i], *(uint64_t *)(cpu + 8192ull * i));
+	args = (struct strided_args){ b, out_va, 256, 256 };
+	ctx_run(&c, code, code_size, &args, sizeof(args), 256);
+	for (int i = 0; i < 256; i++)
+		igt_assert_eq_u64(out[i], bo_cpu[32 * i]);
+
+	/* Once the mirror is gone, the BO fits where it was. */
+	vsvm_vm_unmap(fd, c.vm, a, SZ_2M);
+	vsvm_vm_map(fd, c.vm, bo, 0, a + SZ_1M, SZ_64K, 0);
+
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+	munmap(bo_cpu, SZ_64K);
+	vsvm_gem_close(fd, bo);
+	munmap(cpu, SZ_2M);
+}
+
+/*
+ * userptr: CPU memory at a GPU address of its own. The GPU's writes land
+ * in the CPU's pages, and each EXEC revalidates the binding, so a CPU
+ * mapping replaced under it is seen by the next job.
+ */
+static void test_userptr(void)
+{
+	const uint64_t size = SZ_64K, half = size / 2;
+	const uint32_t n = half / 4;
+	uint32_t code_size, end_size, *buf = map_anon(size, PROT_READ |
+						      PROT_WRITE);
+	struct xform_args args;
+	uint64_t code, end, g, revals = 0;
+	struct drm_vsvm_exec exec;
+	bool debugfs = igt_debugfs_exists(fd, "counters", O_RDONLY);
+	struct ctx c;
+
+	ctx_init(&c, false);
+	code = ctx_code(&c, xform_src, &code_size);
+	end = ctx_code(&c, end_src, &end_size);
+	g = ctx_va(&c, size);
+	vsvm_vm_map_userptr(fd, c.vm, buf, g, size, 0);
+	igt_info("userptr: CPU %p at GPU %#" PRIx64 "\n", buf, g);
+	args = (struct xform_args){ g, g + half, n, 21 };
+
+	fill_u32(buf, half, 21);
+	memset(buf + n, 0xa5, half);
+	ctx_run(&c, code, code_size, &args, sizeof(args), n);
+	check_xform(buf, buf + n, n, 21);
+
+	/* A new mapping replaces the old one at once (MAP_FIXED). */
+	if (debugfs)
+		revals = counter("userptr_revalidations");
+	igt_assert(mmap(buf, size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf);
+	fill_u32(buf, half, 22);
+	memset(buf + n, 0x5a, half);
+	args.seed = 22;
+	ctx_run(&c, code, code_size, &args, sizeof(args), n);
+	check_xform(buf, buf + n, n, 22);
+	if (debugfs)
+		igt_assert_lt(revals, counter("userptr_revalidations"));
+
+	/* Nothing mapped: no EXEC on the VM can map the binding. */
+	igt_assert_eq(munmap(buf, size), 0);
+	vsvm_exec_init(&exec, c.queue, end, end_size);
+	check_err(__vsvm_exec(fd, &exec), -EFAULT,
+		  "EXEC with an unmapped userptr");
+
+	/* Mapped again, with new data. */
+	igt_assert(mmap(buf, size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf);
+	fill_u32(buf, half, 23);
+	args.seed = 23;
+	ctx_run(&c, code, code_size, &args, sizeof(args), n);
+	check_xform(buf, buf + n, n, 23);
+	check_u32(buf, half, 23);
+
+	ctx_fini(&c);
+	munmap(buf, size);
+}
+
+/* A READONLY userptr can be read, not written; the CPU data stays. */
+static void test_userptr_readonly(void)
+{
+	const uint64_t size = SZ_64K;
+	uint32_t gather_size, store_size, end_size;
+	uint32_t *buf = map_anon(size, PROT_READ | PROT_WRITE);
+	uint32_t *ro = map_anon(size, PROT_READ);
+	uint64_t gather, store, end, g, g2, out_va, *out;
+	struct strided_args args;
+	struct poke_args poke;
+	struct drm_vsvm_exec exec;
+	struct ctx c;
+
+	ctx_init(&c, false);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	store = ctx_code(&c, store_src, &store_size);
+	end = ctx_code(&c, end_src, &end_size);
+	out_va = ctx_bo(&c, SZ_64K, (void **)&out);
+	g = ctx_va(&c, size);
+	fill_u32(buf, size, 31);
+	vsvm_vm_map_userptr(fd, c.vm, buf, g, size, DRM_VSVM_BIND_READONLY);
+
+	args = (struct strided_args){ g, out_va, size / 8, 8 };
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
+	igt_assert_eq(memcmp(out, buf, size), 0);
+
+	poke = (struct poke_args){ g + 0x1234, 0xdeadbeef };
+	expect_fault(&c, store, store_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_READ_ONLY, DRM_VSVM_ACCESS_WRITE,
+		     g + 0x1234, STORE_PC);
+	check_u32(buf, size, 31);
+
+	/*
+	 * Without READONLY the binding is mapped for writing at EXEC, which
+	 * a read-only CPU mapping refuses.
+	 */
+	g2 = ctx_va(&c, size);
+	vsvm_vm_map_userptr(fd, c.vm, ro, g2, size, 0);
+	vsvm_exec_init(&exec, c.queue, end, end_size);
+	check_err(__vsvm_exec(fd, &exec), -EACCES,
+		  "EXEC with a writable userptr of read-only memory");
+	vsvm_vm_unmap(fd, c.vm, g2, size);
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
+	igt_assert_eq(memcmp(out, buf, size), 0);
+
+	ctx_fini(&c);
+	munmap(out, SZ_64K);
+	munmap(ro, size);
+	munmap(buf, size);
+}
+
+/*
+ * Isolation: another process holding the file (@dfd) must not reach the
+ * parent's mirror VM. Then it makes a mirror VM of its own in the same
+ * file and writes @buf through it: only its own copy changes.
+ */
+static void isolation_child(int dfd, uint32_t vm, uint32_t queue,
+			    uint64_t code, uint32_t code_size, uint32_t *buf,
+			    uint64_t size)
+{
+	struct strided_args fa = {
+		.ptr0 = to_user_pointer(buf), .ptr1 = 0xc0ffee,
+		.n = size / 8, .stride = 8,
+	};
+	uint32_t own_vm, own_queue, q, bo, fill_size;
+	struct drm_vsvm_exec exec;
+	void *fill;
+
+	check_err(__vsvm_vm_map_mirror(dfd, vm, to_user_pointer(buf), size),
+		  -EPERM, "VM_BIND MAP_MIRROR");
+	check_err(__vsvm_vm_unmap(dfd, vm, to_user_pointer(buf), size),
+		  -EPERM, "VM_BIND UNMAP of the parent's mirror");
+	check_err(__vsvm_vm_map_userptr(dfd, vm, buf, BO_VA_BASE + SZ_1M,
+					size, 0), -EPERM, "VM_BIND MAP_USERPTR");
+	igt_assert_eq(__vsvm_gem_create(dfd, SZ_4K, &bo), 0);
+	check_err(__vsvm_vm_map(dfd, vm, bo, 0, BO_VA_BASE + SZ_1M, SZ_4K, 0),
+		  -EPERM, "VM_BIND MAP of a BO");
+	check_err(__vsvm_queue_create(dfd, vm, &q), -EPERM, "QUEUE_CREATE");
+	vsvm_exec_init(&exec, queue, code, code_size);
+	exec.args_addr = to_user_pointer(&fa);
+	exec.args_size = sizeof(fa);
+	exec.wg_size[0] = WG_LANES;
+	exec.grid[0] = fa.n / WG_LANES;
+	check_err(__vsvm_exec(dfd, &exec), -EPERM, "EXEC");
+	check_err(__vsvm_prefetch(dfd, vm, to_user_pointer(buf), size, 0),
+		  -EPERM, "PREFETCH");
+	check_err(__vsvm_prefetch(dfd, vm, to_user_pointer(buf), size,
+				  DRM_VSVM_PREFETCH_WRITE), -EPERM,
+		  "PREFETCH_WRITE");
+	check_u32(buf, size, 41);
+
+	/* Its own VM in the same file: same addresses, its own pages. */
+	igt_assert_eq(__vsvm_vm_create(dfd, &own_vm), 0);
+	igt_assert_eq(__vsvm_vm_map_mirror(dfd, own_vm, 0, mirror_end), 0);
+	igt_assert_eq(__vsvm_queue_create(dfd, own_vm, &own_queue), 0);
+	fill = code_malloc(fill_src, &fill_size);
+	exec.queue_id = own_queue;
+	exec.code_addr = to_user_pointer(fill);
+	exec.code_size = fill_size;
+	igt_assert_eq(__vsvm_exec(dfd, &exec), 0);
+	vsvm_wait_ok(dfd, own_queue, exec.seqno);
+	for (uint64_t i = 0; i < size / 8; i++)
+		igt_assert_eq_u64(((uint64_t *)buf)[i], fill_value(0xc0ffee, i));
+	igt_assert_eq(__vsvm_queue_destroy(dfd, own_queue), 0);
+	igt_assert_eq(__vsvm_vm_destroy(dfd, own_vm), 0);
+	igt_assert_eq(__vsvm_gem_close(dfd, bo), 0);
+	free(fill);
+}
+
+static int recv_fd(int sock)
+{
+	char data, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	int rfd;
+
+	igt_assert_eq(recvmsg(sock, &msg, 0), 1);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	igt_assert(cmsg && cmsg->cmsg_level == SOL_SOCKET &&
+		   cmsg->cmsg_type == SCM_RIGHTS);
+	memcpy(&rfd, CMSG_DATA(cmsg), sizeof(rfd));
+	return rfd;
+}
+
+static void send_fd(int sock, int sfd)
+{
+	char data = 'f', cbuf[CMSG_SPACE(sizeof(int))] = {};
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &sfd, sizeof(sfd));
+	igt_assert_eq(sendmsg(sock, &msg, 0), 1);
+}
+
+static void test_isolation(bool scm_rights)
+{
+	const uint64_t size = SZ_64K;
+	uint32_t code_size, *buf = map_anon(size, PROT_READ | PROT_WRITE);
+	struct strided_args fa = {
+		.ptr0 = to_user_pointer(buf), .ptr1 = 0xabcdef,
+		.n = size / 8, .stride = 8,
+	};
+	void *code = code_malloc(fill_src, &code_size);
+	uint64_t seqno;
+	int sv[2];
+	struct ctx c;
+
+	ctx_init(&c, true);
+	seqno = submit(c.queue, to_user_pointer(code), code_size,
+		       to_user_pointer(&fa), sizeof(fa), fa.n);
+	vsvm_wait_ok(fd, c.queue, seqno);
+	fill_u32(buf, size, 41);
+
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	igt_fork(child, 1) {
+		int dfd = fd;
+
+		if (scm_rights) {
+			/* Only the received descriptor reaches the device. */
+			close(fd);
+			dfd = recv_fd(sv[1]);
+			igt_info("child %d received the file as fd %d\n",
+				 getpid(), dfd);
+		}
+		isolation_child(dfd, c.vm, c.queue, to_user_pointer(code),
+				code_size, buf, size);
+	}
+	if (scm_rights)
+		send_fd(sv[0], fd);
+	igt_waitchildren();
+	close(sv[0]);
+	close(sv[1]);
+
+	/* The parent's memory and VM are as they were. */
+	check_u32(buf, size, 41);
+	igt_assert_eq_u64(submit(c.queue, to_user_pointer(code), code_size,
+				 to_user_pointer(&fa), sizeof(fa), fa.n),
+			  seqno + 1);
+	vsvm_wait_ok(fd, c.queue, seqno + 1);
+	for (uint64_t i = 0; i < size / 8; i++)
+		igt_assert_eq_u64(((uint64_t *)buf)[i], fill_value(0xabcdef, i));
+
+	ctx_fini(&c);
+	free(code);
+	munmap(buf, size);
+}
+
+/* Counters a fault changes, read before and after a step. */
+struct fault_stats {
+	int64_t faults, ptes_4k, ptes_2m, pages, ranges;
+};
+
+static struct fault_stats fault_stats(void)
+{
+	return (struct fault_stats){
+		.faults = counter("faults"),
+		.ptes_4k = counter("fault_ptes_4k"),
+		.ptes_2m = counter("fault_ptes_2m"),
+		.pages = counter("fault_pages"),
+		.ranges = counter("ranges_created"),
+	};
+}
+
+static void check_fault_stats(const struct fault_stats *before,
+			      int64_t faults, int64_t ptes_4k,
+			      int64_t ptes_2m, int64_t pages, int64_t ranges)
+{
+	struct fault_stats now = fault_stats();
+
+	igt_info("faults +%" PRId64 ", 4K PTEs +%" PRId64 ", 2M PTEs +%" PRId64
+		 ", pages +%" PRId64 ", ranges +%" PRId64 "\n",
+		 now.faults - before->faults, now.ptes_4k - before->ptes_4k,
+		 now.ptes_2m - before->ptes_2m, now.pages - before->pages,
+		 now.ranges - before->ranges);
+	igt_assert_eq_s64(now.faults - before->faults, faults);
+	igt_assert_eq_s64(now.ptes_4k - before->ptes_4k, ptes_4k);
+	igt_assert_eq_s64(now.ptes_2m - before->ptes_2m, ptes_2m);
+	igt_assert_eq_s64(now.pages - before->pages, pages);
+	igt_assert_eq_s64(now.ranges - before->ranges, ranges);
+}
+
+static void check_range(uint64_t addr, uint64_t start, uint64_t end,
+			uint64_t ptes_4k, uint64_t ptes_2m)
+{
+	struct svm_range r;
+
+	igt_assert_f(find_range(addr, &r), "no SVM range holds %#" PRIx64 "\n",
+		     addr);
+	log_range("debugfs vms", &r);
+	igt_assert_eq_u64(r.start, start);
+	igt_assert_eq_u64(r.end, end);
+	igt_assert_eq_u64(r.ptes_4k, ptes_4k);
+	igt_assert_eq_u64(r.ptes_2m, ptes_2m);
+	igt_assert(!r.unmapped);
+}
+
+static bool thp_enabled(void)
+{
+	char buf[128] = "";
+	int f = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+
+	if (f < 0)
+		return false;
+	igt_assert_lte(0, read(f, buf, sizeof(buf) - 1));
+	close(f);
+	return strstr(buf, "[always]") || strstr(buf, "[madvise]");
+}
+
+/*
+ * A 2 MiB-aligned 2 MiB buffer, filled by the CPU, backed by a transparent
+ * huge page if @huge, else by 4 KiB pages.
+ */
+static uint8_t *map_touched_2m(bool huge, uint32_t seed)
+{
+	uint8_t *buf = map_aligned_2m(SZ_2M);
+
+	if (huge)
+		igt_require_f(thp_enabled(), "transparent huge pages disabled\n");
+	igt_assert_eq(madvise(buf, SZ_2M, huge ? MADV_HUGEPAGE :
+			      MADV_NOHUGEPAGE), 0);
+	fill_u32(buf, SZ_2M, seed);
+	if (huge)
+		igt_require_f(anon_huge_kb(buf) >= 2048,
+			      "no huge page behind %p\n", buf);
+	else
+		igt_assert_eq_u64(anon_huge_kb(buf), 0);
+	return buf;
+}
+
+/*
+ * Reads one word from each 4 KiB page of a 2 MiB buffer in one fault: a
+ * huge page gets a single 2 MiB PTE, 4 KiB pages 512 PTEs, and the SVM
+ * range is the aligned 2 MiB chunk.
+ */
+static void test_fault_2m(bool huge)
+{
+	uint8_t *buf = map_touched_2m(huge, 51);
+	uint64_t a = to_user_pointer(buf), code, out_va, *out;
+	uint32_t code_size;
+	struct strided_args args;
+	struct fault_stats before;
+	struct svm_range r;
+	struct ctx c;
+
+	ctx_init(&c, true);
+	code = ctx_code(&c, gather_src, &code_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+	args = (struct strided_args){ a + 8, out_va, 512, 4096 };
+
+	before = fault_stats();
+	ctx_run_1wg(&c, code, code_size, &args, sizeof(args), 512);
+	if (huge)
+		check_fault_stats(&before, 1, 0, 1, 512, 1);
+	else
+		check_fault_stats(&before, 1, 512, 0, 512, 1);
+	check_range(a, a, a + SZ_2M, huge ? 0 : 512, huge ? 1 : 0);
+	igt_assert(find_range(a, &r));
+	igt_assert_eq_u64(r.faults, 1);
+	igt_assert_eq_u64(r.last, a + 8);
+	for (int i = 0; i < 512; i++)
+		igt_assert_eq_u64(out[i], *(uint64_t *)(buf + 4096ull * i + 8));
+
+	/* Mapped now: reading it again takes no fault. */
+	before = fault_stats();
+	ctx_run_1wg(&c, code, code_size, &args, sizeof(args), 512);
+	check_fault_stats(&before, 0, 0, 0, 0, 0);
+
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+	munmap(buf, SZ_2M);
+}
+
+/* A page whose VMA is just that page: one range, one 4 KiB PTE. */
+static void test_fault_4k(void)
+{
+	uint8_t *guard, *page = map_lonely(SZ_4K, &guard);
+	uint64_t a = to_user_pointer(page), code, out_va, *out;
+	uint32_t code_size;
+	struct strided_args args;
+	struct fault_stats before;
+	struct svm_range r;
+	struct ctx c;
+
+	fill_u32(page, SZ_4K, 52);
+	ctx_init(&c, true);
+	code = ctx_code(&c, gather_src, &code_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+	args = (struct strided_args){ a + 0x88, out_va, 16, 8 };
+
+	before = fault_stats();
+	ctx_run_1wg(&c, code, code_size, &args, sizeof(args), 16);
+	check_fault_stats(&before, 1, 1, 0, 1, 1);
+	check_range(a, a, a + SZ_4K, 1, 0);
+	igt_assert(find_range(a, &r));
+	igt_assert_eq_u64(r.last, a + 0x88);
+	igt_assert_eq(memcmp(out, page + 0x88, 16 * 8), 0);
+
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+	munmap(guard, 3 * SZ_4K);
+}
+
+/*
+ * GPU reads do not break copy-on-write: after fork, the parent's GPU read
+ * maps the page still shared with the child, read-only. A GPU write then
+ * faults for writing and gives the parent a private copy; the child's view
+ * never changes.
+ */
+static void test_fault_cow(void)
+{
+	const uint64_t size = 16 * SZ_4K;
+	uint8_t *buf = map_anon(size, PROT_READ | PROT_WRITE);
+	uint64_t code, fill, out_va, *out;
+	uint32_t code_size, fill_size;
+	struct strided_args args;
+	struct watcher w;
+	int64_t faults;
+	struct ctx c;
+
+	fill_u32(buf, size, 53);
+	ctx_init(&c, true);
+	code = ctx_code(&c, gather_src, &code_size);
+	fill = ctx_code(&c, fill_src, &fill_size);
+	out_va = ctx_bo(&c, size, (void **)&out);
+	pfn_of(getpid(), buf);	/* skips now, not with a child running */
+	watcher_start(&w, buf, size, 53);
+	for (uint64_t off = 0; off < size; off += SZ_4K)
+		igt_assert_eq_u64(pfn_of(getpid(), buf + off),
+				  pfn_of(w.pid, buf + off));
+
+	args = (struct strided_args){ to_user_pointer(buf), out_va, size / 8, 8 };
+	ctx_run(&c, code, code_size, &args, sizeof(args), size / 8);
+	igt_assert_eq(memcmp(out, buf, size), 0);
+	for (uint64_t off = 0; off < size; off += SZ_4K)
+		igt_assert_f(pfn_of(getpid(), buf + off) ==
+			     pfn_of(w.pid, buf + off),
+			     "a GPU read broke COW at %p\n", buf + off);
+	igt_assert(watcher_sees_pattern(&w));
+
+	faults = counter("faults");
+	args.ptr1 = 0x5eed;
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), size / 8);
+	igt_assert_lt(faults, counter("faults"));
+	for (uint64_t i = 0; i < size / 8; i++)
+		igt_assert_eq_u64(((uint64_t *)buf)[i], fill_value(0x5eed, i));
+	for (uint64_t off = 0; off < size; off += SZ_4K)
+		igt_assert_f(pfn_of(getpid(), buf + off) !=
+			     pfn_of(w.pid, buf + off),
+			     "a GPU write did not break COW at %p\n",
+			     buf + off);
+	igt_assert_f(watcher_sees_pattern(&w),
+		     "the parent's GPU write reached the child\n");
+	watcher_stop(&w);
+
+	ctx_fini(&c);
+	munmap(out, size);
+	munmap(buf, size);
+}
+
+/*
+ * Faults that cannot be serviced: write to a read-only mapping, any access
+ * to PROT_NONE, an address with no mapping. Each job reports the status,
+ * access, exact address and instruction; PREFETCH returns the errno a job
+ * would carry.
+ */
+static void test_fault_permissions(void)
+{
+	uint8_t *ro = map_anon(2 * SZ_4K, PROT_READ);
+	uint8_t *none = map_anon(2 * SZ_4K, PROT_NONE);
+	uint8_t *hole = map_anon(3 * SZ_4K, PROT_READ | PROT_WRITE) + SZ_4K;
+	uint64_t load, store, gather, out_va, *out;
+	uint32_t load_size, store_size, gather_size;
+	struct poke_args poke = { .value = 0x11223344 };
+	struct strided_args args;
+	struct ctx c;
+
+	ctx_init(&c, true);
+	load = ctx_code(&c, load_src, &load_size);
+	store = ctx_code(&c, store_src, &store_size);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+	/*
+	 * The hole is made last: a lasting mapping made later (the BO's
+	 * above) could land in it. Argument BOs are mapped only briefly,
+	 * never while a job runs.
+	 */
+	igt_assert_eq(munmap(hole, SZ_4K), 0);
+
+	/* Read-only: reads work, writes fault. */
+	poke.addr = to_user_pointer(ro + 0x1124);
+	ctx_run(&c, load, load_size, &poke, sizeof(poke), 1);
+	expect_fault(&c, store, store_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_READ_ONLY, DRM_VSVM_ACCESS_WRITE,
+		     poke.addr, STORE_PC);
+	check_zero(ro, 2 * SZ_4K);
+
+	poke.addr = to_user_pointer(none + 0x1008);
+	expect_fault(&c, load, load_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_NO_ACCESS, DRM_VSVM_ACCESS_READ,
+		     poke.addr, LOAD_PC);
+	expect_fault(&c, store, store_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_NO_ACCESS, DRM_VSVM_ACCESS_WRITE,
+		     poke.addr, STORE_PC);
+
+	poke.addr = to_user_pointer(hole + 0x7fc);
+	expect_fault(&c, load, load_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_NO_VMA, DRM_VSVM_ACCESS_READ, poke.addr,
+		     LOAD_PC);
+	expect_fault(&c, store, store_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_NO_VMA, DRM_VSVM_ACCESS_WRITE, poke.addr,
+		     STORE_PC);
+
+	/* A NULL pointer is an address with no mapping too. */
+	poke.addr = 0x10;
+	expect_fault(&c, load, load_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_NO_VMA, DRM_VSVM_ACCESS_READ, 0x10,
+		     LOAD_PC);
+
+	check_err(__vsvm_prefetch(fd, c.vm, to_user_pointer(ro), 2 * SZ_4K, 0),
+		  0, "PREFETCH of read-only memory");
+	check_err(__vsvm_prefetch(fd, c.vm, to_user_pointer(ro), 2 * SZ_4K,
+				  DRM_VSVM_PREFETCH_WRITE), -EACCES,
+		  "PREFETCH_WRITE of read-only memory");
+	check_err(__vsvm_prefetch(fd, c.vm, to_user_pointer(none), SZ_4K, 0),
+		  -EACCES, "PREFETCH of PROT_NONE memory");
+	check_err(__vsvm_prefetch(fd, c.vm, to_user_pointer(hole), SZ_4K, 0),
+		  -EFAULT, "PREFETCH of unmapped memory");
+
+	/* Failed jobs leave the queue working. */
+	args = (struct strided_args){ to_user_pointer(ro), out_va, 16, 8 };
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), 16);
+	check_zero(out, 16 * 8);
+
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+	munmap(ro, 2 * SZ_4K);
+	munmap(none, 2 * SZ_4K);
+	munmap(hole - SZ_4K, 3 * SZ_4K);
+}
+
+/*
+ * PREFETCH services the faults a job would take: afterwards the job takes
+ * none. Memory the CPU wrote is mapped writable even by a read prefetch
+ * (the CPU's PTEs are); memory never touched gets the zero page read-only
+ * unless the prefetch asks for write.
+ */
+static void test_prefetch(void)
+{
+	const uint64_t size = SZ_1M, n = size / SZ_4K;
+	uint8_t *g[3], *buf = map_lonely(size, &g[0]);
+	/*
+	 * Kept apart: a fault maps its whole range, and a range would span
+	 * both buffers if their VMAs merged.
+	 */
+	uint8_t *fresh = map_lonely(size, &g[1]);
+	uint8_t *fresh_w = map_lonely(size, &g[2]);
+	uint64_t gather, fill, out_va, *out;
+	uint32_t gather_size, fill_size;
+	struct strided_args args;
+	int64_t faults, pages;
+	struct ctx c;
+
+	fill_u32(buf, size, 61);
+	ctx_init(&c, true);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	fill = ctx_code(&c, fill_src, &fill_size);
+	out_va = ctx_bo(&c, n * 8, (void **)&out);
+
+	pages = counter("prefetch_pages");
+	vsvm_prefetch(fd, c.vm, to_user_pointer(buf), size, 0);
+	igt_assert_eq_s64(counter("prefetch_pages") - pages, n);
+
+	faults = counter("faults");
+	args = (struct strided_args){ to_user_pointer(buf) + 24, out_va, n,
+				      SZ_4K };
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), n);
+	for (uint64_t i = 0; i < n; i++)
+		igt_assert_eq_u64(out[i], *(uint64_t *)(buf + i * SZ_4K + 24));
+	args.ptr0 = to_user_pointer(buf) + 40;
+	args.ptr1 = 0x6161;
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
+	igt_assert_eq_s64(counter("faults"), faults);
+	for (uint64_t i = 0; i < n; i++)
+		igt_assert_eq_u64(*(uint64_t *)(buf + i * SZ_4K + 40),
+				  fill_value(0x6161, i));
+
+	/* Never touched, prefetched for writing: no fault either. */
+	vsvm_prefetch(fd, c.vm, to_user_pointer(fresh_w), size,
+		      DRM_VSVM_PREFETCH_WRITE);
+	args.ptr0 = to_user_pointer(fresh_w);
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
+	igt_assert_eq_s64(counter("faults"), faults);
+
+	/* Never touched, prefetched for reading: zeros, and writes fault. */
+	vsvm_prefetch(fd, c.vm, to_user_pointer(fresh), size, 0);
+	args.ptr0 = to_user_pointer(fresh);
+	args.ptr1 = out_va;
+	memset(out, 0xa5, n * 8);
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), n);
+	check_zero(out, n * 8);
+	igt_assert_eq_s64(counter("faults"), faults);
+	args.ptr1 = 0x6262;
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
+	igt_assert_lt(faults, counter("faults"));
+
+	for (uint64_t i = 0; i < n; i++) {
+		igt_assert_eq_u64(*(uint64_t *)(fresh_w + i * SZ_4K),
+				  fill_value(0x6161, i));
+		igt_assert_eq_u64(*(uint64_t *)(fresh + i * SZ_4K),
+				  fill_value(0x6262, i));
+		check_zero(fresh + i * SZ_4K + 8, SZ_4K - 8);
+	}
+
+	ctx_fini(&c);
+	munmap(out, n * 8);
+	for (int i = 0; i < 3; i++)
+		munmap(g[i], size + 2 * SZ_4K);
+}
+
+/*
+ * Pages the parent and the child still share after fork, out of @n from
+ * @buf; @expect_private[i] says which must have been copied.
+ */
+static void check_cow_pages(const struct watcher *w, uint8_t *buf, unsigned int n,
+			    const bool *expect_private, const char *what)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		bool private = pfn_of(getpid(), buf + i * SZ_4K) !=
+			       pfn_of(w->pid, buf + i * SZ_4K);
+
+		igt_assert_f(private == expect_private[i],
+			     "%s: page %u is %s, expected %s\n", what, i,
+			     private ? "private" : "shared",
+			     expect_private[i] ? "private" : "shared");
+	}
+}
+
+/*
+ * After fork, a GPU write copies exactly the page it writes: the rest of
+ * the chunk the fault maps stays shared with the child, read-only.
+ */
+static void test_fault_write_cow_page(void)
+{
+	const unsigned int n = 16, victim = 5;
+	uint8_t *buf = map_anon(n * SZ_4K, PROT_READ | PROT_WRITE);
+	bool expect[16] = { [victim] = true };
+	struct strided_args args;
+	uint32_t fill_size;
+	struct watcher w;
+	uint64_t fill;
+	struct ctx c;
+
+	fill_u32(buf, n * SZ_4K, 71);
+	ctx_init(&c, true);
+	fill = ctx_code(&c, fill_src, &fill_size);
+	pfn_of(getpid(), buf);	/* skips now, not with a child running */
+	watcher_start(&w, buf, n * SZ_4K, 71);
+
+	args = (struct strided_args){ to_user_pointer(buf + victim * SZ_4K), 0x7171,
+				      SZ_4K / 8, 8 };
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), SZ_4K / 8);
+	for (uint64_t i = 0; i < SZ_4K / 8; i++)
+		igt_assert_eq_u64(((uint64_t *)(buf + victim * SZ_4K))[i],
+				  fill_value(0x7171, i));
+	check_cow_pages(&w, buf, n, expect, "one-page GPU write");
+	igt_assert(watcher_sees_pattern(&w));
+	watcher_stop(&w);
+
+	ctx_fini(&c);
+	munmap(buf, n * SZ_4K);
+}
+
+/* After fork, PREFETCH_WRITE copies exactly the pages of its range. */
+static void test_prefetch_write_cow_partial(void)
+{
+	const unsigned int n = 16, first = 4, count = 3;
+	uint8_t *buf = map_anon(n * SZ_4K, PROT_READ | PROT_WRITE);
+	bool expect[16] = { false };
+	struct watcher w;
+	struct ctx c;
+
+	for (unsigned int i = first; i < first + count; i++)
+		expect[i] = true;
+	fill_u32(buf, n * SZ_4K, 72);
+	ctx_init(&c, true);
+	pfn_of(getpid(), buf);	/* skips now, not with a child running */
+	watcher_start(&w, buf, n * SZ_4K, 72);
+
+	vsvm_prefetch(fd, c.vm, to_user_pointer(buf + first * SZ_4K), count * SZ_4K,
+		      DRM_VSVM_PREFETCH_WRITE);
+	check_cow_pages(&w, buf, n, expect, "PREFETCH_WRITE of 3 pages");
+	check_u32(buf, n * SZ_4K, 72);
+	igt_assert(watcher_sees_pattern(&w));
+	watcher_stop(&w);
+
+	ctx_fini(&c);
+	munmap(buf, n * SZ_4K);
+}
+
+/*
+ * After fork, a read PREFETCH keeps the pages shared with the child; a
+ * PREFETCH_WRITE breaks COW up front, so the GPU write that follows takes
+ * no fault and stays private to the parent.
+ */
+static void test_prefetch_write_cow(void)
+{
+	const uint64_t size = 16 * SZ_4K;
+	uint8_t *buf = map_anon(size, PROT_READ | PROT_WRITE);
+	struct strided_args args;
+	uint32_t fill_size;
+	struct watcher w;
+	uint64_t fill;
+	int64_t faults;
+	struct ctx c;
+
+	fill_u32(buf, size, 62);
+	ctx_init(&c, true);
+	fill = ctx_code(&c, fill_src, &fill_size);
+	pfn_of(getpid(), buf);	/* skips now, not with a child running */
+	watcher_start(&w, buf, size, 62);
+
+	vsvm_prefetch(fd, c.vm, to_user_pointer(buf), size, 0);
+	for (uint64_t off = 0; off < size; off += SZ_4K)
+		igt_assert_f(pfn_of(getpid(), buf + off) ==
+			     pfn_of(w.pid, buf + off),
+			     "a read PREFETCH broke COW at %p\n", buf + off);
+
+	vsvm_prefetch(fd, c.vm, to_user_pointer(buf), size,
+		      DRM_VSVM_PREFETCH_WRITE);
+	for (uint64_t off = 0; off < size; off += SZ_4K)
+		igt_assert_f(pfn_of(getpid(), buf + off) !=
+			     pfn_of(w.pid, buf + off),
+			     "PREFETCH_WRITE did not break COW at %p\n",
+			     buf + off);
+	check_u32(buf, size, 62);
+	igt_assert(watcher_sees_pattern(&w));
+
+	faults = counter("faults");
+	args = (struct strided_args){ to_user_pointer(buf), 0x6363, size / 8, 8 };
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), size / 8);
+	igt_assert_eq_s64(counter("faults"), faults);
+	for (uint64_t i = 0; i < size / 8; i++)
+		igt_assert_eq_u64(((uint64_t *)buf)[i], fill_value(0x6363, i));
+	igt_assert_f(watcher_sees_pattern(&w),
+		     "the parent's GPU write reached the child\n");
+	watcher_stop(&w);
+
+	ctx_fini(&c);
+	munmap(buf, size);
+}
+
+/* PREFETCH serves mirrors only. */
+static void test_prefetch_outside_mirror(void)
+{
+	uint8_t *buf = map_anon(SZ_1M, PROT_READ | PROT_WRITE);
+	uint64_t a = to_user_pointer(buf), half = SZ_1M / 2, bo_va, up_va;
+	struct ctx c;
+
+	ctx_init(&c, false);
+	vsvm_vm_map_mirror(fd, c.vm, a, half);
+	bo_va = ctx_bo(&c, SZ_64K, NULL);
+	up_va = ctx_va(&c, half);
+	vsvm_vm_map_userptr(fd, c.vm, buf + half, up_va, half, 0);
+
+	check_err(__vsvm_prefetch(fd, c.vm, a, half, 0), 0, "the mirror");
+	check_err(__vsvm_prefetch(fd, c.vm, a + half - SZ_4K, 2 * SZ_4K, 0),
+		  -EFAULT, "across the mirror's end");
+	check_err(__vsvm_prefetch(fd, c.vm, a + half, SZ_4K, 0), -EFAULT,
+		  "just past the mirror");
+	check_err(__vsvm_prefetch(fd, c.vm, a, SZ_1M, 0), -EFAULT,
+		  "a range twice the mirror");
+	check_err(__vsvm_prefetch(fd, c.vm, bo_va, SZ_4K, 0), -EFAULT,
+		  "a BO binding");
+	check_err(__vsvm_prefetch(fd, c.vm, up_va, SZ_4K, 0), -EFAULT,
+		  "a userptr binding");
+	check_err(__vsvm_prefetch(fd, c.vm, up_va + half, SZ_4K, 0), -EFAULT,
+		  "nothing bound");
+	check_err(__vsvm_prefetch(fd, c.vm, a, half, DRM_VSVM_PREFETCH_WRITE),
+		  0, "the mirror, for writing");
+
+	ctx_fini(&c);
+	munmap(buf, SZ_1M);
+}
+
+/*
+ * munmap of GPU-mapped memory: the UNMAP invalidation zaps the PTEs at
+ * once, the GC worker then removes the range, and the GPU finds nothing.
+ */
+static void test_inval_munmap(void)
+{
+	uint8_t *buf = map_touched_2m(false, 71);
+	uint64_t a = to_user_pointer(buf), gather, load, out_va, *out;
+	uint32_t gather_size, load_size;
+	int64_t unmaps, gcs, ranges;
+	struct strided_args args;
+	struct poke_args poke = { .addr = a + 0x1230 };
+	struct ctx c;
+
+	ctx_init(&c, true);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	load = ctx_code(&c, load_src, &load_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+	args = (struct strided_args){ a, out_va, 512, SZ_4K };
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), 512);
+	check_range(a, a, a + SZ_2M, 512, 0);
+
+	unmaps = counter("inval_unmap");
+	gcs = counter("gc_ranges");
+	ranges = live_objects("svm_range");
+	igt_assert_eq(munmap(buf, SZ_2M), 0);
+	igt_assert_lt(unmaps, counter("inval_unmap"));
+	wait_range_gone(a);
+	igt_assert_lt(gcs, counter("gc_ranges"));
+	igt_assert_eq_s64(live_objects("svm_range"), ranges - 1);
+
+	expect_fault(&c, load, load_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_NO_VMA, DRM_VSVM_ACCESS_READ, poke.addr,
+		     LOAD_PC);
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+}
+
+/*
+ * mprotect: the PROTECTION invalidation zaps the writable PTEs; the GPU
+ * may then read but not write, until the CPU allows it again.
+ */
+static void test_inval_mprotect(void)
+{
+	const uint64_t size = SZ_64K, n = size / SZ_4K;
+	uint8_t *guard, *buf = map_lonely(size, &guard);
+	uint64_t a = to_user_pointer(buf), fill, gather, store, out_va, *out;
+	uint32_t fill_size, gather_size, store_size;
+	struct poke_args poke = { .addr = a + 0x2468, .value = 1 };
+	struct strided_args args;
+	struct svm_range r;
+	int64_t prots;
+	uint64_t seq;
+	struct ctx c;
+
+	ctx_init(&c, true);
+	fill = ctx_code(&c, fill_src, &fill_size);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	store = ctx_code(&c, store_src, &store_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+	memset(buf, 0, size);
+	args = (struct strided_args){ a, 0x7171, n, SZ_4K };
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
+	check_range(a, a, a + size, n, 0);
+	igt_assert(find_range(a, &r));
+	seq = r.seq;
+
+	prots = counter("inval_protection");
+	igt_assert_eq(mprotect(buf, size, PROT_READ), 0);
+	igt_assert_lt(prots, counter("inval_protection"));
+	check_range(a, a, a + size, 0, 0);
+	/* The notifier's sequence moved: a fault in flight would retry. */
+	igt_assert(find_range(a, &r));
+	igt_assert_neq_u64(r.seq, seq);
+
+	args = (struct strided_args){ a, out_va, n, SZ_4K };
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), n);
+	for (uint64_t i = 0; i < n; i++)
+		igt_assert_eq_u64(out[i], fill_value(0x7171, i));
+	expect_fault(&c, store, store_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_READ_ONLY, DRM_VSVM_ACCESS_WRITE,
+		     poke.addr, STORE_PC);
+
+	igt_assert_eq(mprotect(buf, size, PROT_READ | PROT_WRITE), 0);
+	args = (struct strided_args){ a, 0x7272, n, SZ_4K };
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
+	for (uint64_t i = 0; i < n; i++) {
+		igt_assert_eq_u64(*(uint64_t *)(buf + i * SZ_4K),
+				  fill_value(0x7272, i));
+		check_zero(buf + i * SZ_4K + 8, SZ_4K - 8);
+	}
+	igt_assert(find_range(a, &r));
+	log_range("after the last write", &r);
+
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+	munmap(guard, size + 2 * SZ_4K);
+}
+
+/*
+ * MADV_DONTNEED drops the pages: the CLEAR invalidation zaps the GPU's
+ * PTEs, the GPU then reads the zeros the CPU would, and later CPU writes.
+ */
+static void test_inval_dontneed(void)
+{
+	const uint64_t size = SZ_64K;
+	uint8_t *guard, *buf = map_lonely(size, &guard);
+	uint64_t a = to_user_pointer(buf), gather, out_va;
+	uint32_t gather_size;
+	struct strided_args args;
+	struct svm_range r;
+	int64_t clears;
+	uint64_t seq;
+	uint8_t *out;
+	struct ctx c;
+
+	ctx_init(&c, true);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	out_va = ctx_bo(&c, size, (void **)&out);
+	args = (struct strided_args){ a, out_va, size / 8, 8 };
+
+	fill_u32(buf, size, 73);
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
+	check_u32(out, size, 73);
+	check_range(a, a, a + size, size / SZ_4K, 0);
+	igt_assert(find_range(a, &r));
+	seq = r.seq;
+
+	clears = counter("inval_clear");
+	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
+	igt_assert_lt(clears, counter("inval_clear"));
+	check_range(a, a, a + size, 0, 0);
+	igt_assert(find_range(a, &r));
+	igt_assert_neq_u64(r.seq, seq);
+	memset(out, 0xa5, size);
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
+	check_zero(out, size);
+
+	fill_u32(buf, size, 74);
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
+	check_u32(out, size, 74);
+
+	ctx_fini(&c);
+	munmap(out, size);
+	munmap(guard, size + 2 * SZ_4K);
+}
+
+/*
+ * Unmapping the middle of a 2 MiB range destroys the range; what is left
+ * on each side faults back in as new ranges clamped to the surviving
+ * mappings, with the CPU's data intact, and the hole has no mapping.
+ */
+static void test_inval_partial_munmap(bool huge)
+{
+	uint8_t *buf = map_touched_2m(huge, 75);
+	uint64_t a = to_user_pointer(buf), gather, load, out_va, *out;
+	uint32_t gather_size, load_size;
+	struct poke_args poke = { .addr = a + SZ_1M + 0x40 };
+	struct strided_args args;
+	int64_t unmaps;
+	struct ctx c;
+
+	ctx_init(&c, true);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	load = ctx_code(&c, load_src, &load_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+	args = (struct strided_args){ a + 16, out_va, 512, SZ_4K };
+	ctx_run_1wg(&c, gather, gather_size, &args, sizeof(args), 512);
+	check_range(a, a, a + SZ_2M, huge ? 0 : 512, huge ? 1 : 0);
+
+	unmaps = counter("inval_unmap");
+	igt_assert_eq(munmap(buf + SZ_1M, SZ_1M / 2), 0);
+	igt_assert_lt(unmaps, counter("inval_unmap"));
+	wait_range_gone(a);
+
+	args = (struct strided_args){ a + 16, out_va, 256, SZ_4K };
+	ctx_run_1wg(&c, gather, gather_size, &args, sizeof(args), 256);
+	for (int i = 0; i < 256; i++)
+		igt_assert_eq_u64(out[i], *(uint64_t *)(buf + SZ_4K * i + 16));
+	check_range(a, a, a + SZ_1M, 256, 0);
+
+	args = (struct strided_args){ a + 3 * SZ_1M / 2 + 16, out_va, 128,
+				      SZ_4K };
+	ctx_run_1wg(&c, gather, gather_size, &args, sizeof(args), 128);
+	for (int i = 0; i < 128; i++)
+		igt_assert_eq_u64(out[i], *(uint64_t *)(buf + 3 * SZ_1M / 2 +
+							SZ_4K * i + 16));
+	check_range(a + 3 * SZ_1M / 2, a + 3 * SZ_1M / 2, a + SZ_2M, 128, 0);
+
+	expect_fault(&c, load, load_size, &poke, sizeof(poke),
+		     DRM_VSVM_STATUS_NO_VMA, DRM_VSVM_ACCESS_READ, poke.addr,
+		     LOAD_PC);
+	check_u32(buf, SZ_1M, 75);
+
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+	munmap(buf, SZ_1M);
+	munmap(buf + 3 * SZ_1M / 2, SZ_1M / 2);
+}
+
+/*
+ * The collision-retry path. A CPU thread keeps invalidating the memory the
+ * GPU is faulting in (MADV_DONTNEED, or an mprotect() round trip), then
+ * stamps every page again; each stamping write to a page the GPU fault
+ * has just mapped to the zero page invalidates again. Word w of page p
+ * holds tag(p, w, gen): every value a shader reads must be one the CPU
+ * wrote there, or zero between a DONTNEED and the next stamp; anything
+ * else would come from a stale or foreign page.
+ */
+struct churn {
+	uint64_t *buf;
+	uint32_t npages;
+	bool stop;
+	uint32_t gen;		/* last generation written, or being written */
+	uint64_t dontneeds, mprotects;
+};
+
+static uint64_t tag(uint64_t p, uint64_t w, uint64_t gen)
+{
+	return (p + 1) << 48 | w << 32 | gen;
+}
+
+static void stamp(struct churn *ch, uint32_t gen)
+{
+	/* Published first: a reader may see the stamp before it is done. */
+	__atomic_store_n(&ch->gen, gen, __ATOMIC_RELEASE);
+	for (uint32_t p = 0; p < ch->npages; p++)
+		for (uint32_t w = 0; w < SZ_4K / 8; w++)
+			__atomic_store_n(&ch->buf[p * SZ_4K / 8 + w],
+					 tag(p, w, gen), __ATOMIC_RELAXED);
+}
+
+static void *churn_thread(void *data)
+{
+	struct churn *ch = data;
+	uint64_t size = ch->npages * SZ_4K;
+
+	while (!__atomic_load_n(&ch->stop, __ATOMIC_RELAXED)) {
+		uint32_t gen = ch->gen + 1;
+
+		if (gen & 1) {
+			igt_assert_eq(madvise(ch->buf, size, MADV_DONTNEED), 0);
+			ch->dontneeds++;
+		} else {
+			igt_assert_eq(mprotect(ch->buf, size, PROT_READ), 0);
+			igt_assert_eq(mprotect(ch->buf, size,
+					       PROT_READ | PROT_WRITE), 0);
+			ch->mprotects++;
+		}
+		stamp(ch, gen);
+	}
+	return NULL;
+}
+
+static void test_collision_retry(void)
+{
+	const uint32_t npages = 256, lanes = 128, iters = 32;
+	const uint64_t size = npages * SZ_4K;
+	uint8_t *guard, *buf = map_lonely(size, &guard);
+	uint64_t hammer, out_va, *out;
+	struct churn ch = { .buf = (uint64_t *)buf, .npages = npages };
+	struct hammer_args args = {
+		.buf = to_user_pointer(buf), .npages = npages,
+		.iters = iters, .nlanes = lanes,
+	};
+	int64_t collisions, busy, timeouts, coll, retries = 0;
+	uint64_t zeros = 0, jobs = 0;
+	uint32_t hammer_size;
+	pthread_t thread;
+	struct ctx c;
+
+	require_debugfs();
+	stamp(&ch, 1);
+	ctx_init(&c, true);
+	hammer = ctx_code(&c, hammer_src, &hammer_size);
+	out_va = ctx_bo(&c, lanes * iters * 8, (void **)&out);
+	args.out = out_va;
+	collisions = counter("retry_collision");
+	busy = counter("retry_ebusy");
+	timeouts = counter("fault_retry_timeouts");
+
+	igt_assert_eq(pthread_create(&thread, NULL, churn_thread, &ch), 0);
+	for (;;) {
+		memset(out, 0xee, lanes * iters * 8);
+		ctx_run(&c, hammer, hammer_size, &args, sizeof(args), lanes);
+		for (uint32_t k = 0; k < iters; k++) {
+			for (uint32_t i = 0; i < lanes; i++) {
+				uint32_t p = (i + 7 * k) % npages;
+				uint32_t w = (13 * i + k) % 512;
+				uint64_t v = out[k * lanes + i];
+				uint32_t gen = v, last;
+
+				if (!v) {
+					zeros++;
+					continue;
+				}
+				last = __atomic_load_n(&ch.gen,
+						       __ATOMIC_ACQUIRE);
+				igt_assert_f(v >> 32 == tag(p, w, 0) >> 32 &&
+					     gen >= 1 && gen <= last,
+					     "job %" PRIu64 ", lane %u, turn %u "
+					     "read %#" PRIx64 " in page %u word "
+					     "%u\n", jobs, i, k, v, p, w);
+			}
+		}
+		/*
+		 * Until the sequence check itself caught one (-EBUSY comes
+		 * from inside hmm_range_fault() and is more frequent), with
+		 * a bound: either kind shows the protocol at work.
+		 */
+		coll = counter("retry_collision") - collisions;
+		retries = coll + counter("retry_ebusy") - busy;
+		if ((++jobs >= 4 && coll) || jobs == 200)
+			break;
+	}
+	__atomic_store_n(&ch.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	igt_info("%" PRIu64 " jobs, %" PRIu64 " DONTNEEDs, %" PRIu64
+		 " mprotects, %" PRIu64 " zeros read; retries: %" PRId64
+		 " collisions, %" PRId64 " -EBUSY\n", jobs, ch.dontneeds,
+		 ch.mprotects, zeros, counter("retry_collision") - collisions,
+		 counter("retry_ebusy") - busy);
+	igt_assert_f(retries > 0, "no fault had to retry\n");
+	igt_assert_lt_u64(zeros, jobs * lanes * iters);
+	igt_assert_eq_s64(counter("fault_retry_timeouts"), timeouts);
+
+	ctx_fini(&c);
+	munmap(out, lanes * iters * 8);
+	munmap(guard, size + 2 * SZ_4K);
+}
+
+/*
+ * Non-blockable invalidation. A victim process with 64 MiB of mirrored,
+ * GPU-mapped memory and a shader running over it is killed through a pidfd
+ * and reaped at once with process_mrelease(): the reaper unmaps the
+ * victim's memory with mmu_notifier_invalidate_range_start_nonblock(),
+ * which vsvm must honour (docs/svm.md). The victim's own exit races with
+ * the reaper and sends blockable invalidations, so the kill is repeated
+ * until the counters show the reaper reached vsvm.
+ */
+#define VICTIM_SIZE	(64ull << 20)
+
+enum victim_step {
+	VICTIM_MMAP = 10, VICTIM_OPEN, VICTIM_VM, VICTIM_PREFETCH, VICTIM_EXEC,
+	VICTIM_START, VICTIM_READY,
+};
+
+/* Runs in a plain fork()ed child: no IGT assertions, exit codes instead. */
+static void __attribute__((noreturn))
+victim(int ready, const void *code, uint32_t code_size)
+{
+	static struct spin_args args;
+	static uint64_t flags[2];
+	struct drm_vsvm_exec exec;
+	uint32_t vm, queue;
+	char path[64];
+	uint8_t *buf;
+	int vfd;
+
+	buf = mmap(NULL, VICTIM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		_exit(VICTIM_MMAP);
+	memset(buf, 0x3c, VICTIM_SIZE);
+
+	/* A file of its own, closed by its death. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	vfd = open(path, O_RDWR);
+	if (vfd < 0)
+		_exit(VICTIM_OPEN);
+	if (__vsvm_vm_create(vfd, &vm) ||
+	    __vsvm_vm_map_mirror(vfd, vm, 0, mirror_end) ||
+	    __vsvm_queue_create(vfd, vm, &queue))
+		_exit(VICTIM_VM);
+	if (__vsvm_prefetch(vfd, vm, to_user_pointer(buf), VICTIM_SIZE,
+			    DRM_VSVM_PREFETCH_WRITE))
+		_exit(VICTIM_PREFETCH);
+
+	args = (struct spin_args){
+		.flag = to_user_pointer(&flags[0]),
+		.started = to_user_pointer(&flags[1]),
+		.buf = to_user_pointer(buf), .npages = VICTIM_SIZE / SZ_4K,
+	};
+	vsvm_exec_init(&exec, queue, to_user_pointer(code), code_size);
+	exec.args_addr = to_user_pointer(&args);
+	exec.args_size = sizeof(args);
+	exec.wg_size[0] = WG_LANES;
+	exec.grid[0] = 4;
+	if (__vsvm_exec(vfd, &exec))
+		_exit(VICTIM_EXEC);
+	for (int i = 0; !__atomic_load_n(&flags[1], __ATOMIC_ACQUIRE); i++) {
+		if (i == 20000)
+			_exit(VICTIM_START);
+		usleep(1000);
+	}
+	if (write(ready, "r", 1) != 1)
+		_exit(VICTIM_READY);
+	for (;;)
+		pause();
+}
+
+/* Kills one victim; returns how many non-blockable invalidations it took. */
+static int64_t kill_victim(int attempt, const void *code, uint32_t code_size)
+{
+	int64_t honoured;
+	int ready[2], pidfd, status;
+	long ret;
+	pid_t pid;
+	char c;
+
+	igt_assert_eq(pipe(ready), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		close(ready[0]);
+		victim(ready[1], code, code_size);
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1) {
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		igt_assert_f(false, "the victim failed: status %#x\n", status);
+	}
+	close(ready[0]);
+	pidfd = syscall(__NR_pidfd_open, pid, 0);
+	igt_assert_lte(0, pidfd);
+
+	honoured = counter("inval_nonblock_honoured");
+	igt_assert_eq(syscall(__NR_pidfd_send_signal, pidfd, SIGKILL, NULL, 0),
+		      0);
+	ret = syscall(__NR_process_mrelease, pidfd, 0);
+	/* ESRCH: the victim's exit had already released its memory. */
+	igt_assert_f(!ret || errno == ESRCH, "process_mrelease: %m\n");
+	errno = 0;
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(pidfd);
+	honoured = counter("inval_nonblock_honoured") - honoured;
+	igt_info("kill %d: process_mrelease %s, %" PRId64
+		 " non-blockable invalidations honoured\n", attempt,
+		 ret ? "ESRCH" : "0", honoured);
+	return honoured;
+}
+
+static void test_inval_nonblock(void)
+{
+	char *baseline;
+	int64_t refused;
+	uint32_t code_size;
+	void *code;
+	int attempt;
+
+	require_debugfs();
+	baseline = objects_snapshot();
+	refused = counter("inval_nonblock_refused");
+	code = code_malloc(spin_src, &code_size);
+	for (attempt = 1; attempt <= 10; attempt++)
+		if (kill_victim(attempt, code, code_size) > 0)
+			break;
+	igt_assert_f(attempt <= 10, "the reaper never reached vsvm: every "
+		     "victim's own exit won the race\n");
+	igt_assert_eq_s64(counter("inval_nonblock_refused"), refused);
+	wait_objects(baseline, 10);
+	free(code);
+	free(baseline);
+}
+
+/*
+ * RELEASE: a child creates a VM in the parent's file, starts a shader that
+ * spins on its memory and exits. Its address space goes (MMU_NOTIFY_RELEASE
+ * zaps everything) while the file lives on in the parent: the job's next
+ * fault finds no address space and the job ends CANCELED, which the parent
+ * can wait for; destroying the VM and queue then frees everything.
+ */
+struct spin_job {
+	uint32_t vm, queue;
+	uint64_t seqno, flag, buf;
+};
+
+static void start_spin_job(int dfd, const void *code, uint32_t code_size,
+			   struct spin_job *job)
+{
+	uint64_t *flags = calloc(2, sizeof(*flags));
+	uint8_t *buf = map_anon(SZ_1M, PROT_READ | PROT_WRITE);
+	struct spin_args *args = malloc(sizeof(*args));
+	struct drm_vsvm_exec exec;
+
+	igt_assert(flags && args);
+	memset(buf, 0x42, SZ_1M);
+	igt_assert_eq(__vsvm_vm_create(dfd, &job->vm), 0);
+	igt_assert_eq(__vsvm_vm_map_mirror(dfd, job->vm, 0, mirror_end), 0);
+	igt_assert_eq(__vsvm_queue_create(dfd, job->vm, &job->queue), 0);
+	*args = (struct spin_args){
+		.flag = to_user_pointer(&flags[0]),
+		.started = to_user_pointer(&flags[1]),
+		.buf = to_user_pointer(buf), .npages = SZ_1M / SZ_4K,
+	};
+	vsvm_exec_init(&exec, job->queue, to_user_pointer(code), code_size);
+	exec.args_addr = to_user_pointer(args);
+	exec.args_size = sizeof(*args);
+	exec.wg_size[0] = WG_LANES;
+	exec.grid[0] = 2;
+	igt_assert_eq(__vsvm_exec(dfd, &exec), 0);
+	job->seqno = exec.seqno;
+	job->flag = args->flag;
+	job->buf = args->buf;
+	for (int i = 0; !__atomic_load_n(&flags[1], __ATOMIC_ACQUIRE); i++) {
+		igt_assert_f(i < 20000, "the shader did not start\n");
+		usleep(1000);
+	}
+}
+
+static void test_release_job(void)
+{
+	struct spin_job job;
+	struct drm_vsvm_wait w;
+	int64_t releases;
+	uint32_t code_size;
+	char *baseline;
+	int p[2];
+	void *code;
+
+	require_debugfs();
+	baseline = objects_snapshot();
+	releases = counter("inval_release");
+	code = code_malloc(spin_src, &code_size);
+	igt_assert_eq(pipe(p), 0);
+	igt_fork(child, 1) {
+		start_spin_job(fd, code, code_size, &job);
+		igt_assert_eq(write(p[1], &job, sizeof(job)), sizeof(job));
+	}
+	igt_assert_eq(read(p[0], &job, sizeof(job)), sizeof(job));
+	igt_waitchildren();
+
+	w = wait_job(job.queue, job.seqno);
+	igt_info("the orphaned job: %s, access %#x at %#llx\n",
+		 vsvm_status_name(w.status), w.fault_access,
+		 (unsigned long long)w.fault_addr);
+	/* Nobody sets the flag: the job cannot end OK. */
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_CANCELED);
+	igt_assert_eq_u32(w.fault_access, DRM_VSVM_ACCESS_READ);
+	igt_assert_f(w.fault_addr == job.flag ||
+		     (w.fault_addr >= job.buf && w.fault_addr < job.buf + SZ_1M),
+		     "fault at %#llx, neither the flag nor the buffer\n",
+		     (unsigned long long)w.fault_addr);
+	igt_assert_lt(releases, counter("inval_release"));
+
+	/* Any holder of the file may destroy them. */
+	vsvm_queue_destroy(fd, job.queue);
+	vsvm_vm_destroy(fd, job.vm);
+	wait_objects(baseline, 10);
+	close(p[0]);
+	close(p[1]);
+	free(code);
+	free(baseline);
+}
+
+/* The same with a file of the child's own, closed by its exit. */
+static void test_release_file(void)
+{
+	uint32_t code_size;
+	char *baseline;
+	void *code;
+
+	require_debugfs();
+	baseline = objects_snapshot();
+	code = code_malloc(spin_src, &code_size);
+	igt_fork(child, 1) {
+		struct spin_job job;
+
+		start_spin_job(drm_reopen_driver(fd), code, code_size, &job);
+	}
+	igt_waitchildren();
+	wait_objects(baseline, 10);
+	free(code);
+	free(baseline);
+}
+
+/*
+ * GPU atomics and CPU atomics on the same counters, at the same time: a
+ * CPU thread starts adding once the shader's first adds show, and stops
+ * after the job ends. Every add of both counts.
+ */
+struct cpu_adder {
+	uint64_t *c64;
+	uint32_t *c32;
+	uint32_t n;
+	bool stop;
+	uint64_t rounds, seen_first;
+};
+
+static void *cpu_adder_thread(void *data)
+{
+	struct cpu_adder *a = data;
+
+	while (!__atomic_load_n(&a->c64[0], __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&a->stop, __ATOMIC_RELAXED))
+		;
+	for (uint32_t c = 0; c < a->n; c++)
+		a->seen_first += __atomic_load_n(&a->c64[c], __ATOMIC_RELAXED);
+	while (!__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
+		for (uint32_t c = 0; c < a->n; c++) {
+			__atomic_fetch_add(&a->c64[c], 1, __ATOMIC_SEQ_CST);
+			__atomic_fetch_add(&a->c32[c], 1, __ATOMIC_SEQ_CST);
+		}
+		a->rounds++;
+	}
+	return NULL;
+}
+
+static void test_atomics(void)
+{
+	const uint32_t n = 16, lanes = 256, iters = 256;
+	const uint64_t gpu_total = (uint64_t)lanes * iters;
+	uint64_t *c64 = aligned_alloc(64, n * 8);
+	uint32_t code_size, c32[16];
+	struct atomic_args args = {
+		.c64 = to_user_pointer(c64), .c32 = to_user_pointer(c32),
+		.n = n, .iters = iters,
+	};
+	void *code = code_malloc(atomic_src, &code_size);
+	uint64_t expect[16] = {};
+	struct cpu_adder a;
+	pthread_t thread;
+	struct ctx c;
+	int tries = 0;
+
+	igt_assert(c64);
+	for (uint32_t i = 0; i < lanes; i++)
+		for (uint32_t k = 0; k < iters; k++)
+			expect[(i + k) % n]++;
+	ctx_init(&c, true);
+	do {
+		memset(c64, 0, n * 8);
+		memset(c32, 0, sizeof(c32));
+		a = (struct cpu_adder){ .c64 = c64, .c32 = c32, .n = n };
+		igt_assert_eq(pthread_create(&thread, NULL, cpu_adder_thread,
+					     &a), 0);
+		run_ok(c.queue, to_user_pointer(code), code_size,
+		       to_user_pointer(&args), sizeof(args), lanes);
+		__atomic_store_n(&a.stop, true, __ATOMIC_RELAXED);
+		pthread_join(thread, NULL);
+		igt_info("try %d: %" PRIu64 " CPU rounds, starting after %"
+			 PRIu64 " of %" PRIu64 " GPU adds\n", tries, a.rounds,
+			 a.seen_first, gpu_total);
+		for (uint32_t i = 0; i < n; i++) {
+			igt_assert_eq_u64(c64[i], expect[i] + a.rounds);
+			igt_assert_eq_u32(c32[i], expect[i] + a.rounds);
+		}
+	} while ((!a.rounds || a.seen_first >= gpu_total) && ++tries < 5);
+	igt_assert_f(a.rounds && a.seen_first < gpu_total,
+		     "the CPU never added while the GPU did\n");
+
+	ctx_fini(&c);
+	free(code);
+	free(c64);
+}
+
+igt_main
+{
+	igt_fixture {
+		fd = drm_open_driver_render(DRIVER_ANY);
+		mirror_end = vsvm_get_param(fd, DRM_VSVM_PARAM_MIRROR_VA_END);
+		if (mirror_end > BO_VA_BASE)
+			mirror_end = BO_VA_BASE;
+		svm_caps = vsvm_get_param(fd, DRM_VSVM_PARAM_SVM_CAPS);
+		igt_require(svm_caps & DRM_VSVM_SVM_CAP_MIRROR);
+	}
+
+	igt_describe("A shader reads and writes malloc()ed memory through "
+		     "plain pointers; its code is malloc()ed too, its "
+		     "arguments on the stack.");
+	igt_subtest("mirror-malloc")
+		test_mirror_malloc();
+
+	igt_describe("A shader reads and writes anonymous mmap()ed memory.");
+	igt_subtest("mirror-mmap")
+		test_mirror_mmap();
+
+	igt_describe("A shader reads and writes arrays on the CPU stack.");
+	igt_subtest("mirror-stack")
+		test_mirror_stack();
+
+	igt_describe("EXEC reads malloc()ed code through the mirror when "
+		     "called: new code there runs, garbage is refused.");
+	igt_subtest("mirror-code-in-malloc")
+		test_mirror_code_malloc();
+
+	igt_describe("A mirror and a BO binding never overlap: each refuses "
+		     "the other with EEXIST, whichever came first, and the "
+		     "refusals change nothing.");
+	igt_subtest("mirror-bo-overlap")
+		test_mirror_bo_overlap();
+
+	igt_subtest_group {
+		igt_fixture
+			require_caps(DRM_VSVM_SVM_CAP_USERPTR);
+
+		igt_describe("GPU writes through a userptr land in the CPU's "
+			     "memory; a CPU mapping replaced or removed under "
+			     "the binding is revalidated at the next EXEC.");
+		igt_subtest("userptr")
+			test_userptr();
+
+		igt_describe("A READONLY userptr reads but faults READ_ONLY on "
+			     "write; a writable one of read-only memory fails "
+			     "EXEC with EACCES.");
+		igt_subtest("userptr-readonly")
+			test_userptr_readonly();
+	}
+
+	igt_describe("A forked child using the parent's file cannot bind, "
+		     "create queues, submit or prefetch on the parent's mirror "
+		     "VM (EPERM); its own VM writes only its own pages.");
+	igt_subtest("isolation-fork")
+		test_isolation(false);
+
+	igt_describe("The same for a process that received the file over a "
+		     "unix socket (SCM_RIGHTS).");
+	igt_subtest("isolation-scm-rights")
+		test_isolation(true);
+
+	igt_subtest_group {
+		igt_fixture
+			require_debugfs();
+
+		igt_describe("One fault maps a CPU-touched transparent huge "
+			     "page with one 2 MiB GPU PTE (debugfs counters "
+			     "and vms).");
+		igt_subtest("fault-2m-thp")
+			test_fault_2m(true);
+
+		igt_describe("One fault maps a 2 MiB chunk of 4 KiB pages with "
+			     "512 4 KiB PTEs, as one SVM range.");
+		igt_subtest("fault-2m-4k-pages")
+			test_fault_2m(false);
+
+		igt_describe("A page alone in its VMA gets a range of its own "
+			     "and one 4 KiB PTE.");
+		igt_subtest("fault-4k")
+			test_fault_4k();
+
+		igt_describe("After fork, GPU reads keep the pages shared with "
+			     "the child; a GPU write breaks COW in the parent "
+			     "only.");
+		igt_subtest("fault-read-keeps-cow")
+			test_fault_cow();
+
+		igt_describe("After fork, a GPU write to one page copies that "
+			     "page only; the rest of the chunk its fault maps "
+			     "stays shared with the child.");
+		igt_subtest("fault-write-cow-page-only")
+			test_fault_write_cow_page();
+	}
+
+	igt_describe("Write to PROT_READ fails READ_ONLY, PROT_NONE fails "
+		     "NO_ACCESS, no mapping fails NO_VMA, each with its exact "
+		     "address and instruction; PREFETCH gives the same errnos.");
+	igt_subtest("fault-permissions")
+		test_fault_permissions();
+
+	igt_subtest_group {
+		igt_fixture {
+			require_caps(DRM_VSVM_SVM_CAP_PREFETCH);
+			require_debugfs();
+		}
+
+		igt_describe("After PREFETCH a job touching the memory takes no "
+			     "fault; untouched memory is writable only after "
+			     "PREFETCH_WRITE.");
+		igt_subtest("prefetch-no-fault")
+			test_prefetch();
+
+		igt_describe("After fork, PREFETCH keeps pages shared, "
+			     "PREFETCH_WRITE breaks COW, and the GPU write "
+			     "that follows takes no fault.");
+		igt_subtest("prefetch-write-cow")
+			test_prefetch_write_cow();
+
+		igt_describe("After fork, PREFETCH_WRITE of a few pages copies "
+			     "exactly those pages.");
+		igt_subtest("prefetch-write-cow-partial")
+			test_prefetch_write_cow_partial();
+
+		igt_describe("PREFETCH of anything but a mirror is EFAULT.");
+		igt_subtest("prefetch-outside-mirror")
+			test_prefetch_outside_mirror();
+	}
+
+	igt_subtest_group {
+		igt_fixture
+			require_debugfs();
+
+		igt_describe("munmap of GPU-mapped memory zaps it, the GC worker "
+			     "removes the range, and the GPU then finds no "
+			     "mapping.");
+		igt_subtest("inval-munmap")
+			test_inval_munmap();
+
+		igt_describe("mprotect zaps the GPU's PTEs: the GPU then reads "
+			     "but may not write, until the CPU allows it again.");
+		igt_subtest("inval-mprotect")
+			test_inval_mprotect();
+
+		igt_describe("MADV_DONTNEED zaps the GPU's PTEs and the GPU then "
+			     "reads zeros, then the CPU's new data.");
+		igt_subtest("inval-dontneed")
+			test_inval_dontneed();
+
+		igt_describe("Unmapping the middle of a 2 MiB range leaves both "
+			     "sides usable as new, smaller ranges.");
+		igt_subtest_with_dynamic("inval-partial-munmap") {
+			igt_dynamic("huge-page")
+				test_inval_partial_munmap(true);
+			igt_dynamic("small-pages")
+				test_inval_partial_munmap(false);
+		}
+
+		igt_describe("Invalidations racing GPU faults make them retry "
+			     "(collision or -EBUSY), and every value the GPU "
+			     "reads is one the CPU wrote.");
+		igt_subtest("collision-retry")
+			test_collision_retry();
+
+		igt_describe("process_mrelease() of a killed process with a "
+			     "shader running on its mirror: vsvm honours the "
+			     "non-blockable invalidation, refuses none, leaks "
+			     "nothing.");
+		igt_subtest("inval-nonblock-mrelease")
+			test_inval_nonblock();
+
+		igt_describe("A job running on the mirror of a process that "
+			     "exits ends CANCELED in the surviving file, and "
+			     "everything is freed.");
+		igt_subtest("release-running-job")
+			test_release_job();
+
+		igt_describe("A process exiting with a job running on its mirror "
+			     "and its own file leaks nothing.");
+		igt_subtest("release-file-closed")
+			test_release_file();
+	}
+
+	igt_describe("GPU atomic adds and concurrent CPU atomic adds on the "
+		     "same u32 and u64 counters all count.");
+	igt_subtest("atomics-cpu-gpu") {
+		require_caps(DRM_VSVM_SVM_CAP_ATOMICS);
+		test_atomics();
+	}
+
+	igt_fixture
+		drm_close_driver(fd);
+}
