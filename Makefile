@@ -32,7 +32,7 @@ LINUX_SOURCE := /usr/src/linux-source-6.12.tar.xz
 
 BUILD := build
 TESTS_LIST := $(BUILD)/igt-tests/tests.list
-DEMO ?= $(BUILD)/tools/vsvm-demo/vsvm-demo
+DEMO ?= tools/run-demo
 DEMO_ARGS ?=
 # Whole-run and per-binary limits for "make test", in seconds.
 VM_TIMEOUT ?= 2700
@@ -81,11 +81,18 @@ host-tests: tests tools
 	$(MAKE) -C tools/vsvm-as check
 	$(MAKE) -C tools/interp-test check
 
-test: module tests tools host-tests
-	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
-		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(TESTS_LIST)
+# The IGT suite, then the OpenCL checks on Rusticl + vsvm (Mesa block below),
+# in one guest boot and one summary.
+ALL_TESTS_LIST := $(BUILD)/all-tests.list
 
-run: module tools
+test: module tests tools host-tests mesa-cl-tests
+	@{ cat $(TESTS_LIST); echo $(CURDIR)/$(MESA_SCRIPTS)/mesa-vm-test.sh; } \
+		>$(ALL_TESTS_LIST)
+	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
+		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(ALL_TESTS_LIST)
+
+# The SVM demo, then the OpenCL demo (tools/run-demo).
+run: module tools mesa-cl-tests
 	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- $(DEMO) $(DEMO_ARGS)
 
 # checkpatch and the files it reads, extracted from Debian's kernel source.
@@ -144,14 +151,18 @@ clean:
 #                       final kmemleak scan; any lockdep, KASAN, kmemleak,
 #                       might_sleep or DEBUG_VM report fails the run
 #
-# VM_FLAGS applies here too, e.g. the fault-injection check:
-#   make test-debug VM_FLAGS="--module-args inject_sleep_in_invalidate=1"
+# This kernel runs several times slower than Debian's, so vsvm's job and
+# fault-retry time bounds are raised (DEBUG_MODULE_ARGS).  The fault-injection
+# check adds a test-only parameter:
+#   make test-debug DEBUG_EXTRA_MODULE_ARGS=inject_sleep_in_invalidate=1
 VSVM_CACHE ?= $(HOME)/.cache/vsvm
 DEBUG_DIR = $(VSVM_CACHE)/debug-kernel
 DEBUG_BUILD = VSVM_CACHE=$(VSVM_CACHE) tools/debug-kernel/build
 DEBUG_TESTS_LIST := $(BUILD)/debug-kernel/tests.list
 DEBUG_VM_TIMEOUT ?= 5400
 DEBUG_TEST_TIMEOUT ?= 1200
+DEBUG_MODULE_ARGS ?= job_timeout_ms=60000 fault_timeout_ms=30000
+DEBUG_EXTRA_MODULE_ARGS ?=
 
 debug-kernel: $(DEPS_STAMP)
 	$(DEBUG_BUILD) kernel
@@ -169,7 +180,9 @@ test-debug: debug-kernel tests tools
 	@echo $(CURDIR)/tools/debug-kernel/kmemleak-check >>$(DEBUG_TESTS_LIST)
 	$(VM) test --kernel $(DEBUG_DIR)/bzImage --moddir $(DEBUG_DIR)/moddir \
 		--module $(DEBUG_DIR)/vsvm/vsvm.ko --timeout $(DEBUG_VM_TIMEOUT) \
-		--test-timeout $(DEBUG_TEST_TIMEOUT) $(VM_FLAGS) --list $(DEBUG_TESTS_LIST)
+		--test-timeout $(DEBUG_TEST_TIMEOUT) \
+		--module-args "$(strip $(DEBUG_MODULE_ARGS) $(DEBUG_EXTRA_MODULE_ARGS))" \
+		$(VM_FLAGS) --list $(DEBUG_TESTS_LIST)
 
 .PHONY: debug-kernel test-debug
 
@@ -231,7 +244,10 @@ mesa-bench: mesa module $(MESA_CL_TESTS)
 	$(VM) run --kernel $(KERNEL) --timeout 1800 $(VM_FLAGS) -- \
 		$(MESA_RUN) --driver vsvm,llvmpipe $(MESA_TESTS)/cl_bench
 
-.PHONY: mesa-deps mesa check-mesa-headers mesa-test mesa-vm-test mesa-bench
+# Mesa and the OpenCL test programs, for "make test" and "make run" above.
+mesa-cl-tests: mesa $(MESA_CL_TESTS)
+
+.PHONY: mesa-deps mesa mesa-cl-tests check-mesa-headers mesa-test mesa-vm-test mesa-bench
 
 # ---- Engine benchmarks (owner: bench/; bench/README.md) -------------------
 #
