@@ -689,35 +689,19 @@ static const char saxpy_src[] =
 	"	endif\n"
 	"	end\n";
 
-static float f32(uint32_t u)
-{
-	float f;
-
-	memcpy(&f, &u, sizeof(f));
-	return f;
-}
-
-static uint32_t f32_bits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
 /* FFMA as docs/isa.md defines it: exact product, sum rounded to binary64. */
 static uint32_t ref_ffma(uint32_t a, uint32_t b, uint32_t c)
 {
-	return f32_bits((float)((double)f32(a) * (double)f32(b) +
-				(double)f32(c)));
+	return vsvm_f32_bits((float)((double)vsvm_f32(a) * (double)vsvm_f32(b) +
+				(double)vsvm_f32(c)));
 }
 
 static uint32_t ref_fmul_fadd(uint32_t a, uint32_t b, uint32_t c)
 {
 	/* volatile: rounded to binary32 here, never contracted into an fma */
-	volatile float p = f32(a) * f32(b);
+	volatile float p = vsvm_f32(a) * vsvm_f32(b);
 
-	return f32_bits(p + f32(c));
+	return vsvm_f32_bits(p + vsvm_f32(c));
 }
 
 /* A finite fp32 value of magnitude 2^-7 .. 2^8, random sign and mantissa. */

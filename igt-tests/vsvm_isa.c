@@ -685,22 +685,6 @@ static void test_moves(void)
  * fp32
  */
 
-static uint32_t fbits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
-static float fval(uint32_t u)
-{
-	float f;
-
-	memcpy(&f, &u, sizeof(f));
-	return f;
-}
-
 static bool f32_isnan(uint32_t x)
 {
 	return (x & ~F32_SIGN) > F32_INF;
@@ -756,7 +740,7 @@ static uint32_t rnd_f32(void)
 	case 5: {	/* halfway and around it, for the rounding operations */
 		static const float fr[] = { 0.5f, 0.25f, 0.75f, 0.49999997f, 0.50000006f };
 
-		return fbits((float)((int)(rnd() % 200) - 100) + fr[rnd() % 5]);
+		return vsvm_f32_bits((float)((int)(rnd() % 200) - 100) + fr[rnd() % 5]);
 	}
 	case 6:
 		return sign | (uint32_t)(145 + rnd() % 50) << 23 | (rnd() & 0x7fffff);
@@ -836,7 +820,7 @@ enum { RND_FLOOR, RND_CEIL, RND_TRUNC, RND_EVEN };
 
 static uint32_t ref_fround(uint32_t x, int mode)
 {
-	float f = fval(x), t, d, r;
+	float f = vsvm_f32(x), t, d, r;
 
 	if (f32_isnan(x))
 		return x | F32_QUIET;
@@ -863,12 +847,12 @@ static uint32_t ref_fround(uint32_t x, int mode)
 		break;
 	}
 	/* An integral result has the sign of x, zero included. */
-	return (fbits(r) & ~F32_SIGN) | (x & F32_SIGN);
+	return (vsvm_f32_bits(r) & ~F32_SIGN) | (x & F32_SIGN);
 }
 
 static uint32_t ref_fminmax(uint32_t a, uint32_t b, bool max)
 {
-	float fa = fval(a), fb = fval(b);
+	float fa = vsvm_f32(a), fb = vsvm_f32(b);
 
 	if (f32_isnan(a) && f32_isnan(b))
 		return F32_QNAN;	/* any quiet NaN, see fp_match() */
@@ -888,18 +872,18 @@ static uint32_t ref_fminmax(uint32_t a, uint32_t b, bool max)
 static uint64_t fp_ref(uint8_t op, uint8_t sub, uint32_t a, uint32_t b,
 		       uint32_t c)
 {
-	float fa = fval(a), fb = fval(b), fc = fval(c);
+	float fa = vsvm_f32(a), fb = vsvm_f32(b), fc = vsvm_f32(c);
 	double prod;
 
 	switch (op) {
 	case VSVM_OP_FADD:
-		return fbits(fa + fb);
+		return vsvm_f32_bits(fa + fb);
 	case VSVM_OP_FSUB:
-		return fbits(fa - fb);
+		return vsvm_f32_bits(fa - fb);
 	case VSVM_OP_FMUL:
-		return fbits(fa * fb);
+		return vsvm_f32_bits(fa * fb);
 	case VSVM_OP_FDIV:
-		return fbits(fa / fb);
+		return vsvm_f32_bits(fa / fb);
 	case VSVM_OP_FFMA:
 		/*
 		 * Exact product, one rounding to binary64, then to binary32.
@@ -907,7 +891,7 @@ static uint64_t fp_ref(uint8_t op, uint8_t sub, uint32_t a, uint32_t b,
 		 * operations into an fma would not change the result.
 		 */
 		prod = (double)fa * (double)fb;
-		return fbits((float)(prod + (double)fc));
+		return vsvm_f32_bits((float)(prod + (double)fc));
 	case VSVM_OP_FMIN:
 		return ref_fminmax(a, b, false);
 	case VSVM_OP_FMAX:
@@ -1262,7 +1246,7 @@ static uint32_t ref_int_to_f32(uint64_t mag, bool neg)
 
 static uint64_t ref_cvt(uint8_t sub, uint64_t a)
 {
-	float f = fval(a);
+	float f = vsvm_f32(a);
 	int64_t s;
 
 	switch (sub) {

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "igt.h"
 #include "vsvm_drm.h"
@@ -30,6 +31,23 @@
  * TCG emulation in the test VM, orders of magnitude slower than hardware.
  */
 #define VSVM_WAIT_TIMEOUT_NS	(60ll * 1000 * 1000 * 1000)
+
+/* fp32 values as registers hold them: the bits of an IEEE binary32. */
+static inline uint32_t vsvm_f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+static inline float vsvm_f32(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
 
 /* DRM_IOCTL_VSVM_GET_PARAM */
 uint64_t vsvm_get_param(int fd, uint32_t param);
