@@ -45,7 +45,7 @@ DEPS_STAMP := $(BUILD)/.deps-$(shell echo $(PACKAGES) | md5sum | cut -c1-8)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # The userspace tools "make" builds, those of them that exist yet.
-TOOLS := tools/vsvm-as tools/vsvm-demo
+TOOLS := tools/vsvm-as tools/vsvm-demo tools/vsvm-stress
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard $(addsuffix /Makefile,$(TOOLS))))
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
 
@@ -81,13 +81,15 @@ host-tests: tests tools
 	$(MAKE) -C tools/vsvm-as check
 	$(MAKE) -C tools/interp-test check
 
-# The IGT suite, then the OpenCL checks on Rusticl + vsvm (Mesa block below),
-# in one guest boot and one summary.
+# The IGT suite, the SVM stress program (a plain program: exit 0 passes), then
+# the OpenCL checks on Rusticl + vsvm (Mesa block below), in one guest boot
+# and one summary.
 ALL_TESTS_LIST := $(BUILD)/all-tests.list
+STRESS := $(BUILD)/tools/vsvm-stress/vsvm-stress
 
 test: module tests tools host-tests mesa-cl-tests
-	@{ cat $(TESTS_LIST); echo $(CURDIR)/$(MESA_SCRIPTS)/mesa-vm-test.sh; } \
-		>$(ALL_TESTS_LIST)
+	@{ cat $(TESTS_LIST); echo $(CURDIR)/$(STRESS); \
+	   echo $(CURDIR)/$(MESA_SCRIPTS)/mesa-vm-test.sh; } >$(ALL_TESTS_LIST)
 	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
 		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(ALL_TESTS_LIST)
 
