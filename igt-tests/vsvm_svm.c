@@ -394,41 +394,9 @@ static int64_t debugfs_value(const char *file, const char *name)
 	return value;
 }
 
-static int64_t counter(const char *name)
-{
-	return debugfs_value("counters", name);
-}
-
 static int64_t live_objects(const char *name)
 {
 	return debugfs_value("objects", name);
-}
-
-/* Every count of debugfs "objects", as one string. */
-static char *objects_snapshot(void)
-{
-	char *text = vsvm_debugfs_read(fd, "objects");
-
-	igt_assert(text);
-	return text;
-}
-
-/* Waits up to @seconds for debugfs "objects" to read @baseline again. */
-static void wait_objects(const char *baseline, int seconds)
-{
-	char *now = NULL;
-
-	for (int i = 0; i < seconds * 20; i++) {
-		free(now);
-		now = objects_snapshot();
-		if (!strcmp(now, baseline))
-			break;
-		usleep(50 * 1000);
-	}
-	igt_assert_f(!strcmp(now, baseline),
-		     "live objects did not return to the baseline:\n%s\nnow:\n%s",
-		     baseline, now);
-	free(now);
 }
 
 /* One "range" line of debugfs "vms". */
@@ -987,7 +955,7 @@ static void test_userptr(void)
 
 	/* A new mapping replaces the old one at once (MAP_FIXED). */
 	if (debugfs)
-		revals = counter("userptr_revalidations");
+		revals = vsvm_counter(fd, "userptr_revalidations");
 	igt_assert(mmap(buf, size, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf);
 	fill_u32(buf, half, 22);
@@ -996,7 +964,7 @@ static void test_userptr(void)
 	ctx_run(&c, code, code_size, &args, sizeof(args), n);
 	check_xform(buf, buf + n, n, 22);
 	if (debugfs)
-		igt_assert_lt(revals, counter("userptr_revalidations"));
+		igt_assert_lt(revals, vsvm_counter(fd, "userptr_revalidations"));
 
 	/* Nothing mapped: no EXEC on the VM can map the binding. */
 	igt_assert_eq(munmap(buf, size), 0);
@@ -1126,42 +1094,6 @@ static void isolation_child(int dfd, uint32_t vm, uint32_t queue,
 	free(fill);
 }
 
-static int recv_fd(int sock)
-{
-	char data, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-	int rfd;
-
-	igt_assert_eq(recvmsg(sock, &msg, 0), 1);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	igt_assert(cmsg && cmsg->cmsg_level == SOL_SOCKET &&
-		   cmsg->cmsg_type == SCM_RIGHTS);
-	memcpy(&rfd, CMSG_DATA(cmsg), sizeof(rfd));
-	return rfd;
-}
-
-static void send_fd(int sock, int sfd)
-{
-	char data = 'f', cbuf[CMSG_SPACE(sizeof(int))] = {};
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &sfd, sizeof(sfd));
-	igt_assert_eq(sendmsg(sock, &msg, 0), 1);
-}
-
 static void test_isolation(bool scm_rights)
 {
 	const uint64_t size = SZ_64K;
@@ -1188,7 +1120,7 @@ static void test_isolation(bool scm_rights)
 		if (scm_rights) {
 			/* Only the received descriptor reaches the device. */
 			close(fd);
-			dfd = recv_fd(sv[1]);
+			dfd = vsvm_recv_fd(sv[1]);
 			igt_info("child %d received the file as fd %d\n",
 				 getpid(), dfd);
 		}
@@ -1196,7 +1128,7 @@ static void test_isolation(bool scm_rights)
 				code_size, buf, size);
 	}
 	if (scm_rights)
-		send_fd(sv[0], fd);
+		vsvm_send_fd(sv[0], fd);
 	igt_waitchildren();
 	close(sv[0]);
 	close(sv[1]);
@@ -1223,11 +1155,11 @@ struct fault_stats {
 static struct fault_stats fault_stats(void)
 {
 	return (struct fault_stats){
-		.faults = counter("faults"),
-		.ptes_4k = counter("fault_ptes_4k"),
-		.ptes_2m = counter("fault_ptes_2m"),
-		.pages = counter("fault_pages"),
-		.ranges = counter("ranges_created"),
+		.faults = vsvm_counter(fd, "faults"),
+		.ptes_4k = vsvm_counter(fd, "fault_ptes_4k"),
+		.ptes_2m = vsvm_counter(fd, "fault_ptes_2m"),
+		.pages = vsvm_counter(fd, "fault_pages"),
+		.ranges = vsvm_counter(fd, "ranges_created"),
 	};
 }
 
@@ -1407,10 +1339,10 @@ static void test_fault_cow(void)
 			     "a GPU read broke COW at %p\n", buf + off);
 	igt_assert(watcher_sees_pattern(&w));
 
-	faults = counter("faults");
+	faults = vsvm_counter(fd, "faults");
 	args.ptr1 = 0x5eed;
 	ctx_run(&c, fill, fill_size, &args, sizeof(args), size / 8);
-	igt_assert_lt(faults, counter("faults"));
+	igt_assert_lt(faults, vsvm_counter(fd, "faults"));
 	for (uint64_t i = 0; i < size / 8; i++)
 		igt_assert_eq_u64(((uint64_t *)buf)[i], fill_value(0x5eed, i));
 	for (uint64_t off = 0; off < size; off += SZ_4K)
@@ -1536,11 +1468,11 @@ static void test_prefetch(void)
 	fill = ctx_code(&c, fill_src, &fill_size);
 	out_va = ctx_bo(&c, n * 8, (void **)&out);
 
-	pages = counter("prefetch_pages");
+	pages = vsvm_counter(fd, "prefetch_pages");
 	vsvm_prefetch(fd, c.vm, to_user_pointer(buf), size, 0);
-	igt_assert_eq_s64(counter("prefetch_pages") - pages, n);
+	igt_assert_eq_s64(vsvm_counter(fd, "prefetch_pages") - pages, n);
 
-	faults = counter("faults");
+	faults = vsvm_counter(fd, "faults");
 	args = (struct strided_args){ to_user_pointer(buf) + 24, out_va, n,
 				      SZ_4K };
 	ctx_run(&c, gather, gather_size, &args, sizeof(args), n);
@@ -1549,7 +1481,7 @@ static void test_prefetch(void)
 	args.ptr0 = to_user_pointer(buf) + 40;
 	args.ptr1 = 0x6161;
 	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
-	igt_assert_eq_s64(counter("faults"), faults);
+	igt_assert_eq_s64(vsvm_counter(fd, "faults"), faults);
 	for (uint64_t i = 0; i < n; i++)
 		igt_assert_eq_u64(*(uint64_t *)(buf + i * SZ_4K + 40),
 				  fill_value(0x6161, i));
@@ -1559,7 +1491,7 @@ static void test_prefetch(void)
 		      DRM_VSVM_PREFETCH_WRITE);
 	args.ptr0 = to_user_pointer(fresh_w);
 	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
-	igt_assert_eq_s64(counter("faults"), faults);
+	igt_assert_eq_s64(vsvm_counter(fd, "faults"), faults);
 
 	/* Never touched, prefetched for reading: zeros, and writes fault. */
 	vsvm_prefetch(fd, c.vm, to_user_pointer(fresh), size, 0);
@@ -1568,10 +1500,10 @@ static void test_prefetch(void)
 	memset(out, 0xa5, n * 8);
 	ctx_run(&c, gather, gather_size, &args, sizeof(args), n);
 	check_zero(out, n * 8);
-	igt_assert_eq_s64(counter("faults"), faults);
+	igt_assert_eq_s64(vsvm_counter(fd, "faults"), faults);
 	args.ptr1 = 0x6262;
 	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
-	igt_assert_lt(faults, counter("faults"));
+	igt_assert_lt(faults, vsvm_counter(fd, "faults"));
 
 	for (uint64_t i = 0; i < n; i++) {
 		igt_assert_eq_u64(*(uint64_t *)(fresh_w + i * SZ_4K),
@@ -1705,10 +1637,10 @@ static void test_prefetch_write_cow(void)
 	check_u32(buf, size, 62);
 	igt_assert(watcher_sees_pattern(&w));
 
-	faults = counter("faults");
+	faults = vsvm_counter(fd, "faults");
 	args = (struct strided_args){ to_user_pointer(buf), 0x6363, size / 8, 8 };
 	ctx_run(&c, fill, fill_size, &args, sizeof(args), size / 8);
-	igt_assert_eq_s64(counter("faults"), faults);
+	igt_assert_eq_s64(vsvm_counter(fd, "faults"), faults);
 	for (uint64_t i = 0; i < size / 8; i++)
 		igt_assert_eq_u64(((uint64_t *)buf)[i], fill_value(0x6363, i));
 	igt_assert_f(watcher_sees_pattern(&w),
@@ -1774,13 +1706,13 @@ static void test_inval_munmap(void)
 	ctx_run(&c, gather, gather_size, &args, sizeof(args), 512);
 	check_range(a, a, a + SZ_2M, 512, 0);
 
-	unmaps = counter("inval_unmap");
-	gcs = counter("gc_ranges");
+	unmaps = vsvm_counter(fd, "inval_unmap");
+	gcs = vsvm_counter(fd, "gc_ranges");
 	ranges = live_objects("svm_range");
 	igt_assert_eq(munmap(buf, SZ_2M), 0);
-	igt_assert_lt(unmaps, counter("inval_unmap"));
+	igt_assert_lt(unmaps, vsvm_counter(fd, "inval_unmap"));
 	wait_range_gone(a);
-	igt_assert_lt(gcs, counter("gc_ranges"));
+	igt_assert_lt(gcs, vsvm_counter(fd, "gc_ranges"));
 	igt_assert_eq_s64(live_objects("svm_range"), ranges - 1);
 
 	expect_fault(&c, load, load_size, &poke, sizeof(poke),
@@ -1819,9 +1751,9 @@ static void test_inval_mprotect(void)
 	igt_assert(find_range(a, &r));
 	seq = r.seq;
 
-	prots = counter("inval_protection");
+	prots = vsvm_counter(fd, "inval_protection");
 	igt_assert_eq(mprotect(buf, size, PROT_READ), 0);
-	igt_assert_lt(prots, counter("inval_protection"));
+	igt_assert_lt(prots, vsvm_counter(fd, "inval_protection"));
 	check_range(a, a, a + size, 0, 0);
 	/* The notifier's sequence moved: a fault in flight would retry. */
 	igt_assert(find_range(a, &r));
@@ -1880,9 +1812,9 @@ static void test_inval_dontneed(void)
 	igt_assert(find_range(a, &r));
 	seq = r.seq;
 
-	clears = counter("inval_clear");
+	clears = vsvm_counter(fd, "inval_clear");
 	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
-	igt_assert_lt(clears, counter("inval_clear"));
+	igt_assert_lt(clears, vsvm_counter(fd, "inval_clear"));
 	check_range(a, a, a + size, 0, 0);
 	igt_assert(find_range(a, &r));
 	igt_assert_neq_u64(r.seq, seq);
@@ -1922,9 +1854,9 @@ static void test_inval_partial_munmap(bool huge)
 	ctx_run_1wg(&c, gather, gather_size, &args, sizeof(args), 512);
 	check_range(a, a, a + SZ_2M, huge ? 0 : 512, huge ? 1 : 0);
 
-	unmaps = counter("inval_unmap");
+	unmaps = vsvm_counter(fd, "inval_unmap");
 	igt_assert_eq(munmap(buf + SZ_1M, SZ_1M / 2), 0);
-	igt_assert_lt(unmaps, counter("inval_unmap"));
+	igt_assert_lt(unmaps, vsvm_counter(fd, "inval_unmap"));
 	wait_range_gone(a);
 
 	args = (struct strided_args){ a + 16, out_va, 256, SZ_4K };
@@ -2029,9 +1961,9 @@ static void test_collision_retry(void)
 	hammer = ctx_code(&c, hammer_src, &hammer_size);
 	out_va = ctx_bo(&c, lanes * iters * 8, (void **)&out);
 	args.out = out_va;
-	collisions = counter("retry_collision");
-	busy = counter("retry_ebusy");
-	timeouts = counter("fault_retry_timeouts");
+	collisions = vsvm_counter(fd, "retry_collision");
+	busy = vsvm_counter(fd, "retry_ebusy");
+	timeouts = vsvm_counter(fd, "fault_retry_timeouts");
 
 	igt_assert_eq(pthread_create(&thread, NULL, churn_thread, &ch), 0);
 	for (;;) {
@@ -2062,8 +1994,8 @@ static void test_collision_retry(void)
 		 * from inside hmm_range_fault() and is more frequent), with
 		 * a bound: either kind shows the protocol at work.
 		 */
-		coll = counter("retry_collision") - collisions;
-		retries = coll + counter("retry_ebusy") - busy;
+		coll = vsvm_counter(fd, "retry_collision") - collisions;
+		retries = coll + vsvm_counter(fd, "retry_ebusy") - busy;
 		if ((++jobs >= 4 && coll) || jobs == 200)
 			break;
 	}
@@ -2072,11 +2004,11 @@ static void test_collision_retry(void)
 	igt_info("%" PRIu64 " jobs, %" PRIu64 " DONTNEEDs, %" PRIu64
 		 " mprotects, %" PRIu64 " zeros read; retries: %" PRId64
 		 " collisions, %" PRId64 " -EBUSY\n", jobs, ch.dontneeds,
-		 ch.mprotects, zeros, counter("retry_collision") - collisions,
-		 counter("retry_ebusy") - busy);
+		 ch.mprotects, zeros, vsvm_counter(fd, "retry_collision") - collisions,
+		 vsvm_counter(fd, "retry_ebusy") - busy);
 	igt_assert_f(retries > 0, "no fault had to retry\n");
 	igt_assert_lt_u64(zeros, jobs * lanes * iters);
-	igt_assert_eq_s64(counter("fault_retry_timeouts"), timeouts);
+	igt_assert_eq_s64(vsvm_counter(fd, "fault_retry_timeouts"), timeouts);
 
 	ctx_fini(&c);
 	munmap(out, lanes * iters * 8);
@@ -2179,7 +2111,7 @@ static int64_t kill_victim(int attempt, const void *code, uint32_t code_size)
 	pidfd = syscall(__NR_pidfd_open, pid, 0);
 	igt_assert_lte(0, pidfd);
 
-	honoured = counter("inval_nonblock_honoured");
+	honoured = vsvm_counter(fd, "inval_nonblock_honoured");
 	igt_assert_eq(syscall(__NR_pidfd_send_signal, pidfd, SIGKILL, NULL, 0),
 		      0);
 	ret = syscall(__NR_process_mrelease, pidfd, 0);
@@ -2189,7 +2121,7 @@ static int64_t kill_victim(int attempt, const void *code, uint32_t code_size)
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	close(pidfd);
-	honoured = counter("inval_nonblock_honoured") - honoured;
+	honoured = vsvm_counter(fd, "inval_nonblock_honoured") - honoured;
 	igt_info("kill %d: process_mrelease %s, %" PRId64
 		 " non-blockable invalidations honoured\n", attempt,
 		 ret ? "ESRCH" : "0", honoured);
@@ -2205,16 +2137,16 @@ static void test_inval_nonblock(void)
 	int attempt;
 
 	require_debugfs();
-	baseline = objects_snapshot();
-	refused = counter("inval_nonblock_refused");
+	baseline = vsvm_objects_snapshot(fd);
+	refused = vsvm_counter(fd, "inval_nonblock_refused");
 	code = code_malloc(spin_src, &code_size);
 	for (attempt = 1; attempt <= 10; attempt++)
 		if (kill_victim(attempt, code, code_size) > 0)
 			break;
 	igt_assert_f(attempt <= 10, "the reaper never reached vsvm: every "
 		     "victim's own exit won the race\n");
-	igt_assert_eq_s64(counter("inval_nonblock_refused"), refused);
-	wait_objects(baseline, 10);
+	igt_assert_eq_s64(vsvm_counter(fd, "inval_nonblock_refused"), refused);
+	vsvm_wait_objects(fd, baseline, 10);
 	free(code);
 	free(baseline);
 }
@@ -2228,7 +2160,7 @@ static void test_inval_nonblock(void)
  */
 struct spin_job {
 	uint32_t vm, queue;
-	uint64_t seqno, flag, buf;
+	uint64_t seqno, flag, buf, args;
 };
 
 static void start_spin_job(int dfd, const void *code, uint32_t code_size,
@@ -2258,6 +2190,7 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 	job->seqno = exec.seqno;
 	job->flag = args->flag;
 	job->buf = args->buf;
+	job->args = to_user_pointer(args);
 	for (int i = 0; !__atomic_load_n(&flags[1], __ATOMIC_ACQUIRE); i++) {
 		igt_assert_f(i < 20000, "the shader did not start\n");
 		usleep(1000);
@@ -2275,8 +2208,8 @@ static void test_release_job(void)
 	void *code;
 
 	require_debugfs();
-	baseline = objects_snapshot();
-	releases = counter("inval_release");
+	baseline = vsvm_objects_snapshot(fd);
+	releases = vsvm_counter(fd, "inval_release");
 	code = code_malloc(spin_src, &code_size);
 	igt_assert_eq(pipe(p), 0);
 	igt_fork(child, 1) {
@@ -2293,16 +2226,19 @@ static void test_release_job(void)
 	/* Nobody sets the flag: the job cannot end OK. */
 	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_CANCELED);
 	igt_assert_eq_u32(w.fault_access, DRM_VSVM_ACCESS_READ);
+	/* LDARG reads the arguments through the VM too, each iteration. */
 	igt_assert_f(w.fault_addr == job.flag ||
-		     (w.fault_addr >= job.buf && w.fault_addr < job.buf + SZ_1M),
-		     "fault at %#llx, neither the flag nor the buffer\n",
+		     (w.fault_addr >= job.buf && w.fault_addr < job.buf + SZ_1M) ||
+		     (w.fault_addr >= job.args &&
+		      w.fault_addr < job.args + sizeof(struct spin_args)),
+		     "fault at %#llx, neither the flag, the buffer nor the arguments\n",
 		     (unsigned long long)w.fault_addr);
-	igt_assert_lt(releases, counter("inval_release"));
+	igt_assert_lt(releases, vsvm_counter(fd, "inval_release"));
 
 	/* Any holder of the file may destroy them. */
 	vsvm_queue_destroy(fd, job.queue);
 	vsvm_vm_destroy(fd, job.vm);
-	wait_objects(baseline, 10);
+	vsvm_wait_objects(fd, baseline, 10);
 	close(p[0]);
 	close(p[1]);
 	free(code);
@@ -2317,7 +2253,7 @@ static void test_release_file(void)
 	void *code;
 
 	require_debugfs();
-	baseline = objects_snapshot();
+	baseline = vsvm_objects_snapshot(fd);
 	code = code_malloc(spin_src, &code_size);
 	igt_fork(child, 1) {
 		struct spin_job job;
@@ -2325,7 +2261,7 @@ static void test_release_file(void)
 		start_spin_job(drm_reopen_driver(fd), code, code_size, &job);
 	}
 	igt_waitchildren();
-	wait_objects(baseline, 10);
+	vsvm_wait_objects(fd, baseline, 10);
 	free(code);
 	free(baseline);
 }

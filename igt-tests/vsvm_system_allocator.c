@@ -498,14 +498,6 @@ static void require_debugfs(void)
 	igt_require_f(have_debugfs(), "needs the device's debugfs (root)\n");
 }
 
-static int64_t counter(const char *name)
-{
-	int64_t v = vsvm_debugfs_value(fd, "counters", name);
-
-	igt_assert_f(v >= 0, "no counter \"%s\" in debugfs\n", name);
-	return v;
-}
-
 /* Every counter at once, to report the deltas a scenario caused. */
 #define MAX_COUNTERS	64
 struct counters {
@@ -577,33 +569,6 @@ static void wait_counter(const struct counters *before, const char *name,
 	}
 	igt_assert_f(false, "counter %s grew by %" PRId64 ", expected %" PRId64
 		     " or more\n", name, d, min);
-}
-
-/* Live objects of the module (debugfs "objects"), to check for leaks. */
-static char *objects_snapshot(void)
-{
-	char *text = vsvm_debugfs_read(fd, "objects");
-
-	igt_assert_f(text, "cannot read debugfs objects: %m\n");
-	return text;
-}
-
-/* Waits up to @seconds for the live objects to be @baseline again. */
-static void wait_objects(const char *baseline, int seconds)
-{
-	char *now = NULL;
-
-	for (int i = 0; i < seconds * 20; i++) {
-		free(now);
-		now = objects_snapshot();
-		if (!strcmp(now, baseline))
-			break;
-		usleep(50 * 1000);
-	}
-	igt_assert_f(!strcmp(now, baseline),
-		     "live objects did not return to the baseline:\n%s"
-		     "now:\n%s", baseline, now);
-	free(now);
 }
 
 /* /proc/self/pagemap entry of @addr (PFNs need CAP_SYS_ADMIN). */
@@ -1126,7 +1091,7 @@ static void matrix_run(struct sa_ctx *c, struct buf *b, uint32_t stride,
 	uint8_t *shadow = malloc(b->map_len);
 	bool huge = (b->kind == B_THP || b->kind == B_HUGETLB) &&
 		    b->len == SZ_2M && have_debugfs();
-	int64_t ptes_2m = huge ? counter("fault_ptes_2m") : 0;
+	int64_t ptes_2m = huge ? vsvm_counter(fd, "fault_ptes_2m") : 0;
 
 	igt_assert(shadow);
 	for (unsigned int k = 0; k < execs; k++) {
@@ -1145,7 +1110,7 @@ static void matrix_run(struct sa_ctx *c, struct buf *b, uint32_t stride,
 	buf_check_file(b, shadow);
 	/* The large CPU page is mapped by one GPU PTE (hmm-tests "compound"). */
 	if (huge)
-		igt_assert_f(counter("fault_ptes_2m") > ptes_2m,
+		igt_assert_f(vsvm_counter(fd, "fault_ptes_2m") > ptes_2m,
 			     "no 2 MiB GPU PTE for a 2 MiB CPU page\n");
 	free(shadow);
 }
@@ -2062,42 +2027,6 @@ static void test_bad_address(void)
 	free(shadow);
 }
 
-/* Sends @f over unix socket @sock; false on failure. */
-static bool send_fd(int sock, int f)
-{
-	char data = 'f', ctl[CMSG_SPACE(sizeof(int))] = {};
-	struct iovec iov = { &data, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl, .msg_controllen = sizeof(ctl),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &f, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1;
-}
-
-static int recv_fd(int sock)
-{
-	char data, ctl[CMSG_SPACE(sizeof(int))] = {};
-	struct iovec iov = { &data, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl, .msg_controllen = sizeof(ctl),
-	};
-	struct cmsghdr *cm;
-	int f;
-
-	igt_assert_eq(recvmsg(sock, &msg, 0), 1);
-	cm = CMSG_FIRSTHDR(&msg);
-	igt_assert(cm && cm->cmsg_type == SCM_RIGHTS);
-	memcpy(&f, CMSG_DATA(cm), sizeof(int));
-	return f;
-}
-
 /* What the creator tells the other process. */
 struct creator_info {
 	uint32_t vm, queue;
@@ -2170,7 +2099,7 @@ static void test_isolation(bool passed)
 	if (passed) {
 		igt_fork(child, 1) {
 			struct creator_info got;
-			int f = recv_fd(sock[1]);
+			int f = vsvm_recv_fd(sock[1]);
 
 			igt_assert_eq(read(sock[1], &got, sizeof(got)),
 				      sizeof(got));
@@ -2193,7 +2122,7 @@ static void test_isolation(bool passed)
 	check_bytes(b.ptr, shadow, len, "creator's job");
 
 	if (passed) {
-		igt_assert(send_fd(sock[0], dev));
+		vsvm_send_fd(sock[0], dev);
 		igt_assert_eq(write(sock[0], &ci, sizeof(ci)), sizeof(ci));
 	} else {
 		igt_fork(child, 1)
@@ -3478,7 +3407,7 @@ static void busy_child(int sock, enum busy_end end, uint64_t len,
 		_exit(14);
 	switch (end) {
 	case BUSY_SEND_FD:
-		if (!send_fd(sock, f))
+		if (__vsvm_send_fd(sock, f))
 			_exit(15);
 		/* Fall through. */
 	case BUSY_EXIT:
@@ -3546,13 +3475,13 @@ static void test_exit_with_jobs(enum busy_end end)
 	pid_t pid;
 
 	require_debugfs();
-	baseline = objects_snapshot();
+	baseline = vsvm_objects_snapshot(fd);
 	pid = busy_start(end, 4 * SZ_1M, NULL, &sock, &msg);
 	igt_info("job %" PRIu64 " on queue %u runs\n", msg.seqno, msg.queue);
 	if (end == BUSY_WAIT)
 		igt_assert_eq(kill(pid, SIGKILL), 0);
 	if (end == BUSY_SEND_FD) {
-		int f = recv_fd(sock);
+		int f = vsvm_recv_fd(sock);
 		struct drm_vsvm_wait w;
 		struct drm_vsvm_exec exec;
 
@@ -3575,7 +3504,7 @@ static void test_exit_with_jobs(enum busy_end end)
 			igt_assert(WIFEXITED(status) && !WEXITSTATUS(status));
 	}
 	close(sock);
-	wait_objects(baseline, 10);
+	vsvm_wait_objects(fd, baseline, 10);
 	free(baseline);
 }
 
@@ -3596,7 +3525,7 @@ static void test_reap_while_running(void)
 	char *baseline;
 
 	require_debugfs();
-	baseline = objects_snapshot();
+	baseline = vsvm_objects_snapshot(fd);
 	counters_read(&before);
 	while (tries++ < max_tries && !honoured) {
 		struct busy_msg msg;
@@ -3629,7 +3558,7 @@ static void test_reap_while_running(void)
 		      0);
 	igt_assert_f(honoured > 0, "the reaper never reached the mirror in %u "
 		     "tries\n", max_tries);
-	wait_objects(baseline, 10);
+	vsvm_wait_objects(fd, baseline, 10);
 	free(baseline);
 }
 
@@ -3674,7 +3603,7 @@ static void test_memcg_oom(void)
 	/* Out of memory means out of memory, not swapped to zram. */
 	write_file(CGROUP_OOM "/memory.swap.max", "0");
 
-	baseline = objects_snapshot();
+	baseline = vsvm_objects_snapshot(fd);
 	counters_read(&before);
 	pid = busy_start(BUSY_OOM, 16 * SZ_1M, CGROUP_OOM "/cgroup.procs",
 			 &sock, &msg);
@@ -3691,7 +3620,7 @@ static void test_memcg_oom(void)
 		 "\n", counters_delta(&before, &after,
 				      "inval_nonblock_honoured"));
 	close(sock);
-	wait_objects(baseline, 10);
+	vsvm_wait_objects(fd, baseline, 10);
 	free(baseline);
 	igt_assert_eq(rmdir(CGROUP_OOM), 0);
 }

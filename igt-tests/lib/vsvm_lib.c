@@ -3,7 +3,9 @@
  * UAPI helpers shared by the vsvm IGT tests; see vsvm_lib.h.
  */
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "vsvm_lib.h"
@@ -487,4 +489,78 @@ void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 		     vsvm_status_name(res.status), res.fault_access,
 		     (unsigned long long)res.fault_addr, res.fault_pc,
 		     res.info);
+}
+
+int64_t vsvm_counter(int fd, const char *name)
+{
+	int64_t v = vsvm_debugfs_value(fd, "counters", name);
+
+	igt_assert_f(v >= 0, "no counter \"%s\" in debugfs\n", name);
+	return v;
+}
+
+char *vsvm_objects_snapshot(int fd)
+{
+	char *text = vsvm_debugfs_read(fd, "objects");
+
+	igt_assert_f(text, "cannot read debugfs objects: %m\n");
+	return text;
+}
+
+void vsvm_wait_objects(int fd, const char *baseline, int seconds)
+{
+	char *now = NULL;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		free(now);
+		now = vsvm_objects_snapshot(fd);
+		if (!strcmp(now, baseline))
+			break;
+		usleep(50 * 1000);
+	}
+	igt_assert_f(!strcmp(now, baseline),
+		     "live objects did not return to the baseline:\n%s"
+		     "now:\n%s", baseline, now);
+	free(now);
+}
+
+/* Returns 0 or -errno, for children that report by exit code. */
+int __vsvm_send_fd(int sock, int fd_to_send)
+{
+	char data = 'f', ctl[CMSG_SPACE(sizeof(int))] = {};
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd_to_send, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+void vsvm_send_fd(int sock, int fd_to_send)
+{
+	igt_assert_eq(__vsvm_send_fd(sock, fd_to_send), 0);
+}
+
+int vsvm_recv_fd(int sock)
+{
+	char data, ctl[CMSG_SPACE(sizeof(int))] = {};
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cm;
+	int received;
+
+	igt_assert_eq(recvmsg(sock, &msg, 0), 1);
+	cm = CMSG_FIRSTHDR(&msg);
+	igt_assert(cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS);
+	memcpy(&received, CMSG_DATA(cm), sizeof(int));
+	return received;
 }

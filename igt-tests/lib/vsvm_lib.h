@@ -209,4 +209,17 @@ int __vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 		    const struct vsvm_lanes *lanes);
 
+/* One counter of debugfs "counters"; fails the test if it is missing. */
+int64_t vsvm_counter(int fd, const char *name);
+
+/* Live objects of the module (debugfs "objects"), as one string. */
+char *vsvm_objects_snapshot(int fd);
+/* Waits up to @seconds for debugfs "objects" to read @baseline again. */
+void vsvm_wait_objects(int fd, const char *baseline, int seconds);
+
+/* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
+int __vsvm_send_fd(int sock, int fd_to_send);
+void vsvm_send_fd(int sock, int fd_to_send);
+int vsvm_recv_fd(int sock);
+
 #endif /* VSVM_LIB_H */
