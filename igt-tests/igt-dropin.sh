@@ -77,6 +77,7 @@ place "$here/lib/vsvm_lib.c"
 place "$here/lib/vsvm_lib.h"
 place "$here/lib/vsvm_uapi.c"
 place "$here/lib/vsvm_uapi.h"
+place "$here/lib/vsvm_reap.h"
 place "$top/drm-driver/include/uapi/drm/vsvm_drm.h"
 place "$top/drm-driver/include/uapi/drm/vsvm_isa.h"
 

@@ -27,21 +27,12 @@
 
 #include "igt.h"
 #include "vsvm_lib.h"
+#include "vsvm_reap.h"
 
 IGT_TEST_DESCRIPTION("Shared virtual memory: CPU-address mirrors, userptr, "
 		     "isolation, fault service, permissions, PREFETCH, "
 		     "invalidations, process exit and atomics.");
 
-/* glibc 2.36 wraps none of these; x86-64 numbers, shared by every arch. */
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal	424
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open		434
-#endif
-#ifndef __NR_process_mrelease
-#define __NR_process_mrelease	448
-#endif
 
 #define SZ_4K		0x1000ull
 #define SZ_64K		0x10000ull
@@ -2089,7 +2080,7 @@ victim(int ready, const void *code, uint32_t code_size)
 static int64_t kill_victim(int attempt, const void *code, uint32_t code_size)
 {
 	int64_t honoured;
-	int ready[2], pidfd, status;
+	int ready[2], status;
 	long ret;
 	pid_t pid;
 	char c;
@@ -2108,19 +2099,12 @@ static int64_t kill_victim(int attempt, const void *code, uint32_t code_size)
 		igt_assert_f(false, "the victim failed: status %#x\n", status);
 	}
 	close(ready[0]);
-	pidfd = syscall(__NR_pidfd_open, pid, 0);
-	igt_assert_lte(0, pidfd);
-
 	honoured = vsvm_counter(fd, "inval_nonblock_honoured");
-	igt_assert_eq(syscall(__NR_pidfd_send_signal, pidfd, SIGKILL, NULL, 0),
-		      0);
-	ret = syscall(__NR_process_mrelease, pidfd, 0);
+	ret = vsvm_kill_and_mrelease(pid);
 	/* ESRCH: the victim's exit had already released its memory. */
-	igt_assert_f(!ret || errno == ESRCH, "process_mrelease: %m\n");
-	errno = 0;
+	igt_assert_f(!ret || ret == -ESRCH, "process_mrelease: %s\n", strerror(-ret));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	close(pidfd);
 	honoured = vsvm_counter(fd, "inval_nonblock_honoured") - honoured;
 	igt_info("kill %d: process_mrelease %s, %" PRId64
 		 " non-blockable invalidations honoured\n", attempt,

@@ -37,6 +37,7 @@
 
 #include "igt.h"
 #include "vsvm_lib.h"
+#include "vsvm_reap.h"
 
 IGT_TEST_DESCRIPTION("System-allocator scenarios: every kind of CPU memory "
 		     "mirrored to the GPU, under fork, mremap, munmap, mprotect, "
@@ -52,16 +53,6 @@ IGT_TEST_DESCRIPTION("System-allocator scenarios: every kind of CPU memory "
 #define SZ_1M		0x100000ull
 #define SZ_2M		0x200000ull
 
-/* Older C libraries lack these; the values are the kernel's (x86-64). */
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal	424
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open		434
-#endif
-#ifndef __NR_process_mrelease
-#define __NR_process_mrelease	448
-#endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
 #endif
@@ -3529,23 +3520,15 @@ static void test_reap_while_running(void)
 	counters_read(&before);
 	while (tries++ < max_tries && !honoured) {
 		struct busy_msg msg;
-		int sock, pidfd, ret, status;
+		int sock, ret, status;
 		pid_t pid;
 
 		pid = busy_start(BUSY_WAIT, 64 * SZ_1M, NULL, &sock, &msg);
-		pidfd = syscall(__NR_pidfd_open, pid, 0);
-		igt_assert_fd(pidfd);
-		igt_assert_eq(syscall(__NR_pidfd_send_signal, pidfd, SIGKILL,
-				      NULL, 0), 0);
-		ret = syscall(__NR_process_mrelease, pidfd, 0);
-		igt_debug("process_mrelease: %d (%m)\n", ret);
-		/* Not wired up: ENOSYS, the one errno for that. */
-		igt_require_f(ret == 0 || errno != ENOSYS,
-			      "no process_mrelease()\n");
-		errno = 0;
+		ret = vsvm_kill_and_mrelease(pid);
+		igt_debug("process_mrelease: %d\n", ret);
+		igt_require_f(ret != -ENOSYS, "no process_mrelease()\n");
 		status = busy_reap(pid);
 		igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-		close(pidfd);
 		close(sock);
 		counters_read(&after);
 		honoured = counters_delta(&before, &after,

@@ -56,17 +56,9 @@
 #include <drm.h>
 
 #include "vsvm_asm.h"
+#include "vsvm_reap.h"
 #include "vsvm_uapi.h"
 
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal	424
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open		434
-#endif
-#ifndef __NR_process_mrelease
-#define __NR_process_mrelease	448
-#endif
 
 #define PAGE		4096ull
 #define WORDS		(PAGE / 8)
@@ -705,7 +697,7 @@ static void *reaper_thread(void *arg)
 {
 	(void)arg;
 	while (!atomic_load(&stop)) {
-		int pfd[2], pidfd, status;
+		int pfd[2], status;
 		char c;
 		pid_t pid;
 
@@ -722,15 +714,8 @@ static void *reaper_thread(void *arg)
 		if (read(pfd[0], &c, 1) != 1)
 			fail("the reaper's child died before its job ran\n");
 		close(pfd[0]);
-		pidfd = syscall(__NR_pidfd_open, pid, 0);
-		if (pidfd < 0 ||
-		    syscall(__NR_pidfd_send_signal, pidfd, SIGKILL, NULL, 0)) {
-			kill(pid, SIGKILL);
-		} else {
-			syscall(__NR_process_mrelease, pidfd, 0);
-		}
-		if (pidfd >= 0)
-			close(pidfd);
+		/* Any outcome will do: the child dies either way. */
+		vsvm_kill_and_mrelease(pid);
 		if (waitpid(pid, &status, 0) != pid ||
 		    !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
 			fail("the reaper's child ended with status %#x\n",
