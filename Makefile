@@ -169,15 +169,17 @@ DEBUG_EXTRA_MODULE_ARGS ?=
 debug-kernel: $(DEPS_STAMP)
 	$(DEBUG_BUILD) kernel
 
-# The suite's list with absolute paths, then the lane's own two tests; the
-# kmemleak scan must come last.
-test-debug: debug-kernel tests tools
+# The binaries of "make test" (keep in step with its recipe), with absolute
+# paths, then the lane's own two tests; the kmemleak scan must come last.
+test-debug: debug-kernel tests tools mesa-cl-tests
 	$(DEBUG_BUILD) module
 	$(MAKE) -C tools/debug-kernel KVER=$(KVER)
 	@mkdir -p $(dir $(DEBUG_TESTS_LIST))
 	@awk -v d=$(abspath $(dir $(TESTS_LIST))) '{ sub(/#.*/, ""); \
 		gsub(/^[ \t]+|[ \t]+$$/, ""); if ($$0 == "") next; \
 		print (/^\// ? $$0 : d "/" $$0) }' $(TESTS_LIST) >$(DEBUG_TESTS_LIST)
+	@echo $(CURDIR)/$(STRESS) >>$(DEBUG_TESTS_LIST)
+	@echo $(CURDIR)/$(MESA_SCRIPTS)/mesa-vm-test.sh >>$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/$(BUILD)/tools/debug-kernel/mrelease-test >>$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/tools/debug-kernel/kmemleak-check >>$(DEBUG_TESTS_LIST)
 	$(VM) test --kernel $(DEBUG_DIR)/bzImage --moddir $(DEBUG_DIR)/moddir \

@@ -122,9 +122,19 @@ static bool svm_invalidate(struct mmu_interval_notifier *mni,
 	struct vsvm_vm *vm = range->vm;
 	u64 start = max_t(u64, r->start, range->start);
 	u64 end = min_t(u64, r->end, range->end);
+	bool blockable = mmu_notifier_range_blockable(r);
+
+	/*
+	 * The core brackets only classic notifiers' non-blockable calls with
+	 * non_block_start() (6.12's mn_itree_invalidate() does not): do it
+	 * here, so that DEBUG_ATOMIC_SLEEP reports anything below that may
+	 * sleep. A no-op on other kernels.
+	 */
+	if (!blockable)
+		non_block_start();
 
 	stat_event(vm->vdev, r);
-	trace_vsvm_invalidate(vm->id, start, end, r->event, mmu_notifier_range_blockable(r));
+	trace_vsvm_invalidate(vm->id, start, end, r->event, blockable);
 
 	if (unlikely(READ_ONCE(inject_sleep_in_invalidate))) {
 		mutex_lock(&inject_sleep_lock);
@@ -142,6 +152,9 @@ static bool svm_invalidate(struct mmu_interval_notifier *mni,
 		queue_work(system_unbound_wq, &vm->svm.gc_work);
 	}
 	spin_unlock(&vm->mmu.lock);
+
+	if (!blockable)
+		non_block_end();
 	return true;
 }
 
