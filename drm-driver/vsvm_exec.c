@@ -65,7 +65,13 @@ struct vsvm_hw_fence {
 	spinlock_t lock;
 };
 
-static int status_errno(u32 status)
+/**
+ * vsvm_status_errno() - the errno a failed job's fence carries
+ * @status: enum drm_vsvm_status, not OK
+ *
+ * Return: the negative errno docs/uapi.md gives for @status.
+ */
+int vsvm_status_errno(u32 status)
 {
 	static const int map[] = {
 		[DRM_VSVM_STATUS_UNMAPPED] = -EFAULT,
@@ -142,7 +148,7 @@ void vsvm_job_finish(struct vsvm_job *job)
 	bool failed = atomic_read(&job->failed);
 
 	if (failed) {
-		dma_fence_set_error(job->hw_fence, status_errno(job->result.status));
+		dma_fence_set_error(job->hw_fence, vsvm_status_errno(job->result.status));
 		vsvm_stat_inc(vdev, VSVM_STAT_JOBS_FAILED);
 		vsvm_log(vdev,
 			 "queue %u job %llu: status %u access 0x%x addr 0x%llx pc 0x%x info %u",

@@ -122,6 +122,7 @@ static inline struct vsvm_job *to_vsvm_job(struct drm_sched_job *job)
 
 int vsvm_exec_init(struct vsvm_device *vdev);
 void vsvm_exec_fini(struct vsvm_device *vdev);
+int vsvm_status_errno(u32 status);
 void vsvm_job_fail(struct vsvm_job *job, u32 status, u32 access, u64 addr, u32 pc, u32 info);
 void vsvm_job_finish(struct vsvm_job *job);
 bool vsvm_job_should_stop(struct vsvm_job *job);

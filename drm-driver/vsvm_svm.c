@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "vsvm_drv.h"
+#include "vsvm_exec.h"
 #include "vsvm_params.h"
 #include "vsvm_svm.h"
 #include "vsvm_trace.h"
@@ -60,23 +61,6 @@ static u32 classify(struct vm_area_struct *vma, bool write)
 	if (write && !(vma->vm_flags & VM_WRITE))
 		return DRM_VSVM_STATUS_READ_ONLY;
 	return DRM_VSVM_STATUS_OK;
-}
-
-static int status_to_errno(u32 status)
-{
-	switch (status) {
-	case DRM_VSVM_STATUS_READ_ONLY:
-	case DRM_VSVM_STATUS_NO_ACCESS:
-		return -EACCES;
-	case DRM_VSVM_STATUS_NOMEM:
-		return -ENOMEM;
-	case DRM_VSVM_STATUS_CANCELED:
-		return -ECANCELED;
-	case DRM_VSVM_STATUS_FAULT_RETRY:
-		return -EDEADLK;
-	default:
-		return -EFAULT;
-	}
 }
 
 static void stat_event(struct vsvm_device *vdev, const struct mmu_notifier_range *r)
@@ -484,7 +468,7 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 	range->faults++;
 	range->last_fault_addr = addr;
 	range->last_fault_ns = ktime_get_ns();
-	return ret ? status_to_errno(*status) : 0;
+	return ret ? vsvm_status_errno(*status) : 0;
 }
 
 /* Find the mirror range holding @addr or create one, clamped to its neighbours. */
@@ -510,7 +494,7 @@ static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma
 	}
 	mmap_read_unlock(vm->mm);
 	if (*status != DRM_VSVM_STATUS_OK)
-		return ERR_PTR(status_to_errno(*status));
+		return ERR_PTR(vsvm_status_errno(*status));
 
 	start = max(start, vma->base.va.addr);
 	end = min(end, vma->base.va.addr + vma->base.va.range);
@@ -644,7 +628,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		ret = populate(vm, range, addr, next, vma->readonly ? NULL : want,
 			       vma->readonly, status);
 		if (ret)
-			ret = status_to_errno(*status);
+			ret = vsvm_status_errno(*status);
 		addr = next;
 	}
 	range->validated = !ret;
