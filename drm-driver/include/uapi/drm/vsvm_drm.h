@@ -118,16 +118,25 @@ struct drm_vsvm_gem_mmap_offset {
 };
 
 /**
+ * DRM_VSVM_VM_CREATE_SVM: the VM may hold CPU-address mirrors and userptr
+ * bindings of the creating process's address space, which becomes the VM's
+ * owner for good. Every ioctl that names such a VM, directly or through one
+ * of its queues, fails with -EPERM unless the caller uses that address
+ * space, so a forked child or a process the fd was passed to can neither
+ * run jobs in it nor learn how its jobs ended. A VM created without the
+ * flag holds only buffer objects and is usable by any holder of the file.
+ */
+#define DRM_VSVM_VM_CREATE_SVM		(1 << 0)
+
+/**
  * struct drm_vsvm_vm_create - argument of DRM_IOCTL_VSVM_VM_CREATE
  *
- * A VM is a GPU address space owned by the open file. It records the
- * creating process's mm: CPU-address mirrors and userptr bindings in it
- * resolve addresses in that mm only.
+ * A VM is a GPU address space owned by the open file.
  */
 struct drm_vsvm_vm_create {
 	/** @extensions: in, must be zero. */
 	__u64 extensions;
-	/** @flags: in, must be zero. */
+	/** @flags: in, DRM_VSVM_VM_CREATE_*. */
 	__u32 flags;
 	/** @vm_id: out, non-zero VM id, local to the file. */
 	__u32 vm_id;
@@ -306,6 +315,17 @@ enum drm_vsvm_status {
 	 * for example VM_IO or VM_PFNMAP (-EFAULT).
 	 */
 	DRM_VSVM_STATUS_BAD_MEMORY = 11,
+	/**
+	 * @DRM_VSVM_STATUS_UNREACHABLE: the CPU page is one the kernel keeps
+	 * out of its own address space, such as memfd_secret() memory, or
+	 * device memory (-ENXIO).
+	 */
+	DRM_VSVM_STATUS_UNREACHABLE = 12,
+	/**
+	 * @DRM_VSVM_STATUS_RANGE_LIMIT: the VM already tracks as many SVM
+	 * ranges as the driver allows one VM (-ENOSPC).
+	 */
+	DRM_VSVM_STATUS_RANGE_LIMIT = 13,
 };
 
 /* Access kinds reported in drm_vsvm_wait.fault_access. */
