@@ -373,7 +373,7 @@ static void test_vm_create_destroy(void)
 	static uint32_t ids[NUM_VMS];
 
 	for (int i = 0; i < NUM_VMS; i++) {
-		ids[i] = vsvm_vm_create(fd);
+		ids[i] = vsvm_vm_create(fd, 0);
 		for (int j = 0; j < i; j++)
 			igt_assert_neq_u32(ids[i], ids[j]);
 	}
@@ -384,7 +384,7 @@ static void test_vm_create_destroy(void)
 			  "second VM_DESTROY");
 
 	/* Creation still works after many destructions. */
-	ids[0] = vsvm_vm_create(fd);
+	ids[0] = vsvm_vm_create(fd, 0);
 	vsvm_vm_destroy(fd, ids[0]);
 }
 
@@ -412,7 +412,7 @@ static void test_bad_vm(void)
 
 	/* The rejected destroys left the VM alone and id 0 unallocated. */
 	vsvm_vm_destroy(fd, vm);
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, 0);
 	vsvm_vm_destroy(fd, vm);
 }
 
@@ -429,7 +429,7 @@ static void test_bad_bind(void)
 	struct drm_vsvm_vm_bind valid, b;
 	uint32_t vm, bo;
 
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, 0);
 	bo = vsvm_gem_create(fd, bo_size);
 	valid = (struct drm_vsvm_vm_bind){
 		.vm_id = vm,
@@ -537,7 +537,7 @@ static void test_bad_queue(void)
 	struct drm_vsvm_queue_create create;
 	uint32_t vm, queue;
 
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, 0);
 	create = (struct drm_vsvm_queue_create){ .vm_id = vm };
 	do_ioctl(fd, DRM_IOCTL_VSVM_QUEUE_CREATE, &create);
 	queue = create.queue_id;
@@ -577,7 +577,7 @@ static void exec_ctx_init(struct exec_ctx *ctx)
 		vsvm_insn_word0(VSVM_OP_END, 0, 0, 0, 0, 0, 0, 0), 0
 	};
 
-	ctx->vm = vsvm_vm_create(fd);
+	ctx->vm = vsvm_vm_create(fd, 0);
 	ctx->code_bo = vsvm_upload_code(fd, ctx->vm, CODE_ADDR, end,
 					sizeof(end));
 	ctx->queue = vsvm_queue_create(fd, ctx->vm);
@@ -738,7 +738,7 @@ static void test_bad_prefetch(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	igt_assert(buf != MAP_FAILED);
 	addr = to_user_pointer(buf);
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 	vsvm_vm_map_mirror(fd, vm, addr, size);
 	check_err(__vsvm_prefetch(fd, vm, addr, size, 0), 0, "valid prefetch");
 	check_err(__vsvm_prefetch(fd, vm, addr, size, DRM_VSVM_PREFETCH_WRITE),
@@ -778,7 +778,7 @@ static void test_two_clients(void)
 
 	bo = vsvm_gem_create(fd, size);
 	vsvm_gem_write(fd, bo, 0, (uint8_t[]){ 0x5a, 0xa5 }, 2);
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, 0);
 	queue = vsvm_queue_create(fd, vm);
 
 	fd2 = drm_open_driver_render(DRIVER_ANY);
@@ -799,7 +799,7 @@ static void test_two_clients(void)
 
 	/* The second file's objects are its own, whatever their numbers. */
 	bo2 = vsvm_gem_create(fd2, size);
-	vm2 = vsvm_vm_create(fd2);
+	vm2 = vsvm_vm_create(fd2, 0);
 	queue2 = vsvm_queue_create(fd2, vm2);
 	vsvm_vm_map(fd2, vm2, bo2, 0, BIND_ADDR, size, 0);
 	ptr = vsvm_gem_mmap(fd2, bo2, size, PROT_READ);

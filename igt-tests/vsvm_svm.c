@@ -490,7 +490,10 @@ static uint64_t anon_huge_kb(const void *addr)
 	return kb;
 }
 
-/* A VM, a queue and GPU-only addresses above the mirror for BOs. */
+/*
+ * A VM, a queue and GPU-only addresses above the mirror for BOs. ctx_init()
+ * makes an SVM VM, which mirrors and userptrs need.
+ */
 struct ctx {
 	uint32_t vm, queue;
 	uint64_t next_va;
@@ -506,7 +509,7 @@ struct ctx {
 
 static void ctx_init(struct ctx *c, bool mirror_all)
 {
-	c->vm = vsvm_vm_create(fd);
+	c->vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 	if (mirror_all)
 		vsvm_vm_map_mirror(fd, c->vm, 0, mirror_end);
 	c->queue = vsvm_queue_create(fd, c->vm);
@@ -1068,7 +1071,7 @@ static void isolation_child(int dfd, uint32_t vm, uint32_t queue,
 	check_u32(buf, size, 41);
 
 	/* Its own VM in the same file: same addresses, its own pages. */
-	igt_assert_eq(__vsvm_vm_create(dfd, &own_vm), 0);
+	igt_assert_eq(__vsvm_vm_create(dfd, DRM_VSVM_VM_CREATE_SVM, &own_vm), 0);
 	igt_assert_eq(__vsvm_vm_map_mirror(dfd, own_vm, 0, mirror_end), 0);
 	igt_assert_eq(__vsvm_queue_create(dfd, own_vm, &own_queue), 0);
 	fill = code_malloc(fill_src, &fill_size);
@@ -2045,7 +2048,7 @@ victim(int ready, const void *code, uint32_t code_size)
 	vfd = open(path, O_RDWR);
 	if (vfd < 0)
 		_exit(VICTIM_OPEN);
-	if (__vsvm_vm_create(vfd, &vm) ||
+	if (__vsvm_vm_create(vfd, DRM_VSVM_VM_CREATE_SVM, &vm) ||
 	    __vsvm_vm_map_mirror(vfd, vm, 0, mirror_end) ||
 	    __vsvm_queue_create(vfd, vm, &queue))
 		_exit(VICTIM_VM);
@@ -2136,11 +2139,12 @@ static void test_inval_nonblock(void)
 }
 
 /*
- * RELEASE: a child creates a VM in the parent's file, starts a shader that
- * spins on its memory and exits. Its address space goes (MMU_NOTIFY_RELEASE
- * zaps everything) while the file lives on in the parent: the job's next
- * fault finds no address space and the job ends CANCELED, which the parent
- * can wait for; destroying the VM and queue then frees everything.
+ * RELEASE: a child creates an SVM VM in the parent's file, starts a shader
+ * that spins on its memory and exits. Its address space goes
+ * (MMU_NOTIFY_RELEASE zaps everything) while the file lives on in the
+ * parent: the job's next fault finds no address space and the job ends
+ * CANCELED. With the owner gone, the parent may wait for the job and
+ * destroy the VM and queue, which frees everything.
  */
 struct spin_job {
 	uint32_t vm, queue;
@@ -2157,7 +2161,8 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 
 	igt_assert(flags && args);
 	memset(buf, 0x42, SZ_1M);
-	igt_assert_eq(__vsvm_vm_create(dfd, &job->vm), 0);
+	igt_assert_eq(__vsvm_vm_create(dfd, DRM_VSVM_VM_CREATE_SVM, &job->vm),
+		      0);
 	igt_assert_eq(__vsvm_vm_map_mirror(dfd, job->vm, 0, mirror_end), 0);
 	igt_assert_eq(__vsvm_queue_create(dfd, job->vm, &job->queue), 0);
 	*args = (struct spin_args){

@@ -607,7 +607,7 @@ static void ctx_init_vm(struct sa_ctx *c, int dev, uint32_t vm,
 	c->fd = dev;
 	c->own_vm = !vm;
 	if (!vm) {
-		vm = vsvm_vm_create(dev);
+		vm = vsvm_vm_create(dev, DRM_VSVM_VM_CREATE_SVM);
 		vsvm_vm_map_mirror(dev, vm, 0, mirror_end);
 		vsvm_gem_close(dev, vsvm_upload_code(dev, vm, CODE_VA,
 						     code_blob,
@@ -2265,7 +2265,7 @@ static void test_threads(bool shared_vm, bool same_page)
 	buf_alloc(&b, B_ANON, N_THREADS * per_thread, false);
 	fill_words(b.ptr, b.len, 111);
 	if (shared_vm) {
-		vm = vsvm_vm_create(fd);
+		vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 		vsvm_vm_map_mirror(fd, vm, 0, mirror_end);
 		vsvm_gem_close(fd, vsvm_upload_code(fd, vm, CODE_VA, code_blob,
 						    code_blob_size));
@@ -3365,7 +3365,7 @@ static void busy_child(int sock, enum busy_end end, uint64_t len,
 	if (cgroup_procs && write_file(cgroup_procs, "%d", getpid()))
 		_exit(10);
 	f = open(dev_path, O_RDWR | O_CLOEXEC);
-	if (f < 0 || __vsvm_vm_create(f, &vm) ||
+	if (f < 0 || __vsvm_vm_create(f, DRM_VSVM_VM_CREATE_SVM, &vm) ||
 	    __vsvm_vm_map_mirror(f, vm, 0, mirror_end) ||
 	    __vsvm_queue_create(f, vm, &msg.queue))
 		_exit(11);
