@@ -29,6 +29,13 @@
  * growing buffers, rescheduling, checking the watchdog) happens between
  * batches. Bounding the batch bounds how long a TLB shootdown spins.
  *
+ * Every job stops when told: the watchdog and cancellation
+ * (vsvm_job_should_stop()) are checked, and the compute unit yields, at
+ * every scheduling point: after each batch, at each barrier round of a
+ * workgroup, and before each workgroup is run. A shader that only ever
+ * reaches barriers, or a grid of 2^64 empty workgroups, ends TIMEOUT or
+ * CANCELED like a long batch does.
+ *
  * A GPU page fault stops the batch before the faulting instruction
  * retires. The compute unit asks the VM to service the fault and runs the
  * wave again; an unrecoverable fault fails the job and the rest of its
@@ -133,8 +140,14 @@ static int run_wave(struct vsvm_cu *cu, struct vsvm_job *job,
 						   ctx->fault_access, &status);
 			if (ret) {
 				vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_FATAL);
-				vsvm_job_fail(job, status, ctx->fault_access,
-					      ctx->fault_addr, ctx->fault_pc, 0);
+				/*
+				 * A canceled job's bindings may go before it
+				 * stops: its fault then says CANCELED, not
+				 * that the memory was gone.
+				 */
+				if (!vsvm_job_should_stop(job))
+					vsvm_job_fail(job, status, ctx->fault_access,
+						      ctx->fault_addr, ctx->fault_pc, 0);
 				return ret;
 			}
 			break;
@@ -198,6 +211,12 @@ static void run_workgroup(struct vsvm_cu *cu, struct vsvm_job *job, u64 wg)
 				at_barrier++;
 			}
 		}
+		/* A barrier in a loop may never end a batch: check here too. */
+		if (at_barrier) {
+			if (vsvm_job_should_stop(job))
+				goto out;
+			cond_resched();
+		}
 	} while (at_barrier);
 out:
 	atomic64_add(ctx.insns, &job->insns);
@@ -230,7 +249,12 @@ static int cu_thread(void *data)
 						 kthread_should_stop());
 			continue;
 		}
-		if (run) {
+		/*
+		 * Empty workgroups never reach a batch boundary: the watchdog
+		 * runs per workgroup, and a job it stops gives up the rest of
+		 * its grid at the next claim.
+		 */
+		if (run && !vsvm_job_should_stop(job)) {
 			set_current_job(cu, job);
 			run_workgroup(cu, job, wg);
 			set_current_job(cu, NULL);

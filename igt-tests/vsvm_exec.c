@@ -2595,6 +2595,137 @@ static void test_exit_in_flight(enum leave_mode mode)
  * queued behind it: all four end CANCELED, their out-syncobjs signal with
  * -ECANCELED, none of them wrote anything, and the VM takes a new queue.
  */
+/*
+ * Jobs that never reach the end of a batch: one lane that only ever meets
+ * barriers, and a grid of 2^64 - 2^33 + 1 workgroups that end at once.
+ * The watchdog and cancellation must reach them all the same.
+ */
+static const char barrier_loop_src[] =
+	"	loop\n"
+	"		bar\n"
+	"	endloop\n"
+	"	end\n";
+
+static const char empty_src[] =
+	"	end\n";
+
+enum stop_what { STOP_BARRIER_LOOP, STOP_EMPTY_GRID };
+enum stop_how { STOP_TIMEOUT, STOP_CANCEL };
+
+/* Bound on a job stopping once its deadline passed or its queue went. */
+#define STOP_NS		(30 * NSEC_PER_SEC)
+
+static struct launch stop_launch(struct ctx *c, enum stop_what what)
+{
+	if (what == STOP_BARRIER_LOOP)
+		return (struct launch){
+			.k = kernel_new(c, barrier_loop_src), .wg = { 1 },
+		};
+	return (struct launch){
+		.k = kernel_new(c, empty_src),
+		.grid = { UINT32_MAX, UINT32_MAX, 1 }, .wg = { 1 },
+	};
+}
+
+/* Polls until debugfs "objects" counts what @before did, within SETTLE_NS. */
+static void objects_settle(const struct objects *before)
+{
+	int64_t end = now_ns() + SETTLE_NS;
+	struct objects now;
+
+	do {
+		objects_read(&now);
+	} while (!objects_equal(before, &now) && now_ns() < end && !usleep(10000));
+	igt_assert_f(objects_equal(before, &now), "objects left behind\n");
+}
+
+/*
+ * Waits until debugfs "engine" shows @n jobs on the engine: running a
+ * workgroup on a compute unit, or with workgroups left to hand out.
+ */
+static void wait_on_engine(int n)
+{
+	int64_t end = now_ns() + SETTLE_NS;
+	char *text;
+	int seen;
+
+	do {
+		const char *p;
+
+		text = vsvm_debugfs_read(fd, "engine");
+		seen = 0;
+		for (p = text; (p = strstr(p, " running ")); p++)
+			seen++;
+		for (p = text; (p = strstr(p, "active:")); p++)
+			seen++;
+		free(text);
+	} while (seen < n && now_ns() < end && !usleep(10000));
+	igt_assert_f(seen >= n, "%d jobs on the engine, expected %d\n",
+		     seen, n);
+}
+
+/*
+ * @copies jobs of kind @what, one per queue so they run at once on every
+ * compute unit, end TIMEOUT or CANCELED (@how) within STOP_NS; another
+ * client's job completes meanwhile, and nothing is left behind.
+ */
+static void test_stop(enum stop_what what, enum stop_how how, unsigned int copies)
+{
+	const struct failure f = {
+		.status = how == STOP_TIMEOUT ? DRM_VSVM_STATUS_TIMEOUT :
+						DRM_VSVM_STATUS_CANCELED,
+		.any_fault = true,
+	};
+	uint32_t queue[8], sync[8];
+	uint64_t seqno[8];
+	struct objects before;
+	struct ctx c, other;
+	unsigned int i;
+	int64_t start;
+
+	igt_assert(copies <= ARRAY_SIZE(queue));
+	objects_read(&before);
+	/* Cancel alone can stop a job within STOP_NS when timing out cannot. */
+	set_job_timeout(how == STOP_TIMEOUT ? 1000 : 600000);
+	ctx_init(&c);
+	ctx_init(&other);
+	for (i = 0; i < copies; i++) {
+		struct launch l = stop_launch(&c, what);
+
+		queue[i] = i ? vsvm_queue_create(c.fd, c.vm) : c.queue;
+		sync[i] = syncobj_create(c.fd, 0);
+		l.out_sync = sync[i];
+		seqno[i] = submit_on(&c, queue[i], &l);
+	}
+	wait_on_engine(copies < num_cus ? copies : num_cus);
+	start = now_ns();
+
+	if (how == STOP_CANCEL) {
+		for (i = 0; i < copies; i++)
+			vsvm_queue_destroy(c.fd, queue[i]);
+		c.queue = 0;
+	}
+	for (i = 0; i < copies; i++) {
+		igt_assert_f(syncobj_signaled(c.fd, sync[i], STOP_NS),
+			     "job %u did not stop within %llds\n", i,
+			     STOP_NS / NSEC_PER_SEC);
+		if (how == STOP_TIMEOUT)
+			check_failed(&c, queue[i], seqno[i], sync[i], &f);
+		else
+			igt_assert_eq(fence_status(c.fd, sync[i]), -ECANCELED);
+	}
+	igt_info("%u jobs stopped after %lld ms\n", copies,
+		 (now_ns() - start) / NSEC_PER_MSEC);
+	/* Whatever held the compute units, another client is served. */
+	check_queue_works(&other, other.queue);
+	restore_job_timeout();
+	for (i = 1; how == STOP_TIMEOUT && i < copies; i++)
+		vsvm_queue_destroy(c.fd, queue[i]);
+	ctx_fini(&other);
+	ctx_fini(&c);
+	objects_settle(&before);
+}
+
 static void test_queue_destroy_in_flight(void)
 {
 	const uint32_t lanes = 64;
@@ -2834,6 +2965,30 @@ igt_main
 			test_exit_in_flight(LEAVE_SIGKILL);
 		igt_dynamic("close-file")
 			test_exit_in_flight(LEAVE_CLOSE);
+	}
+
+	igt_describe("Jobs that never end a batch (a lane looping on a "
+		     "barrier, a grid of 2^64 empty workgroups) time out or "
+		     "are canceled like any other, one at a time or several on "
+		     "every compute unit, and another client is served.");
+	igt_subtest_with_dynamic("stop-when-told") {
+		static const struct {
+			const char *name;
+			enum stop_what what;
+		} kinds[] = {
+			{ "barrier-loop", STOP_BARRIER_LOOP },
+			{ "empty-grid", STOP_EMPTY_GRID },
+		};
+
+		for (unsigned int k = 0; k < ARRAY_SIZE(kinds); k++) {
+			igt_dynamic_f("%s-timeout", kinds[k].name)
+				test_stop(kinds[k].what, STOP_TIMEOUT, 1);
+			igt_dynamic_f("%s-cancel", kinds[k].name)
+				test_stop(kinds[k].what, STOP_CANCEL, 1);
+			igt_dynamic_f("%s-every-cu", kinds[k].name)
+				test_stop(kinds[k].what, STOP_TIMEOUT,
+					  2 * num_cus < 8 ? 2 * num_cus : 8);
+		}
 	}
 
 	igt_describe("QUEUE_DESTROY with a job running and jobs queued cancels "
