@@ -36,8 +36,14 @@
  * Context: the engine calls vsvm_interp_run() between kernel_fpu_begin() and
  * kernel_fpu_end() with the TLB spinlock held. Nothing here sleeps, allocates
  * or takes a lock, and floating-point arithmetic is plain C compiled with the
- * kernel's FPU flags: no libm, no libgcc helper. This is the only file of the
- * driver built that way.
+ * kernel's FPU flags: no libm, no libgcc helper.
+ *
+ * This is the only file of the driver built that way, and the flags let the
+ * compiler use SSE registers in any function here, floats or not (it copies
+ * and initialises structs with them). So all of this file runs inside an FPU
+ * section: vsvm_interp_run() is its only global symbol, no function pointer
+ * leaves it, and whatever runs outside a section lives in a file built
+ * without the flags (wave setup in vsvm_wave.c, decoding in vsvm_isa.c).
  */
 
 #include <linux/atomic.h>
@@ -1305,30 +1311,6 @@ static __always_inline u32 vsvm_gone(const struct vsvm_wave *w, int loop)
 	if (loop >= 0)
 		gone |= w->stack[loop].pending | w->stack[loop].cont;
 	return gone;
-}
-
-/**
- * vsvm_wave_init() - prepare a wave to run from the first instruction
- * @w: the wave
- * @id: index of the wave in its workgroup
- * @live: lanes that exist; bit L is local linear index @id * 32 + L
- * @regs: the wave's register file, @n_regs * %VSVM_WAVE_WIDTH entries
- * @n_regs: &vsvm_prog.n_regs of the program it will run
- *
- * Registers start at zero, so no value from an earlier job is visible.
- *
- * Context: any.
- */
-void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u64 *regs, u32 n_regs)
-{
-	*w = (struct vsvm_wave) {
-		.exec = live,
-		.live = live,
-		.state = live ? VSVM_WAVE_RUNNING : VSVM_WAVE_DONE,
-		.id = id,
-		.regs = regs,
-	};
-	memset(regs, 0, (size_t)n_regs * VSVM_WAVE_WIDTH * sizeof(*regs));
 }
 
 /**
