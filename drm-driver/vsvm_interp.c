@@ -44,6 +44,7 @@
  * section: vsvm_interp_run() is its only global symbol, no function pointer
  * leaves it, and whatever runs outside a section lives in a file built
  * without the flags (wave setup in vsvm_wave.c, decoding in vsvm_isa.c).
+ * tools/check-fpu, part of "make check", verifies this on the built objects.
  */
 
 #include <linux/atomic.h>
