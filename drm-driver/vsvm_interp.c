@@ -44,11 +44,13 @@
  * section: vsvm_interp_run() is its only global symbol, no function pointer
  * leaves it, and whatever runs outside a section lives in a file built
  * without the flags (wave setup in vsvm_wave.c, decoding in vsvm_isa.c).
- * tools/check-fpu, part of "make check", verifies this on the built objects.
+ * tools/check-fpu, part of "make check", verifies this on the built objects;
+ * vsvm_interp_run() checks at entry that a section is open.
  */
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/limits.h>
 #include <linux/minmax.h>
@@ -56,6 +58,12 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/unaligned.h>
+
+/*
+ * For irq_fpu_usable() only. linux/fpu.h refuses FPU units so that they do
+ * not open sections themselves; tools/check-fpu checks that this one does not.
+ */
+#include <asm/fpu/api.h>
 
 #include "include/uapi/drm/vsvm_drm.h"
 #include "vsvm_interp.h"
@@ -1314,25 +1322,9 @@ static __always_inline u32 vsvm_gone(const struct vsvm_wave *w, int loop)
 	return gone;
 }
 
-/**
- * vsvm_interp_run() - run one wave for a bounded number of instructions
- * @ctx: the workgroup's context; the fault fields, @status and @info are
- *	 written when the wave stops with %VSVM_STOP_FAULT or %VSVM_STOP_ERROR,
- *	 and @insns grows by the instructions executed
- * @w: the wave, initialised by vsvm_wave_init() and resumed where it stopped
- * @budget: most instructions to execute, counting skipped ones
- *
- * A wave that stopped at a barrier resumes past it; the caller calls this
- * again only when every other live wave of the workgroup has arrived. After
- * %VSVM_STOP_FAULT the caller services the fault and calls this again: the
- * faulting instruction resumes with the lanes that had not completed.
- *
- * Context: inside kernel_fpu_begin()/kernel_fpu_end(), with the compute
- * unit's TLB lock held. Does not sleep, allocate or take locks.
- *
- * Return: why the wave stopped, see &enum vsvm_stop.
- */
-enum vsvm_stop vsvm_interp_run(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget)
+/* vsvm_interp_run() once it has checked its context. */
+static noinline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
+						struct vsvm_wave *w, u32 budget)
 {
 	const struct vsvm_insn *insns = ctx->prog->insns;
 	const struct vsvm_insn *insn;
@@ -1636,4 +1628,39 @@ out:
 	w->exec = exec;
 	ctx->insns += n;
 	return r.stop;
+}
+
+/**
+ * vsvm_interp_run() - run one wave for a bounded number of instructions
+ * @ctx: the workgroup's context; the fault fields, @status and @info are
+ *	 written when the wave stops with %VSVM_STOP_FAULT or %VSVM_STOP_ERROR,
+ *	 and @insns grows by the instructions executed
+ * @w: the wave, initialised by vsvm_wave_init() and resumed where it stopped
+ * @budget: most instructions to execute, counting skipped ones
+ *
+ * A wave that stopped at a barrier resumes past it; the caller calls this
+ * again only when every other live wave of the workgroup has arrived. After
+ * %VSVM_STOP_FAULT the caller services the fault and calls this again: the
+ * faulting instruction resumes with the lanes that had not completed.
+ *
+ * Context: inside kernel_fpu_begin()/kernel_fpu_end(), with the compute
+ * unit's TLB lock held. Does not sleep, allocate or take locks. Called
+ * outside an FPU section, it warns and stops with %VSVM_STOP_ERROR and
+ * %DRM_VSVM_STATUS_CANCELED without running the wave.
+ *
+ * Return: why the wave stopped, see &enum vsvm_stop.
+ */
+enum vsvm_stop vsvm_interp_run(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget)
+{
+	/*
+	 * In task context the FPU is usable exactly when no section is open,
+	 * and then a softirq may clobber our registers: do not run at all.
+	 * vsvm_interp_wave() is not inlined, so that its SSE code, struct
+	 * initialisers included, comes after this test.
+	 */
+	if (WARN_ON_ONCE(irq_fpu_usable())) {
+		ctx->status = DRM_VSVM_STATUS_CANCELED;
+		return VSVM_STOP_ERROR;
+	}
+	return vsvm_interp_wave(ctx, w, budget);
 }
