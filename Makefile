@@ -10,7 +10,8 @@
 #   make host-tests  unit tests that need no device (shim, assembler, interpreter)
 #   make test     host-tests, then every test in one qemu guest (tools/vm)
 #   make run      build all, then run $(DEMO) in the guest
-#   make check    checkpatch --strict and a W=1 C=2 (sparse) module build
+#   make check    checkpatch --strict, a W=1 C=2 (sparse) module build and
+#                 tools/check-fpu on the built objects
 #   make clean
 #
 # Kbuild keeps the module's objects in drm-driver/; everything else goes
@@ -111,11 +112,12 @@ $(CHECKPATCH): $(DEPS_STAMP)
 CHECK_FILES = $(patsubst drm-driver/%,%,$(filter-out %.mod.c, \
 	$(wildcard drm-driver/*.[ch] drm-driver/include/uapi/drm/*.h)))
 
-# Both halves run, so that one report shows every finding.
+# Every part runs, so that one report shows every finding.
 check:
 	@rc=0; \
 	$(MAKE) --no-print-directory check-style || rc=1; \
 	$(MAKE) --no-print-directory check-build || rc=1; \
+	$(MAKE) --no-print-directory check-fpu || rc=1; \
 	exit $$rc
 
 check-style: $(CHECKPATCH)
@@ -133,13 +135,21 @@ check-build: $(DEPS_STAMP)
 	if grep -E -i '(warning|error):' $(BUILD)/check-build.log >/dev/null; then \
 		echo "check: the W=1 C=2 build has findings"; exit 1; fi
 
+# Floating point only inside kernel_fpu_begin()/kernel_fpu_end(), read from
+# the disassembly of the module's objects; see the header of tools/check-fpu.
+# It reads the last build, of "make module" or of check-build (W=1 C=2 do not
+# change the code), so that "make check" does not build the module twice.
+check-fpu:
+	tools/check-fpu drm-driver/vsvm.mod
+
 clean:
 	-[ -d $(KDIR) ] && $(MAKE) -C $(KDIR) M=$(CURDIR)/drm-driver clean
 	-$(MAKE) -C igt-tests clean
 	-for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf $(filter-out $(DEPS_STAMP),$(wildcard $(BUILD)/* $(BUILD)/.[!.]*))
 
-.PHONY: all deps module tests tools host-tests test run check check-style check-build clean
+.PHONY: all deps module tests tools host-tests test run check check-style check-build check-fpu \
+	clean
 
 # --- Debug lane (owner: tools/debug-kernel; docs/testing.md "Debug lane") ---
 #

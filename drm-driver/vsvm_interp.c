@@ -36,12 +36,21 @@
  * Context: the engine calls vsvm_interp_run() between kernel_fpu_begin() and
  * kernel_fpu_end() with the TLB spinlock held. Nothing here sleeps, allocates
  * or takes a lock, and floating-point arithmetic is plain C compiled with the
- * kernel's FPU flags: no libm, no libgcc helper. This is the only file of the
- * driver built that way.
+ * kernel's FPU flags: no libm, no libgcc helper.
+ *
+ * This is the only file of the driver built that way, and the flags let the
+ * compiler use SSE registers in any function here, floats or not (it copies
+ * and initialises structs with them). So all of this file runs inside an FPU
+ * section: vsvm_interp_run() is its only global symbol, no function pointer
+ * leaves it, and whatever runs outside a section lives in a file built
+ * without the flags (wave setup in vsvm_wave.c, decoding in vsvm_isa.c).
+ * tools/check-fpu, part of "make check", verifies this on the built objects;
+ * vsvm_interp_run() checks at entry that a section is open.
  */
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/limits.h>
 #include <linux/minmax.h>
@@ -49,6 +58,12 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/unaligned.h>
+
+/*
+ * For irq_fpu_usable() only. linux/fpu.h refuses FPU units so that they do
+ * not open sections themselves; tools/check-fpu checks that this one does not.
+ */
+#include <asm/fpu/api.h>
 
 #include "include/uapi/drm/vsvm_drm.h"
 #include "vsvm_interp.h"
@@ -1307,49 +1322,9 @@ static __always_inline u32 vsvm_gone(const struct vsvm_wave *w, int loop)
 	return gone;
 }
 
-/**
- * vsvm_wave_init() - prepare a wave to run from the first instruction
- * @w: the wave
- * @id: index of the wave in its workgroup
- * @live: lanes that exist; bit L is local linear index @id * 32 + L
- * @regs: the wave's register file, @n_regs * %VSVM_WAVE_WIDTH entries
- * @n_regs: &vsvm_prog.n_regs of the program it will run
- *
- * Registers start at zero, so no value from an earlier job is visible.
- *
- * Context: any.
- */
-void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u64 *regs, u32 n_regs)
-{
-	*w = (struct vsvm_wave) {
-		.exec = live,
-		.live = live,
-		.state = live ? VSVM_WAVE_RUNNING : VSVM_WAVE_DONE,
-		.id = id,
-		.regs = regs,
-	};
-	memset(regs, 0, (size_t)n_regs * VSVM_WAVE_WIDTH * sizeof(*regs));
-}
-
-/**
- * vsvm_interp_run() - run one wave for a bounded number of instructions
- * @ctx: the workgroup's context; the fault fields, @status and @info are
- *	 written when the wave stops with %VSVM_STOP_FAULT or %VSVM_STOP_ERROR,
- *	 and @insns grows by the instructions executed
- * @w: the wave, initialised by vsvm_wave_init() and resumed where it stopped
- * @budget: most instructions to execute, counting skipped ones
- *
- * A wave that stopped at a barrier resumes past it; the caller calls this
- * again only when every other live wave of the workgroup has arrived. After
- * %VSVM_STOP_FAULT the caller services the fault and calls this again: the
- * faulting instruction resumes with the lanes that had not completed.
- *
- * Context: inside kernel_fpu_begin()/kernel_fpu_end(), with the compute
- * unit's TLB lock held. Does not sleep, allocate or take locks.
- *
- * Return: why the wave stopped, see &enum vsvm_stop.
- */
-enum vsvm_stop vsvm_interp_run(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget)
+/* vsvm_interp_run() once it has checked its context. */
+static noinline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
+						struct vsvm_wave *w, u32 budget)
 {
 	const struct vsvm_insn *insns = ctx->prog->insns;
 	const struct vsvm_insn *insn;
@@ -1653,4 +1628,39 @@ out:
 	w->exec = exec;
 	ctx->insns += n;
 	return r.stop;
+}
+
+/**
+ * vsvm_interp_run() - run one wave for a bounded number of instructions
+ * @ctx: the workgroup's context; the fault fields, @status and @info are
+ *	 written when the wave stops with %VSVM_STOP_FAULT or %VSVM_STOP_ERROR,
+ *	 and @insns grows by the instructions executed
+ * @w: the wave, initialised by vsvm_wave_init() and resumed where it stopped
+ * @budget: most instructions to execute, counting skipped ones
+ *
+ * A wave that stopped at a barrier resumes past it; the caller calls this
+ * again only when every other live wave of the workgroup has arrived. After
+ * %VSVM_STOP_FAULT the caller services the fault and calls this again: the
+ * faulting instruction resumes with the lanes that had not completed.
+ *
+ * Context: inside kernel_fpu_begin()/kernel_fpu_end(), with the compute
+ * unit's TLB lock held. Does not sleep, allocate or take locks. Called
+ * outside an FPU section, it warns and stops with %VSVM_STOP_ERROR and
+ * %DRM_VSVM_STATUS_CANCELED without running the wave.
+ *
+ * Return: why the wave stopped, see &enum vsvm_stop.
+ */
+enum vsvm_stop vsvm_interp_run(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget)
+{
+	/*
+	 * In task context the FPU is usable exactly when no section is open,
+	 * and then a softirq may clobber our registers: do not run at all.
+	 * vsvm_interp_wave() is not inlined, so that its SSE code, struct
+	 * initialisers included, comes after this test.
+	 */
+	if (WARN_ON_ONCE(irq_fpu_usable())) {
+		ctx->status = DRM_VSVM_STATUS_CANCELED;
+		return VSVM_STOP_ERROR;
+	}
+	return vsvm_interp_wave(ctx, w, budget);
 }

@@ -20,6 +20,9 @@
 #include "vsvm_interp.h"
 
 int compat_kvmalloc_fail;
+bool compat_fpu_usable;
+unsigned long compat_warnings;
+const char *compat_warning_site;
 
 #define MEM_PAGES	64
 #define MEM_BASE	0x200000000ull

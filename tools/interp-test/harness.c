@@ -16,6 +16,9 @@
 
 /* The compat kvmalloc() fails while this is non-zero, see linux/slab.h. */
 int compat_kvmalloc_fail;
+bool compat_fpu_usable;
+unsigned long compat_warnings;
+const char *compat_warning_site;
 
 unsigned long test_checks;
 unsigned long test_failures;
@@ -363,6 +366,9 @@ int main(int argc, char **argv)
 			alarm(60);
 			t->fn();
 			alarm(0);
+			if (!CHECK(!compat_warnings, "%lu unexpected warnings, the last at %s",
+				   compat_warnings, compat_warning_site))
+				compat_warnings = 0;
 			n_tests++;
 			if (test_failures != before) {
 				n_failed++;

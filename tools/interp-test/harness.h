@@ -20,6 +20,14 @@
 
 /* The compat kvmalloc() fails while this is non-zero, see linux/slab.h. */
 extern int compat_kvmalloc_fail;
+/* irq_fpu_usable() returns this, see asm/fpu/api.h; normally false. */
+extern bool compat_fpu_usable;
+/*
+ * WARN_ON_ONCE() reports so far, see linux/bug.h. A test that provokes one
+ * checks it and sets this back to zero; any other fails the test.
+ */
+extern unsigned long compat_warnings;
+extern const char *compat_warning_site;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

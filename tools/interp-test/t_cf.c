@@ -715,6 +715,62 @@ static void test_sysvals(void)
 	}
 }
 
+/*
+ * Outside an FPU section the interpreter refuses to run, with one warning:
+ * the wave, its registers and the memory it would write are untouched.
+ */
+static void test_outside_fpu_section(void)
+{
+	struct vsvm_mmu mmu = { 0 };
+	struct vsvm_prog *prog;
+	u8 *page;
+	struct code c;
+	struct wg g;
+	u32 l;
+
+	mmu_reset(&mmu);
+	page = mmu_add(&mmu, 0x10000, true, false);
+	code_init(&c);
+	e_sv(&c, 1, VSVM_SV_LANE_ID);
+	e_movi(&c, 2, 0x10000);
+	e_alui(&c, VSVM_OP_SHL, 3, 1, 2, 1);
+	e_alu(&c, VSVM_OP_ADD, 2, 2, 3, 1);
+	e_st(&c, 2, 1, 0, MOD_MEM(2, VSVM_SPACE_GLOBAL, 0));
+	e_op(&c, VSVM_OP_END);
+	prog = decode_ok(&c, 0);
+	code_free(&c);
+	if (!prog)
+		return;
+	wg_init1(&g, prog, &mmu, 32);
+
+	compat_fpu_usable = true;
+	CHECK_EQ(vsvm_interp_run(&g.ctx, &g.waves[0], 100), VSVM_STOP_ERROR);
+	compat_fpu_usable = false;
+	CHECK_EQ(compat_warnings, 1);
+	compat_warnings = 0;
+	CHECK_EQ(g.ctx.status, DRM_VSVM_STATUS_CANCELED);
+	CHECK_EQ(g.ctx.insns, 0);
+	CHECK_EQ(g.waves[0].pc, 0);
+	CHECK_EQ(g.waves[0].exec, U32_MAX);
+	CHECK_EQ(g.waves[0].state, VSVM_WAVE_RUNNING);
+	CHECK_EQ(wg_reg(&g, 0, 1)[5], 0);
+	for (l = 0; l < 32 * 4; l++)
+		CHECK(!page[l], "byte %u written: 0x%x", l, page[l]);
+
+	/* Inside one, the same wave runs: the check let nothing stick. */
+	g.ctx.status = 0;
+	CHECK_EQ(wg_run(&g, 100, NULL, NULL), VSVM_STOP_DONE);
+	for (l = 0; l < 32; l++) {
+		u32 v;
+
+		memcpy(&v, page + 4 * l, sizeof(v));
+		CHECK_EQ(v, l);
+	}
+	wg_free(&g);
+	free(prog);
+	mmu_reset(&mmu);
+}
+
 const struct test cf_tests[] = {
 	{ "cf-random-programs", test_random_programs },
 	{ "cf-deep-nesting", test_deep_nesting },
@@ -724,5 +780,6 @@ const struct test cf_tests[] = {
 	{ "cf-trap", test_trap },
 	{ "cf-budget", test_budget },
 	{ "cf-sysvals", test_sysvals },
+	{ "cf-outside-fpu-section", test_outside_fpu_section },
 	{ NULL, NULL },
 };
