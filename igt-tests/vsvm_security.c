@@ -1795,6 +1795,21 @@ struct iso_reap_msg {
 	uint64_t seqno;
 };
 
+static void *iso_sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * Threads that only sleep: SIGKILL must wake and end each of them before
+ * the last one drops the address space, which keeps a reaped address
+ * space alive long enough for the job to fault on it.
+ */
+#define ISO_REAP_THREADS	48
+
 static void __attribute__((noreturn)) iso_reap_victim(int sock, int nqueues)
 {
 	struct iso_spin_args a;
@@ -1824,6 +1839,16 @@ static void __attribute__((noreturn)) iso_reap_victim(int sock, int nqueues)
 	m.seqno = iso_submit(&c, code, code_size, args_va, sizeof(a), 2 * ISO_WG);
 	if (!iso_wait_flag(&io[33]))
 		_exit(3);
+	for (int i = 0; i < ISO_REAP_THREADS; i++) {
+		pthread_attr_t attr;
+		pthread_t t;
+
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		if (pthread_create(&t, &attr, iso_sleeper, NULL))
+			_exit(5);
+		pthread_attr_destroy(&attr);
+	}
 	if (write(sock, &m, sizeof(m)) != sizeof(m))
 		_exit(4);
 	for (;;)
@@ -1855,7 +1880,7 @@ static int iso_log_count(int dfd, uint32_t queue, uint64_t seqno, int *status)
 
 static void test_reaped_job_canceled(void)
 {
-	int reached = 0, attempts = 8;
+	int reached = 0, attempts = 16;
 	char *baseline;
 
 	iso_require_debugfs(fd);
