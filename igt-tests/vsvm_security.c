@@ -868,6 +868,9 @@ static void iso_attack_child(int sock, uint32_t vm, uint32_t parent_queue,
 		m.status = w.status;
 	}
 	memcpy(m.out, io + ISO_64K, ISO_4K);
+	munmap(io, 2 * ISO_64K);
+	__vsvm_gem_close(fd, io_bo);
+	__vsvm_gem_close(fd, code_bo);
 	_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 0 : 5);
 }
 
@@ -1149,6 +1152,16 @@ static char iso_cgroup[128];
 static bool iso_cgroup_mounted;
 static char iso_max_ranges_old[32];
 
+static int iso_set_max_ranges(const char *value);
+static void iso_restore_max_ranges(void);
+
+/*
+ * Tests that need many ranges raise max_ranges_per_vm well above what
+ * they create, where the parameter exists, so that only what they test
+ * can stop them.
+ */
+#define ISO_MANY_RANGES		"65536"
+
 static int iso_write(const char *path, const char *fmt, ...)
 {
 	char buf[64];
@@ -1352,6 +1365,7 @@ static void test_accounting_prefetch_memcg(void)
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
+	iso_set_max_ranges(ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
 	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -1403,6 +1417,7 @@ static void test_accounting_prefetch_memcg(void)
 		     charged / 1024, driver / 1024);
 	vsvm_wait_objects(fd, baseline, 60);
 	iso_cgroup_remove();
+	iso_restore_max_ranges();
 	munmap(r, ISO_MEMCG_REGION);
 	free(baseline);
 }
@@ -1457,6 +1472,7 @@ static void test_accounting_job_faults_memcg(void)
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
+	iso_set_max_ranges(ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
 	iso_cgroup_create("vsvm-sec-iso", 256 * ISO_1M);
 	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -1488,6 +1504,7 @@ static void test_accounting_job_faults_memcg(void)
 		     charged / 1024, driver / 1024);
 	vsvm_wait_objects(fd, baseline, 60);
 	iso_cgroup_remove();
+	iso_restore_max_ranges();
 	munmap(r, ISO_TOUCH_CHUNKS * ISO_2M);
 	free(baseline);
 }
@@ -1736,8 +1753,7 @@ static void test_huge_sigkill(bool userptr)
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
-	/* Room for as many ranges as a minute brings, where the limit exists. */
-	iso_set_max_ranges("1000000000");
+	iso_set_max_ranges(ISO_MANY_RANGES);
 	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	fflush(NULL);
 	pid = fork();
