@@ -104,7 +104,7 @@ void bench_open(struct bench_dev *dev)
 	dev->num_cus = v;
 	find_debugfs(dev);
 
-	ret = __vsvm_vm_create(dev->fd, &dev->vm);
+	ret = __vsvm_vm_create(dev->fd, DRM_VSVM_VM_CREATE_SVM, &dev->vm);
 	if (!ret)
 		ret = __vsvm_queue_create(dev->fd, dev->vm, &dev->queue);
 	if (ret)

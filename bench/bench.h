@@ -23,6 +23,7 @@ struct bench_dev {
 	/* The device's debugfs directory, or "" when it cannot be found. */
 	char debugfs[128];
 	uint32_t num_cus;
+	/* An SVM VM: svm_faults binds mirrors in it. */
 	uint32_t vm;
 	uint32_t queue;
 	/* Next free GPU address for bench_bo_create() and bench_kernel(). */

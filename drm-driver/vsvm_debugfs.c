@@ -33,6 +33,7 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_RETRY_COLLISION] = "retry_collision",
 	[VSVM_STAT_RETRY_EBUSY] = "retry_ebusy",
 	[VSVM_STAT_FAULT_TIMEOUTS] = "fault_retry_timeouts",
+	[VSVM_STAT_FAULT_UNREACHABLE] = "faults_unreachable",
 	[VSVM_STAT_INVAL_UNMAP] = "inval_unmap",
 	[VSVM_STAT_INVAL_CLEAR] = "inval_clear",
 	[VSVM_STAT_INVAL_PROTECTION] = "inval_protection",

@@ -52,6 +52,16 @@ unsigned int vsvm_fault_timeout_ms = 5000;
 module_param_named(fault_timeout_ms, vsvm_fault_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(fault_timeout_ms, "Time bound of one GPU fault's collision-retry loop");
 
+/*
+ * A range is at most 2 MiB of one VM, so the default lets a VM mirror
+ * 512 GiB at once; ranges and their page tables are charged to the
+ * owner's memory cgroup besides.
+ */
+unsigned int vsvm_max_ranges_per_vm = 1U << 18;
+module_param_named(max_ranges_per_vm, vsvm_max_ranges_per_vm, uint, 0644);
+MODULE_PARM_DESC(max_ranges_per_vm,
+		 "SVM ranges one VM may hold; beyond, faults fail with RANGE_LIMIT");
+
 #define VSVM_MAX_DEVICES 16
 
 atomic_t vsvm_obj_live[VSVM_OBJ_COUNT];
@@ -151,7 +161,7 @@ static int vsvm_open(struct drm_device *drm, struct drm_file *file)
 	struct vsvm_device *vdev = to_vsvm(drm);
 	struct vsvm_file *vfile;
 
-	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL_ACCOUNT);
 	if (!vfile)
 		return -ENOMEM;
 	vfile->vdev = vdev;

@@ -129,7 +129,7 @@ static int run_wave(struct vsvm_cu *cu, struct vsvm_job *job,
 			return -EIO;
 		case VSVM_STOP_FAULT:
 			vsvm_stat_inc(vdev, VSVM_STAT_FAULTS);
-			ret = vsvm_vm_handle_fault(job->vm, ctx->fault_addr,
+			ret = vsvm_vm_handle_fault(job->vm, job->mm, ctx->fault_addr,
 						   ctx->fault_access, &status);
 			if (ret) {
 				vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_FATAL);

@@ -85,6 +85,8 @@ int vsvm_status_errno(u32 status)
 		[DRM_VSVM_STATUS_NOMEM] = -ENOMEM,
 		[DRM_VSVM_STATUS_CANCELED] = -ECANCELED,
 		[DRM_VSVM_STATUS_BAD_MEMORY] = -EFAULT,
+		[DRM_VSVM_STATUS_UNREACHABLE] = -ENXIO,
+		[DRM_VSVM_STATUS_RANGE_LIMIT] = -ENOSPC,
 	};
 
 	return status < ARRAY_SIZE(map) && map[status] ? map[status] : -EIO;
@@ -311,7 +313,7 @@ int vsvm_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file 
 		return vsvm_reject(vdev, ret, "vm %u mirrors another process", args->vm_id);
 	}
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
 	if (!q) {
 		vsvm_vm_put(vm);
 		return -ENOMEM;
@@ -356,14 +358,25 @@ int vsvm_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file
 	struct drm_vsvm_queue_destroy *args = data;
 	struct vsvm_queue *q;
 
+	int ret;
+
 	if (args->pad)
 		return vsvm_reject(vdev, -EINVAL, "pad 0x%x", args->pad);
 	/* Erasing index 0 of an ALLOC1 xarray would hand it out next. */
-	q = args->queue_id ? xa_erase(&vfile->queues, args->queue_id) : NULL;
+	q = args->queue_id ? queue_lookup(vfile, args->queue_id) : NULL;
 	if (!q)
 		return vsvm_reject(vdev, -ENOENT, "queue %u", args->queue_id);
-	queue_destroy(q);
-	return 0;
+	ret = vsvm_vm_check_owner(q->vm);
+	if (ret) {
+		vsvm_reject(vdev, ret, "queue %u: VM belongs to another process", q->id);
+	} else if (xa_cmpxchg(&vfile->queues, args->queue_id, q, NULL, 0) != q) {
+		/* A concurrent destroy won. */
+		ret = vsvm_reject(vdev, -ENOENT, "queue %u", args->queue_id);
+	} else {
+		queue_destroy(q);
+	}
+	kref_put(&q->refcount, queue_release);
+	return ret;
 }
 
 /**
@@ -418,7 +431,7 @@ static int exec_load_code(struct vsvm_device *vdev, struct vsvm_vm *vm,
 	void *code;
 	int ret;
 
-	code = kvmalloc(a->code_size, GFP_KERNEL);
+	code = kvmalloc(a->code_size, GFP_KERNEL_ACCOUNT);
 	if (!code)
 		return -ENOMEM;
 	ret = vsvm_vm_read(vm, a->code_addr, code, a->code_size);
@@ -482,8 +495,8 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 		}
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
-	hw = kzalloc(sizeof(*hw), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
+	hw = kzalloc(sizeof(*hw), GFP_KERNEL_ACCOUNT);
 	if (!job || !hw) {
 		kfree(job);
 		kfree(hw);
@@ -494,6 +507,7 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	atomic_inc(&vdev->jobs_live);
 	job->queue = q;
 	job->vm = q->vm;
+	job->mm = current->mm;
 	drm_gpuvm_get(&job->vm->gpuvm);
 	job->args = *args;
 	job->wg_lanes = args->wg_size[0] * args->wg_size[1] * args->wg_size[2];

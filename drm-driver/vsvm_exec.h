@@ -14,6 +14,7 @@
 
 struct drm_device;
 struct drm_file;
+struct mm_struct;
 struct seq_file;
 struct vsvm_device;
 struct vsvm_file;
@@ -87,6 +88,12 @@ struct vsvm_job {
 	struct vsvm_queue *queue;
 	/** @vm: the queue's VM; a reference. */
 	struct vsvm_vm *vm;
+	/**
+	 * @mm: the submitter's address space, compared and never
+	 * dereferenced: the job's faults in mirrors and userptrs are serviced
+	 * only when it is the VM owner's (vsvm_vm_handle_fault()).
+	 */
+	struct mm_struct *mm;
 	/** @prog: the validated code. */
 	struct vsvm_prog *prog;
 	/** @seqno: number in the queue. */

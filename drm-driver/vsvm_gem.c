@@ -60,7 +60,7 @@ static const struct drm_gem_object_funcs vsvm_gem_funcs = {
  */
 struct drm_gem_object *vsvm_gem_create_object(struct drm_device *drm, size_t size)
 {
-	struct drm_gem_shmem_object *shmem = kzalloc(sizeof(*shmem), GFP_KERNEL);
+	struct drm_gem_shmem_object *shmem = kzalloc(sizeof(*shmem), GFP_KERNEL_ACCOUNT);
 
 	if (!shmem)
 		return ERR_PTR(-ENOMEM);

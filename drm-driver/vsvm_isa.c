@@ -391,7 +391,7 @@ static const char *vsvm_check_regs(const struct vsvm_insn *insn, u32 *n_regs)
  * control-flow targets described at &vsvm_insn.target. Nothing but the
  * returned program is allocated or modified.
  *
- * Context: process context; allocates with GFP_KERNEL and may sleep.
+ * Context: process context; allocates with GFP_KERNEL_ACCOUNT and may sleep.
  *
  * Return: 0 on success, -EINVAL if the code is invalid, -ENOMEM if the
  * program cannot be allocated.
@@ -412,7 +412,7 @@ int vsvm_prog_decode(const void *code, u32 size, u32 args_size,
 	}
 	n = size / VSVM_INSN_SIZE;
 
-	prog = kvmalloc(struct_size(prog, insns, n), GFP_KERNEL);
+	prog = kvmalloc(struct_size(prog, insns, n), GFP_KERNEL_ACCOUNT);
 	if (!prog)
 		return -ENOMEM;
 	prog->n_insns = n;

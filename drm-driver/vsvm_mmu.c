@@ -6,6 +6,8 @@
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 
+#include <drm/drm_print.h>
+
 #include "vsvm_drv.h"
 #include "vsvm_interp.h"
 #include "vsvm_mmu.h"
@@ -24,25 +26,54 @@
  * a shootdown, so a walker holding its TLB lock never reads a freed table.
  *
  * Shootdown: a zap clears PTEs, then takes every compute unit's TLB lock in
- * turn and drops the entries of the zapped range. A compute unit holds that
- * lock for a whole interpreter batch, so when the zap returns no shader
- * access that used an old PTE is still in flight and none can start. The
- * zap only spins on bounded batches and never sleeps or allocates: this is
- * what lets an invalidation callback honour a non-blockable range.
+ * turn and drops the entries of the extent it cleared. That extent can be
+ * larger than the range asked for: a 2 MiB leaf is dropped whole when any
+ * of it is zapped, and its other 511 translations must go from the TLBs
+ * too, or a later zap that finds nothing left to clear would leave them
+ * there while the CPU frees the pages (see struct vsvm_tlb for the rule).
+ * A compute unit holds the TLB lock for a whole interpreter batch, so when
+ * the zap returns no shader access that used an old PTE is still in flight
+ * and none can start. The zap only spins on bounded batches and never
+ * sleeps or allocates: this is what lets an invalidation callback honour a
+ * non-blockable range.
  */
 
 #define LEVEL_SHIFT(l)	(12 + 9 * (l))
 #define LEVEL_SIZE(l)	(1ULL << LEVEL_SHIFT(l))
 #define LEVEL_INDEX(va, l) (((va) >> LEVEL_SHIFT(l)) & (VSVM_PT_ENTRIES - 1))
 
+/* The last &vsvm_mmu.id handed out; 2^64 tables will not be created. */
+static atomic64_t vsvm_mmu_last_id = ATOMIC64_INIT(0);
+
+/**
+ * struct vsvm_zap_extent - the GPU VAs whose PTEs a zap or update cleared
+ */
+struct vsvm_zap_extent {
+	/** @start: first VA cleared, U64_MAX when nothing was. */
+	u64 start;
+	/** @end: end of the last VA cleared. */
+	u64 end;
+};
+
+static void extent_add(struct vsvm_zap_extent *x, u64 va, u64 size)
+{
+	x->start = min(x->start, va);
+	x->end = max(x->end, va + size);
+}
+
 static u64 *table_of(u64 pte)
 {
 	return phys_to_virt(pte & VSVM_PTE_ADDR_MASK);
 }
 
+/*
+ * Page tables belong to the process whose bindings and faults need them:
+ * charged to its memory cgroup (the caller sets the active memcg when it
+ * allocates on a kernel thread).
+ */
 static u64 *pt_page_alloc(void)
 {
-	u64 *t = (u64 *)get_zeroed_page(GFP_KERNEL);
+	u64 *t = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 
 	if (t)
 		vsvm_obj_inc(VSVM_OBJ_PT_PAGE);
@@ -65,6 +96,7 @@ static void pt_page_free(u64 *t)
 int vsvm_mmu_init(struct vsvm_mmu *mmu, struct vsvm_device *vdev)
 {
 	mmu->vdev = vdev;
+	mmu->id = atomic64_inc_return(&vsvm_mmu_last_id);
 	spin_lock_init(&mmu->lock);
 	mmu->root = pt_page_alloc();
 	if (!mmu->root)
@@ -86,13 +118,22 @@ static void free_level(u64 *t, int level)
 	pt_page_free(t);
 }
 
+static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end);
+
 /**
  * vsvm_mmu_fini() - free a page table
  * @mmu: the page table; no job may still run on it
+ *
+ * Flushes every compute unit of the VM's entries whatever the table still
+ * held: the TLB rule must not depend on the PTEs having been accounted
+ * for correctly by every earlier zap.
  */
 void vsvm_mmu_fini(struct vsvm_mmu *mmu)
 {
 	vsvm_mmu_zap(mmu, 0, 1ULL << VSVM_VA_BITS);
+	spin_lock(&mmu->lock);
+	shootdown(mmu, 0, 1ULL << VSVM_VA_BITS);
+	spin_unlock(&mmu->lock);
 	free_level(mmu->root, VSVM_PT_LEVELS - 1);
 	mmu->root = NULL;
 }
@@ -162,7 +203,13 @@ static u64 *next_table(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 *t,
 	return child;
 }
 
-static void set_leaf(struct vsvm_mmu *mmu, u64 *slot, u64 pte, int level)
+/*
+ * Replacing a valid leaf is only meant to add write permission to the same
+ * page: anything else the notifier protocol zaps first. Should it ever
+ * happen, the old translation is flushed like a zapped one (@stale).
+ */
+static void set_leaf(struct vsvm_mmu *mmu, u64 *slot, u64 pte, int level, u64 va,
+		     struct vsvm_zap_extent *stale)
 {
 	u64 old = *slot;
 
@@ -171,6 +218,9 @@ static void set_leaf(struct vsvm_mmu *mmu, u64 *slot, u64 pte, int level)
 			mmu->n_2m++;
 		else
 			mmu->n_4k++;
+	} else if ((old & ~VSVM_PTE_WRITE) != (pte & ~VSVM_PTE_WRITE) ||
+		   (old & ~pte & VSVM_PTE_WRITE)) {
+		extent_add(stale, va, LEVEL_SIZE(level));
 	}
 	WRITE_ONCE(*slot, pte);
 }
@@ -194,6 +244,7 @@ void vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
 			 unsigned long pfn, unsigned int order, bool writable)
 {
 	u64 pte = ((u64)pfn << PAGE_SHIFT) | VSVM_PTE_VALID | VSVM_PTE_LEAF;
+	struct vsvm_zap_extent stale = { .start = U64_MAX };
 	u64 *t = mmu->root;
 	int level, i;
 
@@ -211,25 +262,32 @@ void vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
 		u64 *slot = &t[LEVEL_INDEX(va, 1)];
 
 		if (!(*slot & VSVM_PTE_VALID) || (*slot & VSVM_PTE_LEAF)) {
-			set_leaf(mmu, slot, pte, 1);
-			return;
+			set_leaf(mmu, slot, pte, 1, va, &stale);
+		} else {
+			/* Live 4 KiB entries below: keep the table, fill it. */
+			t = table_of(*slot);
+			for (i = 0; i < VSVM_PT_ENTRIES; i++)
+				set_leaf(mmu, &t[i], pte + ((u64)i << PAGE_SHIFT), 0,
+					 va + ((u64)i << PAGE_SHIFT), &stale);
 		}
-		/* Live 4 KiB entries below: keep the table, fill it. */
-		t = table_of(*slot);
-		for (i = 0; i < VSVM_PT_ENTRIES; i++)
-			set_leaf(mmu, &t[i], pte + ((u64)i << PAGE_SHIFT), 0);
-		return;
+	} else {
+		t = next_table(mmu, c, t, va, 1);
+		if (t)
+			set_leaf(mmu, &t[LEVEL_INDEX(va, 0)], pte, 0, va, &stale);
 	}
-
-	t = next_table(mmu, c, t, va, 1);
-	if (t)
-		set_leaf(mmu, &t[LEVEL_INDEX(va, 0)], pte, 0);
+	if (drm_WARN_ON_ONCE(&mmu->vdev->drm, stale.start < stale.end))
+		shootdown(mmu, stale.start, stale.end);
 }
 
-static bool zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
-		      u64 start, u64 end, struct list_head *freed)
+/*
+ * Clears the leaves of [@start, @end) below table @t and adds to @x the
+ * extent of every leaf it cleared, whole: a 2 MiB leaf only partly inside
+ * the range is dropped and its whole 2 MiB recorded.
+ */
+static void zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
+		      u64 start, u64 end, struct list_head *freed,
+		      struct vsvm_zap_extent *x)
 {
-	bool cleared = false;
 	u64 size = LEVEL_SIZE(level);
 	u64 va;
 
@@ -247,7 +305,7 @@ static bool zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
 				mmu->n_2m--;
 			else
 				mmu->n_4k--;
-			cleared = true;
+			extent_add(x, va, size);
 		} else if (level == 1 && va >= start && va + size <= end) {
 			u64 *child = table_of(pte);
 			int i;
@@ -258,15 +316,14 @@ static bool zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
 			WRITE_ONCE(*slot, 0);
 			list_add(&virt_to_page(child)->lru, freed);
 			mmu->n_tables--;
-			cleared = true;
+			extent_add(x, va, size);
 		} else {
-			cleared |= zap_level(mmu, table_of(pte), level - 1, va,
-					     start, end, freed);
+			zap_level(mmu, table_of(pte), level - 1, va, start, end, freed, x);
 		}
 	}
-	return cleared;
 }
 
+/* Flush every compute unit's entries of [@start, @end). Context: @mmu's lock held. */
 static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
 {
 	struct vsvm_engine *engine = &mmu->vdev->engine;
@@ -280,8 +337,8 @@ static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
 		for (j = 0; j < VSVM_TLB_ENTRIES; j++) {
 			struct vsvm_tlb_entry *e = &tlb->e[j];
 
-			if (e->mmu == mmu && e->vpn >= first && e->vpn <= last)
-				e->mmu = NULL;
+			if (e->vm_id == mmu->id && e->vpn >= first && e->vpn <= last)
+				e->vm_id = 0;
 		}
 		spin_unlock(&tlb->lock);
 	}
@@ -294,23 +351,29 @@ static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
  * @start: first GPU VA, page aligned
  * @end: end of the range, page aligned
  *
- * On return no compute unit can reach a page that was mapped in the range.
+ * On return no compute unit can reach a page that was mapped in the range,
+ * nor any other page of a 2 MiB leaf the range cut into.
  *
  * Context: &vsvm_mmu.lock held. Does not sleep or allocate, so it may run in
  * a non-blockable invalidation.
  */
 void vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end)
 {
+	struct vsvm_zap_extent x = { .start = U64_MAX };
 	LIST_HEAD(freed);
 	struct page *p, *tmp;
 
 	lockdep_assert_held(&mmu->lock);
 	if (start >= end)
 		return;
-	/* Nothing cleared means no TLB can hold the range: skip the shootdown. */
-	if (!zap_level(mmu, mmu->root, VSVM_PT_LEVELS - 1, 0, start, end, &freed))
+	zap_level(mmu, mmu->root, VSVM_PT_LEVELS - 1, 0, start, end, &freed, &x);
+	/*
+	 * Nothing cleared: every entry filled from this range went with the
+	 * zap that cleared its PTE, over that PTE's whole extent.
+	 */
+	if (x.start >= x.end)
 		return;
-	shootdown(mmu, start, end);
+	shootdown(mmu, x.start, x.end);
 	list_for_each_entry_safe(p, tmp, &freed, lru) {
 		list_del(&p->lru);
 		pt_page_free(page_address(p));
@@ -384,7 +447,7 @@ void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 acc
 	int level = 0;
 	u64 pte, pa;
 
-	if (likely(e->mmu == mmu && e->vpn == vpn && (!write || e->writable)))
+	if (likely(e->vm_id == mmu->id && e->vpn == vpn && (!write || e->writable)))
 		return e->kaddr + (va & ~PAGE_MASK);
 
 	if (va >> VSVM_VA_BITS)
@@ -393,7 +456,7 @@ void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 acc
 	if (!pte || (write && !(pte & VSVM_PTE_WRITE)))
 		return NULL;
 	pa = (pte & VSVM_PTE_ADDR_MASK) + (va & (LEVEL_SIZE(level) - 1) & PAGE_MASK);
-	e->mmu = mmu;
+	e->vm_id = mmu->id;
 	e->vpn = vpn;
 	e->kaddr = phys_to_virt(pa);
 	e->writable = pte & VSVM_PTE_WRITE;

@@ -24,8 +24,12 @@ struct vsvm_device;
  * struct vsvm_tlb_entry - one cached 4 KiB translation
  */
 struct vsvm_tlb_entry {
-	/** @mmu: the page table the entry came from, NULL when empty. */
-	struct vsvm_mmu *mmu;
+	/**
+	 * @vm_id: &vsvm_mmu.id of the page table the entry came from, 0 when
+	 * empty. An id is never reused, so an entry that outlived its page
+	 * table can match no other.
+	 */
+	u64 vm_id;
 	/** @vpn: GPU virtual page number. */
 	u64 vpn;
 	/** @kaddr: kernel address of the page. */
@@ -37,12 +41,18 @@ struct vsvm_tlb_entry {
 /**
  * struct vsvm_tlb - a compute unit's software TLB
  *
- * The TLB lock is the engine's half of the shootdown protocol. A compute
- * unit holds it for the whole of an interpreter batch, so every address it
- * translated stays in use until the batch ends. A zap clears PTEs and then
- * takes each compute unit's lock in turn to flush its entries: once it has
- * held them all, no shader can still touch a page the zap removed. The lock
- * is a spinlock and batches are bounded, so a zap never sleeps.
+ * The rule the TLB lives by: no translation outlives its PTE. Whatever
+ * clears a PTE flushes, before it drops &vsvm_mmu.lock, every entry that
+ * may have been filled from it, over the whole extent the PTE covered: a
+ * dropped 2 MiB leaf is flushed whole, even when only part of it was asked
+ * for. A page table being freed flushes every entry of its VM.
+ *
+ * The TLB lock is the engine's half of that protocol. A compute unit holds
+ * it for the whole of an interpreter batch, so every address it translated
+ * stays in use until the batch ends. A zap clears PTEs and then takes each
+ * compute unit's lock in turn to flush its entries: once it has held them
+ * all, no shader can still touch a page the zap removed. The lock is a
+ * spinlock and batches are bounded, so a zap never sleeps.
  */
 struct vsvm_tlb {
 	/**
@@ -77,6 +87,11 @@ struct vsvm_pt_cache {
 struct vsvm_mmu {
 	/** @vdev: the device, whose compute units a shootdown visits. */
 	struct vsvm_device *vdev;
+	/**
+	 * @id: tags this table's TLB entries; unique for the module's
+	 * lifetime (a 64-bit count that is never reused, unlike an address).
+	 */
+	u64 id;
 	/**
 	 * @lock: the driver lock of the notifier protocol. Protects every
 	 * PTE write. A fault installs PTEs under it only after

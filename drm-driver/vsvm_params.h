@@ -16,5 +16,6 @@
 
 extern unsigned int vsvm_job_timeout_ms;
 extern unsigned int vsvm_fault_timeout_ms;
+extern unsigned int vsvm_max_ranges_per_vm;
 
 #endif /* __VSVM_PARAMS_H__ */

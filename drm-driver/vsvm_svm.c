@@ -6,8 +6,12 @@
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/memcontrol.h>
 #include <linux/mutex.h>
+#include <linux/oom.h>
+#include <linux/pgtable.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
@@ -48,10 +52,29 @@
  *
  * Reads never request write access, so a GPU read never breaks COW; a
  * write to a page mapped read-only faults again and asks for write.
+ *
+ * Rules the code below enforces (docs/svm.md "Rules"):
+ *
+ * - No translation outlives its PTE: see struct vsvm_tlb.
+ * - No PTE outlives the notifier that guards it: a range is zapped, with
+ *   its shootdown, before its notifier is removed, and a range marked
+ *   unmapped is never populated again (range_free(), populate()).
+ * - Only memory the kernel can reach is mapped: a page outside the direct
+ *   map (memfd_secret(), say) or device memory fails the fault with
+ *   DRM_VSVM_STATUS_UNREACHABLE (svm_pages_reachable()).
+ * - Only the owner's jobs fault in the owner's memory: vsvm_vm_handle_fault()
+ *   checks the submitter before it gets here.
+ * - The process pays for what its SVM use allocates: ranges and page
+ *   tables are charged to the VM owner's memory cgroup, even when a compute
+ *   unit's kernel thread services the fault, and a VM holds at most
+ *   vsvm_max_ranges_per_vm ranges.
  */
 
-static u32 classify(struct vm_area_struct *vma, bool write)
+static u32 classify(struct mm_struct *mm, struct vm_area_struct *vma, bool write)
 {
+	/* The OOM reaper or process_mrelease() is tearing the process down. */
+	if (check_stable_address_space(mm))
+		return DRM_VSVM_STATUS_CANCELED;
 	if (!vma)
 		return DRM_VSVM_STATUS_NO_VMA;
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
@@ -152,7 +175,7 @@ static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end
 	struct vsvm_svm_range *range;
 	int ret;
 
-	range = kzalloc(sizeof(*range), GFP_KERNEL);
+	range = kzalloc(sizeof(*range), GFP_KERNEL_ACCOUNT);
 	if (!range)
 		return ERR_PTR(-ENOMEM);
 	range->vm = vm;
@@ -175,16 +198,25 @@ static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end
 	return range;
 }
 
+/*
+ * Zap first, remove the notifier second: until the notifier is gone, an
+ * invalidation of the range still zaps it, so no CPU page can be freed
+ * while the GPU maps it. The other order leaves a window in which the CPU
+ * unmaps and frees a page nobody tells vsvm about. Marking the range
+ * unmapped under the lock keeps callbacks from requeueing it and faults
+ * from populating it; &vsvm_vm.lock keeps faults away meanwhile anyway.
+ */
 static void range_free(struct vsvm_vm *vm, struct vsvm_svm_range *range)
 {
-	/* After this no callback runs on the range, so it cannot requeue. */
-	mmu_interval_notifier_remove(&range->notifier);
-
 	spin_lock(&vm->mmu.lock);
+	range->unmapped = true;
 	list_del_init(&range->gc_link);
 	vsvm_mmu_zap_locked(&vm->mmu, range->start + range->gpu_offset,
 			    range->end + range->gpu_offset);
 	spin_unlock(&vm->mmu.lock);
+
+	/* Waits for a running callback; none can start after it. */
+	mmu_interval_notifier_remove(&range->notifier);
 
 	trace_vsvm_range_destroy(vm->id, range->start, range->end);
 	vsvm_obj_dec(VSVM_OBJ_SVM_RANGE);
@@ -349,9 +381,45 @@ static int gather(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u
 }
 
 /*
+ * Can the kernel dereference the page at @pfn through its direct map, as
+ * the engine does? hmm_range_fault() hands out pages that GUP refuses:
+ * memfd_secret() pages are taken out of the direct map while a process
+ * maps them, and touching one oopses. Device (ZONE_DEVICE) memory is
+ * refused whole, as it is no ordinary RAM whatever the direct map says.
+ * A page's direct-map entry only changes while nobody maps it, so the
+ * answer holds as long as the notifier sequence it was read under.
+ */
+static bool svm_page_reachable(unsigned long pfn)
+{
+	unsigned int level;
+	struct page *page;
+	pte_t *pte;
+
+	if (!pfn_valid(pfn))
+		return false;
+	page = pfn_to_page(pfn);
+	if (is_zone_device_page(page) || PageHighMem(page))
+		return false;
+	pte = lookup_address((unsigned long)page_address(page), &level);
+	return pte && pte_present(*pte);
+}
+
+static bool svm_pages_reachable(const unsigned long *hmm_pfns, u64 npages)
+{
+	u64 i;
+
+	for (i = 0; i < npages; i++)
+		if (!svm_page_reachable(hmm_pfns[i] & ~HMM_PFN_FLAGS))
+			return false;
+	return true;
+}
+
+/*
  * Collision-retry service of [@start, @end) of @range, which lies in one
  * GPU 2 MiB block, asking write access for the pages set in @want (NULL:
- * none). Context: vm->lock held, an mm_users reference held.
+ * none). Returns -EAGAIN when the range was unmapped meanwhile: it must be
+ * looked up again, never populated. Context: vm->lock held, an mm_users
+ * reference held, the VM owner's memcg active.
  */
 static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
 		    const unsigned long *want, bool readonly, u32 *status)
@@ -382,7 +450,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 		mmap_read_lock(vm->mm);
 		ret = gather(vm, range, start, npages, want, seq);
 		if (ret && ret != -EBUSY)
-			*status = classify(vma_lookup(vm->mm, start), write);
+			*status = classify(vm->mm, vma_lookup(vm->mm, start), write);
 		mmap_read_unlock(vm->mm);
 		t1 = ktime_get();
 		vsvm_stat_add(vdev, VSVM_STAT_FAULT_GATHER_NS, ktime_to_ns(ktime_sub(t1, t0)));
@@ -398,8 +466,19 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 				*status = DRM_VSVM_STATUS_BAD_MEMORY;
 			goto out;
 		}
+		if (!svm_pages_reachable(vm->svm.pfns, npages)) {
+			vsvm_stat_inc(vdev, VSVM_STAT_FAULT_UNREACHABLE);
+			*status = DRM_VSVM_STATUS_UNREACHABLE;
+			ret = -ENXIO;
+			goto out;
+		}
 
 		spin_lock(&vm->mmu.lock);
+		if (range->unmapped) {
+			spin_unlock(&vm->mmu.lock);
+			ret = -EAGAIN;
+			goto out;
+		}
 		if (mmu_interval_read_retry(&range->notifier, seq)) {
 			spin_unlock(&vm->mmu.lock);
 			vsvm_stat_inc(vdev, VSVM_STAT_RETRY_COLLISION);
@@ -456,13 +535,16 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 	*status = DRM_VSVM_STATUS_OK;
 	want_write(vm, range, start, end, wstart, wend, want);
 	ret = populate(vm, range, start, end, want, readonly, status);
-	if (ret && ret != -EDEADLK && ret != -ENOMEM && end - start > PAGE_SIZE) {
+	if (ret && ret != -EDEADLK && ret != -ENOMEM && ret != -EAGAIN &&
+	    *status != DRM_VSVM_STATUS_CANCELED && end - start > PAGE_SIZE) {
 		*status = DRM_VSVM_STATUS_OK;
 		bitmap_zero(want, VSVM_SVM_CHUNK_PAGES);
 		if (page >= wstart && page < wend)
 			__set_bit(0, want);
 		ret = populate(vm, range, page, page + PAGE_SIZE, want, readonly, status);
 	}
+	if (ret == -EAGAIN)
+		return ret;
 	if (ret && *status == DRM_VSVM_STATUS_OK)
 		*status = DRM_VSVM_STATUS_BAD_MEMORY;
 	range->faults++;
@@ -487,7 +569,7 @@ static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma
 
 	mmap_read_lock(vm->mm);
 	cpu_vma = vma_lookup(vm->mm, addr);
-	*status = classify(cpu_vma, write);
+	*status = classify(vm->mm, cpu_vma, write);
 	if (cpu_vma) {
 		start = max_t(u64, start, cpu_vma->vm_start);
 		end = min_t(u64, end, cpu_vma->vm_end);
@@ -506,6 +588,10 @@ static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma
 			end = min_t(u64, end, node->start);
 	}
 
+	if (vm->svm.n_ranges >= READ_ONCE(vsvm_max_ranges_per_vm)) {
+		*status = DRM_VSVM_STATUS_RANGE_LIMIT;
+		return ERR_PTR(-ENOSPC);
+	}
 	range = range_alloc(vm, start, end, 0, false);
 	if (IS_ERR(range)) {
 		*status = DRM_VSVM_STATUS_NOMEM;
@@ -539,6 +625,7 @@ int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstar
 {
 	bool write = wstart < wend;
 	struct vsvm_svm_range *range;
+	struct mem_cgroup *memcg;
 	int ret;
 
 	lockdep_assert_held(&vm->lock);
@@ -547,14 +634,18 @@ int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstar
 		*status = DRM_VSVM_STATUS_CANCELED;
 		return -ECANCELED;
 	}
-	range = range_get(vm, vma, addr, write, status);
-	if (IS_ERR(range)) {
-		ret = PTR_ERR(range);
-		goto out;
-	}
-	ret = populate_around(vm, range, addr, range->start, range->end, wstart, wend, false,
-			      status);
-out:
+	memcg = set_active_memcg(vm->memcg);
+	/* An unmap that raced the fault: collect its range and look again. */
+	do {
+		range = range_get(vm, vma, addr, write, status);
+		if (IS_ERR(range)) {
+			ret = PTR_ERR(range);
+			break;
+		}
+		ret = populate_around(vm, range, addr, range->start, range->end, wstart, wend,
+				      false, status);
+	} while (ret == -EAGAIN);
+	set_active_memcg(memcg);
 	mmput(vm->mm);
 	return ret;
 }
@@ -600,6 +691,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 {
 	DECLARE_BITMAP(want, VSVM_SVM_CHUNK_PAGES);
 	struct vsvm_svm_range *range = vma->userptr;
+	struct mem_cgroup *memcg;
 	unsigned long seq;
 	u64 addr;
 	int ret = 0;
@@ -611,6 +703,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		*status = DRM_VSVM_STATUS_CANCELED;
 		return -ECANCELED;
 	}
+	memcg = set_active_memcg(vm->memcg);
 	vsvm_stat_inc(vm->vdev, VSVM_STAT_USERPTR_REVALIDATE);
 	/*
 	 * The sequence read before the first block proves the whole range
@@ -622,6 +715,13 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		u64 gpu_next = ALIGN_DOWN(addr + range->gpu_offset, SZ_2M) + SZ_2M;
 		u64 next = min_t(u64, gpu_next - range->gpu_offset, range->end);
 
+		/* Up to 2^27 blocks: a killed caller must not wait for them all. */
+		if (fatal_signal_pending(current)) {
+			*status = DRM_VSVM_STATUS_CANCELED;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
 		*status = DRM_VSVM_STATUS_OK;
 		/* A writable userptr is bound for GPU writes: map it writable. */
 		bitmap_fill(want, VSVM_SVM_CHUNK_PAGES);
@@ -633,6 +733,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 	}
 	range->validated = !ret;
 	range->valid_seq = seq;
+	set_active_memcg(memcg);
 	mmput(vm->mm);
 	return ret;
 }
@@ -651,20 +752,29 @@ int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool 
 		       u32 *status)
 {
 	struct vsvm_svm_range *range = vma->userptr;
-	u64 cpu = addr - range->gpu_offset, page = cpu & PAGE_MASK;
-	u64 start = max_t(u64, ALIGN_DOWN(addr, SZ_2M) - range->gpu_offset, range->start);
-	u64 end = min_t(u64, ALIGN_DOWN(addr, SZ_2M) + SZ_2M - range->gpu_offset, range->end);
+	u64 off = range->gpu_offset, cpu = addr - off, page = cpu & PAGE_MASK;
+	/*
+	 * The GPU 2 MiB block around @addr, clipped to the binding, in GPU
+	 * addresses first: CPU and GPU addresses are not ordered alike across
+	 * the offset, so clipping after the subtraction could wrap.
+	 */
+	u64 start = max_t(u64, ALIGN_DOWN(addr, SZ_2M), range->start + off) - off;
+	u64 end = min_t(u64, ALIGN_DOWN(addr, SZ_2M) + SZ_2M, range->end + off) - off;
+	struct mem_cgroup *memcg;
 	int ret;
 
 	if (!mmget_not_zero(vm->mm)) {
 		*status = DRM_VSVM_STATUS_CANCELED;
 		return -ECANCELED;
 	}
+	memcg = set_active_memcg(vm->memcg);
 	ret = populate_around(vm, range, cpu, start, end, page,
 			      write && !vma->readonly ? page + PAGE_SIZE : page,
 			      vma->readonly, status);
+	set_active_memcg(memcg);
 	mmput(vm->mm);
-	return ret;
+	/* A userptr range is never marked unmapped while bound. */
+	return ret == -EAGAIN ? -EFAULT : ret;
 }
 
 /**

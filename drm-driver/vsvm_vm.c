@@ -2,8 +2,10 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/io.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
@@ -29,9 +31,15 @@
  * - userptr bindings are revalidated before each EXEC and fault back in
  *   like a mirror when an invalidation removed their PTEs mid-job.
  *
- * Ownership: the VM records its creator's mm. Once a mirror or userptr is
- * bound, the GPU sees that mm, so binds and submissions from any other mm
- * (a forked child, a process the fd was passed to) fail with -EPERM.
+ * Ownership is decided once, at creation. A VM created with
+ * DRM_VSVM_VM_CREATE_SVM records its creator's mm and may hold mirrors and
+ * userptrs of it; every ioctl naming the VM, directly or through a queue,
+ * fails with -EPERM from any other mm (a forked child, a process the fd
+ * was passed to), so no other process can run a job that sees the owner's
+ * memory, nor learn how the owner's jobs ended. Deciding it at the first
+ * mirror bind instead would let another process bind and submit into the
+ * VM before that bind and keep running after it. A VM created without the
+ * flag holds BOs only and is shared like any DRM object.
  *
  * Binds are synchronous. An UNMAP over a running job is allowed; the job
  * then faults on the unmapped addresses and fails with
@@ -46,6 +54,7 @@ static void vm_free(struct drm_gpuvm *gpuvm)
 		vsvm_mmu_fini(&vm->mmu);
 	if (vm->mm)
 		mmdrop(vm->mm);
+	mem_cgroup_put(vm->memcg);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	vsvm_obj_dec(VSVM_OBJ_VM);
@@ -83,17 +92,26 @@ struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id)
  * vsvm_vm_check_owner() - may the caller use the VM?
  * @vm: the VM
  *
- * Return: 0, or -EPERM if the VM mirrors an address space that is not the
- * caller's.
+ * Every ioctl that names a VM, directly or through one of its queues,
+ * asks this before it acts or answers. Once the owner's address space is
+ * gone (its last user exited or exec()ed; it never comes back), the VM
+ * holds nothing of it to see or touch, and any holder of the file may
+ * wait on and destroy what is left: its mirror faults fail, as they are
+ * serviced for the owner's jobs only.
+ *
+ * Return: 0, or -EPERM if the VM is an SVM VM whose owner lives and the
+ * caller does not use the owner's address space.
  */
 int vsvm_vm_check_owner(struct vsvm_vm *vm)
 {
-	return READ_ONCE(vm->cpu_bound) && current->mm != vm->mm ? -EPERM : 0;
+	if (!vm->mm || current->mm == vm->mm)
+		return 0;
+	return atomic_read(&vm->mm->mm_users) ? -EPERM : 0;
 }
 
 static struct vsvm_vma *vma_alloc(enum vsvm_vma_kind kind, bool readonly)
 {
-	struct vsvm_vma *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+	struct vsvm_vma *vma = kzalloc(sizeof(*vma), GFP_KERNEL_ACCOUNT);
 
 	if (vma) {
 		vma->kind = kind;
@@ -265,11 +283,11 @@ int vsvm_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fi
 	struct vsvm_vm *vm;
 	int ret;
 
-	if (args->flags || args->extensions)
+	if ((args->flags & ~DRM_VSVM_VM_CREATE_SVM) || args->extensions)
 		return vsvm_reject(vdev, -EINVAL, "flags 0x%x extensions 0x%llx",
 				   args->flags, args->extensions);
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	r_obj = drm_gpuvm_resv_object_alloc(drm);
@@ -281,8 +299,11 @@ int vsvm_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fi
 	vm->vdev = vdev;
 	mutex_init(&vm->lock);
 	vsvm_svm_init(vm);
-	vm->mm = current->mm;
-	mmgrab(vm->mm);
+	if (args->flags & DRM_VSVM_VM_CREATE_SVM) {
+		vm->mm = current->mm;
+		mmgrab(vm->mm);
+		vm->memcg = get_mem_cgroup_from_mm(vm->mm);
+	}
 	vm->owner_pid = task_tgid_nr(current);
 	drm_gpuvm_init(&vm->gpuvm, "vsvm", 0, drm, r_obj, 0, 1ULL << VSVM_VA_BITS, 0, 0, &vm_ops);
 	drm_gem_object_put(r_obj);
@@ -309,15 +330,27 @@ int vsvm_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *f
 	struct drm_vsvm_vm_destroy *args = data;
 	struct vsvm_vm *vm;
 
+	int ret;
+
 	if (args->pad)
 		return vsvm_reject(vdev, -EINVAL, "pad 0x%x", args->pad);
 	/* Erasing index 0 of an ALLOC1 xarray would hand it out next. */
-	vm = args->vm_id ? xa_erase(&vfile->vms, args->vm_id) : NULL;
+	vm = args->vm_id ? vsvm_vm_lookup(vfile, args->vm_id) : NULL;
 	if (!vm)
 		return vsvm_reject(vdev, -ENOENT, "vm %u", args->vm_id);
-	vm_close(vm);
+	ret = vsvm_vm_check_owner(vm);
+	if (ret) {
+		vsvm_reject(vdev, ret, "vm %u belongs to another process", vm->id);
+	} else if (xa_cmpxchg(&vfile->vms, args->vm_id, vm, NULL, 0) != vm) {
+		/* A concurrent destroy won. */
+		ret = vsvm_reject(vdev, -ENOENT, "vm %u", args->vm_id);
+	} else {
+		vm_close(vm);
+		/* The file's reference. */
+		vsvm_vm_put(vm);
+	}
 	vsvm_vm_put(vm);
-	return 0;
+	return ret;
 }
 
 /**
@@ -361,8 +394,12 @@ static int vm_bind_map(struct vsvm_vm *vm, struct drm_file *file,
 	} else {
 		if (args->handle || args->bo_offset)
 			return vsvm_reject(vdev, -EINVAL, "handle/bo_offset with op %u", args->op);
+		if (!vm->mm)
+			return vsvm_reject(vdev, -EINVAL, "op %u in a VM created without SVM",
+					   args->op);
+		/* A notifier is only ever inserted into a live owner's mm. */
 		if (current->mm != vm->mm)
-			return vsvm_reject(vdev, -EPERM, "mirror/userptr from another mm");
+			return vsvm_reject(vdev, -EPERM, "op %u from another process", args->op);
 		if (args->op == DRM_VSVM_BIND_OP_MAP_MIRROR &&
 		    (args->userptr || (args->flags & DRM_VSVM_BIND_READONLY)))
 			return vsvm_reject(vdev, -EINVAL, "userptr/flags with MAP_MIRROR");
@@ -411,8 +448,6 @@ static int vm_bind_map(struct vsvm_vm *vm, struct drm_file *file,
 		vma_unmap_range(vm, vma, args->addr, args->addr + args->range);
 		goto err_free;
 	}
-	if (!obj)
-		WRITE_ONCE(vm->cpu_bound, true);
 	goto out_put;
 
 err_free:
@@ -463,7 +498,7 @@ int vsvm_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file
 		return vsvm_reject(vdev, -ENOENT, "vm %u", args->vm_id);
 	ret = vsvm_vm_check_owner(vm);
 	if (ret) {
-		vsvm_reject(vdev, ret, "vm %u mirrors another process", vm->id);
+		vsvm_reject(vdev, ret, "vm %u belongs to another process", vm->id);
 		goto out;
 	}
 
@@ -496,14 +531,21 @@ static bool mapped_for(struct vsvm_vm *vm, u64 addr, bool write)
 /**
  * vsvm_vm_handle_fault() - service a GPU page fault
  * @vm: the VM
+ * @mm: the address space the access is made for: the submitter's for a
+ *	job, the caller's for PREFETCH and EXEC's code read; compared only
  * @addr: faulting GPU VA
  * @access: DRM_VSVM_ACCESS_*
  * @status: out, enum drm_vsvm_status when the fault is fatal
  *
+ * A mirror or userptr fault is serviced only for the VM's owner: the ioctls
+ * already refuse everyone else, and this keeps the rule where the owner's
+ * pages are handed out.
+ *
  * Context: sleeps; takes &vsvm_vm.lock.
  * Return: 0 when the access can be retried, else a negative errno.
  */
-int vsvm_vm_handle_fault(struct vsvm_vm *vm, u64 addr, u32 access, u32 *status)
+int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32 access,
+			 u32 *status)
 {
 	bool write = access & (DRM_VSVM_ACCESS_WRITE | DRM_VSVM_ACCESS_ATOMIC);
 	struct drm_gpuva *va;
@@ -521,6 +563,9 @@ int vsvm_vm_handle_fault(struct vsvm_vm *vm, u64 addr, u32 access, u32 *status)
 		/* Unmapped: the job fails. */
 	} else if (write && vma->readonly) {
 		*status = DRM_VSVM_STATUS_READ_ONLY;
+		ret = -EACCES;
+	} else if (vma->kind != VSVM_VMA_BO && (!vm->mm || mm != vm->mm)) {
+		*status = DRM_VSVM_STATUS_NO_ACCESS;
 		ret = -EACCES;
 	} else if (vma->kind == VSVM_VMA_MIRROR) {
 		u64 page = addr & PAGE_MASK;
@@ -544,7 +589,8 @@ int vsvm_vm_handle_fault(struct vsvm_vm *vm, u64 addr, u32 access, u32 *status)
  * @size: bytes
  *
  * Context: sleeps.
- * Return: 0 or -EFAULT.
+ * Return: 0, or the errno of the status of a fault that cannot be serviced
+ * (-EFAULT after repeated faults).
  */
 int vsvm_vm_read(struct vsvm_vm *vm, u64 va, void *buf, u32 size)
 {
@@ -558,15 +604,23 @@ int vsvm_vm_read(struct vsvm_vm *vm, u64 va, void *buf, u32 size)
 
 		spin_lock(&vm->mmu.lock);
 		ok = vsvm_mmu_lookup_locked(&vm->mmu, va, &pfn, &writable, &order);
-		/* The lock keeps the page mapped, and so alive, while it is read. */
+		/*
+		 * The lock keeps the page mapped, and so alive, while it is
+		 * read: freeing it takes an invalidation, whose zap waits for
+		 * the lock, and a PTE never outlives its notifier.
+		 */
 		if (ok)
 			memcpy(buf, (u8 *)phys_to_virt(PFN_PHYS(pfn)) + off, n);
 		spin_unlock(&vm->mmu.lock);
 		if (!ok) {
-			if (++tries > 64 ||
-			    vsvm_vm_handle_fault(vm, va, DRM_VSVM_ACCESS_READ |
-						 DRM_VSVM_ACCESS_FETCH, &status))
+			int ret;
+
+			if (++tries > 64)
 				return -EFAULT;
+			ret = vsvm_vm_handle_fault(vm, current->mm, va, DRM_VSVM_ACCESS_READ |
+						   DRM_VSVM_ACCESS_FETCH, &status);
+			if (ret)
+				return ret;
 			continue;
 		}
 		buf += n;
@@ -618,8 +672,9 @@ int vsvm_ioctl_prefetch(struct drm_device *drm, void *data, struct drm_file *fil
 	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
 	if (!vm)
 		return vsvm_reject(vdev, -ENOENT, "vm %u", args->vm_id);
-	if (current->mm != vm->mm) {
-		ret = vsvm_reject(vdev, -EPERM, "vm %u belongs to another process", vm->id);
+	ret = vsvm_vm_check_owner(vm);
+	if (ret) {
+		vsvm_reject(vdev, ret, "vm %u belongs to another process", vm->id);
 		goto out;
 	}
 
@@ -627,6 +682,13 @@ int vsvm_ioctl_prefetch(struct drm_device *drm, void *data, struct drm_file *fil
 	for (addr = args->addr; addr < end && !ret; addr += PAGE_SIZE) {
 		struct drm_gpuva *va = drm_gpuva_find_first(&vm->gpuvm, addr, 1);
 		bool write = args->flags & DRM_VSVM_PREFETCH_WRITE;
+
+		/* Up to 2^36 pages: a killed caller must not wait for them all. */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
 
 		if (!va || to_vsvm_vma(va)->kind != VSVM_VMA_MIRROR) {
 			ret = vsvm_reject(vdev, -EFAULT, "0x%llx is not in a mirror", addr);
@@ -678,7 +740,7 @@ void vsvm_vms_show(struct vsvm_file *vfile, struct seq_file *m, bool ptes)
 			break;
 		mutex_lock(&vm->lock);
 		seq_printf(m, " vm %u: owner %d%s\n", vm->id, vm->owner_pid,
-			   vm->cpu_bound ? " cpu-bound" : "");
+			   vm->mm ? " svm" : "");
 		drm_gpuvm_for_each_va(va, &vm->gpuvm) {
 			struct vsvm_vma *vma = to_vsvm_vma(va);
 

@@ -13,6 +13,7 @@
 
 struct drm_device;
 struct drm_file;
+struct mem_cgroup;
 struct mm_struct;
 struct seq_file;
 struct vsvm_device;
@@ -61,19 +62,25 @@ struct vsvm_vm {
 	/** @owner_pid: thread group that created the VM, for debugfs. */
 	pid_t owner_pid;
 	/**
-	 * @mm: the creator's address space (mmgrab()ed). Mirrors and userptrs
-	 * resolve addresses in it, and a VM with @cpu_bound set only accepts
-	 * binds and submissions from tasks using it.
+	 * @mm: for a VM created with DRM_VSVM_VM_CREATE_SVM, the creator's
+	 * address space (mmgrab()ed), fixed for the VM's life; NULL for a
+	 * BO-only VM. Mirrors and userptrs resolve addresses in it, and every
+	 * ioctl naming the VM must come from a task using it
+	 * (vsvm_vm_check_owner()).
 	 */
 	struct mm_struct *mm;
 	/**
-	 * @lock: protects the gpuvm tree, @svm's range tree, @cpu_bound and
-	 * @closed. Held across GPU fault service, so it is taken outside
-	 * mmap_lock and &vsvm_mmu.lock. Never taken by invalidation callbacks.
+	 * @memcg: with @mm, the creator's memory cgroup (a reference): what
+	 * the VM's SVM use allocates is charged to it, also when a compute
+	 * unit's kernel thread services the fault.
+	 */
+	struct mem_cgroup *memcg;
+	/**
+	 * @lock: protects the gpuvm tree, @svm's range tree and @closed.
+	 * Held across GPU fault service, so it is taken outside mmap_lock and
+	 * &vsvm_mmu.lock. Never taken by invalidation callbacks.
 	 */
 	struct mutex lock;
-	/** @cpu_bound: a mirror or userptr was bound once; never cleared. */
-	bool cpu_bound;
 	/** @closed: the id is gone; no binding may be added. */
 	bool closed;
 	/** @mmu: the GPU page table. */
@@ -95,7 +102,8 @@ static inline struct vsvm_vma *to_vsvm_vma(struct drm_gpuva *va)
 struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id);
 void vsvm_vm_put(struct vsvm_vm *vm);
 int vsvm_vm_check_owner(struct vsvm_vm *vm);
-int vsvm_vm_handle_fault(struct vsvm_vm *vm, u64 addr, u32 access, u32 *status);
+int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32 access,
+			 u32 *status);
 int vsvm_vm_read(struct vsvm_vm *vm, u64 va, void *buf, u32 size);
 int vsvm_vm_revalidate_userptrs(struct vsvm_vm *vm);
 void vsvm_vm_destroy_all(struct vsvm_file *vfile);

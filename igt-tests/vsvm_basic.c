@@ -372,8 +372,9 @@ static void test_vm_create_destroy(void)
 	enum { NUM_VMS = 512 };
 	static uint32_t ids[NUM_VMS];
 
+	/* BO-only and SVM VMs alternately: they share one id space. */
 	for (int i = 0; i < NUM_VMS; i++) {
-		ids[i] = vsvm_vm_create(fd);
+		ids[i] = vsvm_vm_create(fd, i & 1 ? DRM_VSVM_VM_CREATE_SVM : 0);
 		for (int j = 0; j < i; j++)
 			igt_assert_neq_u32(ids[i], ids[j]);
 	}
@@ -384,35 +385,56 @@ static void test_vm_create_destroy(void)
 			  "second VM_DESTROY");
 
 	/* Creation still works after many destructions. */
-	ids[0] = vsvm_vm_create(fd);
+	ids[0] = vsvm_vm_create(fd, 0);
+	ids[1] = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 	vsvm_vm_destroy(fd, ids[0]);
+	vsvm_vm_destroy(fd, ids[1]);
 }
 
 static void test_bad_vm(void)
 {
 	struct drm_vsvm_vm_create create = {};
 	struct drm_vsvm_vm_destroy destroy = {};
-	uint32_t vm;
+	uint32_t vm, svm;
 
+	/* Flags 0 and DRM_VSVM_VM_CREATE_SVM are the valid requests. */
 	do_ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &create);
 	vm = create.vm_id;
 	igt_assert(vm);
+	create = (struct drm_vsvm_vm_create){ .flags = DRM_VSVM_VM_CREATE_SVM };
+	do_ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &create);
+	svm = create.vm_id;
+	igt_assert(svm);
+	igt_assert_neq_u32(svm, vm);
 
-	create = (struct drm_vsvm_vm_create){ .flags = 1 };
+	create = (struct drm_vsvm_vm_create){
+		.flags = DRM_VSVM_VM_CREATE_SVM << 1 };
 	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_CREATE, &create, EINVAL);
 	create = (struct drm_vsvm_vm_create){ .flags = 1u << 31 };
 	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_CREATE, &create, EINVAL);
+	/* A known flag does not excuse an unknown one beside it. */
+	create = (struct drm_vsvm_vm_create){
+		.flags = DRM_VSVM_VM_CREATE_SVM | DRM_VSVM_VM_CREATE_SVM << 1 };
+	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_CREATE, &create, EINVAL);
+	create = (struct drm_vsvm_vm_create){ .flags = ~0u };
+	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_CREATE, &create, EINVAL);
 	create = (struct drm_vsvm_vm_create){ .extensions = 1 };
+	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_CREATE, &create, EINVAL);
+	create = (struct drm_vsvm_vm_create){
+		.flags = DRM_VSVM_VM_CREATE_SVM, .extensions = 1 };
 	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_CREATE, &create, EINVAL);
 
 	check_err(__vsvm_vm_destroy(fd, 0), -ENOENT, "destroy VM 0");
 	check_err(__vsvm_vm_destroy(fd, BAD_ID), -ENOENT, "destroy unknown");
 	destroy = (struct drm_vsvm_vm_destroy){ .vm_id = vm, .pad = 1 };
 	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_DESTROY, &destroy, EINVAL);
+	destroy = (struct drm_vsvm_vm_destroy){ .vm_id = svm, .pad = 1 };
+	do_ioctl_err(fd, DRM_IOCTL_VSVM_VM_DESTROY, &destroy, EINVAL);
 
-	/* The rejected destroys left the VM alone and id 0 unallocated. */
+	/* The rejected destroys left the VMs alone and id 0 unallocated. */
 	vsvm_vm_destroy(fd, vm);
-	vm = vsvm_vm_create(fd);
+	vsvm_vm_destroy(fd, svm);
+	vm = vsvm_vm_create(fd, 0);
 	vsvm_vm_destroy(fd, vm);
 }
 
@@ -429,7 +451,7 @@ static void test_bad_bind(void)
 	struct drm_vsvm_vm_bind valid, b;
 	uint32_t vm, bo;
 
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, 0);
 	bo = vsvm_gem_create(fd, bo_size);
 	valid = (struct drm_vsvm_vm_bind){
 		.vm_id = vm,
@@ -532,12 +554,72 @@ static void test_bad_bind(void)
 	vsvm_vm_destroy(fd, vm);
 }
 
+/*
+ * Mirrors and userptrs need a VM created with DRM_VSVM_VM_CREATE_SVM: the
+ * binds that succeed in one are refused in a VM for BOs only, which they
+ * leave as it was.
+ */
+static void test_bad_bind_svm_op(void)
+{
+	uint64_t caps = vsvm_get_param(fd, DRM_VSVM_PARAM_SVM_CAPS);
+	const uint64_t size = 16 * SIZE_4K;
+	struct drm_vsvm_vm_bind mirror, userptr, b;
+	uint32_t vm, svm, bo;
+	void *cpu;
+
+	igt_require(caps & (DRM_VSVM_SVM_CAP_MIRROR | DRM_VSVM_SVM_CAP_USERPTR));
+
+	cpu = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	igt_assert(cpu != MAP_FAILED);
+	vm = vsvm_vm_create(fd, 0);
+	svm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
+	mirror = (struct drm_vsvm_vm_bind){
+		.vm_id = svm,
+		.op = DRM_VSVM_BIND_OP_MAP_MIRROR,
+		.addr = to_user_pointer(cpu),
+		.range = size,
+	};
+	userptr = (struct drm_vsvm_vm_bind){
+		.vm_id = svm,
+		.op = DRM_VSVM_BIND_OP_MAP_USERPTR,
+		.addr = UNBOUND_ADDR,
+		.range = size,
+		.userptr = to_user_pointer(cpu),
+	};
+
+	if (caps & DRM_VSVM_SVM_CAP_MIRROR) {
+		b = mirror;
+		check_bind(&b, 0, "MAP_MIRROR in an SVM VM");
+		b = mirror; b.vm_id = vm;
+		check_bind(&b, -EINVAL, "MAP_MIRROR in a BO-only VM");
+	}
+	if (caps & DRM_VSVM_SVM_CAP_USERPTR) {
+		b = userptr;
+		check_bind(&b, 0, "MAP_USERPTR in an SVM VM");
+		b = userptr; b.vm_id = vm;
+		check_bind(&b, -EINVAL, "MAP_USERPTR in a BO-only VM");
+		b = userptr; b.vm_id = vm; b.flags = DRM_VSVM_BIND_READONLY;
+		check_bind(&b, -EINVAL, "read-only MAP_USERPTR in a BO-only VM");
+	}
+
+	/* Nothing was bound in the BO-only VM: a BO fits at both places. */
+	bo = vsvm_gem_create(fd, size);
+	vsvm_vm_map(fd, vm, bo, 0, to_user_pointer(cpu), size, 0);
+	vsvm_vm_map(fd, vm, bo, 0, UNBOUND_ADDR, size, 0);
+
+	vsvm_gem_close(fd, bo);
+	vsvm_vm_destroy(fd, svm);
+	vsvm_vm_destroy(fd, vm);
+	munmap(cpu, size);
+}
+
 static void test_bad_queue(void)
 {
 	struct drm_vsvm_queue_create create;
 	uint32_t vm, queue;
 
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, 0);
 	create = (struct drm_vsvm_queue_create){ .vm_id = vm };
 	do_ioctl(fd, DRM_IOCTL_VSVM_QUEUE_CREATE, &create);
 	queue = create.queue_id;
@@ -577,7 +659,7 @@ static void exec_ctx_init(struct exec_ctx *ctx)
 		vsvm_insn_word0(VSVM_OP_END, 0, 0, 0, 0, 0, 0, 0), 0
 	};
 
-	ctx->vm = vsvm_vm_create(fd);
+	ctx->vm = vsvm_vm_create(fd, 0);
 	ctx->code_bo = vsvm_upload_code(fd, ctx->vm, CODE_ADDR, end,
 					sizeof(end));
 	ctx->queue = vsvm_queue_create(fd, ctx->vm);
@@ -738,7 +820,7 @@ static void test_bad_prefetch(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	igt_assert(buf != MAP_FAILED);
 	addr = to_user_pointer(buf);
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 	vsvm_vm_map_mirror(fd, vm, addr, size);
 	check_err(__vsvm_prefetch(fd, vm, addr, size, 0), 0, "valid prefetch");
 	check_err(__vsvm_prefetch(fd, vm, addr, size, DRM_VSVM_PREFETCH_WRITE),
@@ -778,7 +860,7 @@ static void test_two_clients(void)
 
 	bo = vsvm_gem_create(fd, size);
 	vsvm_gem_write(fd, bo, 0, (uint8_t[]){ 0x5a, 0xa5 }, 2);
-	vm = vsvm_vm_create(fd);
+	vm = vsvm_vm_create(fd, 0);
 	queue = vsvm_queue_create(fd, vm);
 
 	fd2 = drm_open_driver_render(DRIVER_ANY);
@@ -799,7 +881,7 @@ static void test_two_clients(void)
 
 	/* The second file's objects are its own, whatever their numbers. */
 	bo2 = vsvm_gem_create(fd2, size);
-	vm2 = vsvm_vm_create(fd2);
+	vm2 = vsvm_vm_create(fd2, 0);
 	queue2 = vsvm_queue_create(fd2, vm2);
 	vsvm_vm_map(fd2, vm2, bo2, 0, BIND_ADDR, size, 0);
 	ptr = vsvm_gem_mmap(fd2, bo2, size, PROT_READ);
@@ -875,13 +957,14 @@ igt_main
 	igt_subtest("bad-gem")
 		test_bad_gem();
 
-	igt_describe("Hundreds of VMs get non-zero distinct ids; each destroys "
-		     "once, then is unknown.");
+	igt_describe("Hundreds of VMs, BO-only and SVM, get non-zero distinct "
+		     "ids; each destroys once, then is unknown.");
 	igt_subtest("vm-create-destroy")
 		test_vm_create_destroy();
 
-	igt_describe("VM_CREATE and VM_DESTROY reject invalid flags, extensions, "
-		     "ids and padding.");
+	igt_describe("VM_CREATE takes flags 0 and DRM_VSVM_VM_CREATE_SVM and "
+		     "rejects unknown flags and extensions; VM_DESTROY rejects "
+		     "unknown ids and padding.");
 	igt_subtest("bad-vm")
 		test_bad_vm();
 
@@ -889,6 +972,12 @@ igt_main
 		     "to map over a binding, and unmaps empty ranges quietly.");
 	igt_subtest("bad-bind")
 		test_bad_bind();
+
+	igt_describe("MAP_MIRROR and MAP_USERPTR, valid in a VM created with "
+		     "DRM_VSVM_VM_CREATE_SVM, are EINVAL in a VM created "
+		     "without it, and bind nothing there.");
+	igt_subtest("bad-bind-bo-only-vm")
+		test_bad_bind_svm_op();
 
 	igt_describe("QUEUE_CREATE and QUEUE_DESTROY reject unknown ids and "
 		     "non-zero flags, padding and extensions.");

@@ -85,7 +85,10 @@ struct kernel {
 	uint8_t *code;
 };
 
-/* An open file of its own with a VM, a queue, buffers and kernels. */
+/*
+ * An open file of its own with a VM, a queue, buffers and kernels. Only BOs
+ * are bound, so the VM is not an SVM one.
+ */
 struct ctx {
 	int fd;
 	uint32_t vm;
@@ -305,7 +308,7 @@ static void ctx_init(struct ctx *c)
 	live_files[i].fd = c->fd;
 	current_subtest(live_files[i].subtest, sizeof(live_files[i].subtest));
 
-	c->vm = vsvm_vm_create(c->fd);
+	c->vm = vsvm_vm_create(c->fd, 0);
 	c->queue = vsvm_queue_create(c->fd, c->vm);
 	c->next_va = VA_BASE;
 	c->args = buf_new(c, ARGS_SLOT * ARGS_SLOTS);
@@ -1663,6 +1666,10 @@ static int status_errno(uint32_t status)
 		return -ENOMEM;
 	case DRM_VSVM_STATUS_CANCELED:
 		return -ECANCELED;
+	case DRM_VSVM_STATUS_UNREACHABLE:
+		return -ENXIO;
+	case DRM_VSVM_STATUS_RANGE_LIMIT:
+		return -ENOSPC;
 	default:	/* UNMAPPED, NO_VMA, BAD_MEMORY */
 		return -EFAULT;
 	}

@@ -490,7 +490,10 @@ static uint64_t anon_huge_kb(const void *addr)
 	return kb;
 }
 
-/* A VM, a queue and GPU-only addresses above the mirror for BOs. */
+/*
+ * A VM, a queue and GPU-only addresses above the mirror for BOs. ctx_init()
+ * makes an SVM VM, which mirrors and userptrs need.
+ */
 struct ctx {
 	uint32_t vm, queue;
 	uint64_t next_va;
@@ -506,7 +509,7 @@ struct ctx {
 
 static void ctx_init(struct ctx *c, bool mirror_all)
 {
-	c->vm = vsvm_vm_create(fd);
+	c->vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 	if (mirror_all)
 		vsvm_vm_map_mirror(fd, c->vm, 0, mirror_end);
 	c->queue = vsvm_queue_create(fd, c->vm);
@@ -1028,47 +1031,124 @@ static void test_userptr_readonly(void)
 }
 
 /*
- * Isolation: another process holding the file (@dfd) must not reach the
- * parent's mirror VM. Then it makes a mirror VM of its own in the same
- * file and writes @buf through it: only its own copy changes.
+ * Isolation: what the parent set up before another process got its file.
+ * The SVM VM mirrors everything and ran a job; the BO-only VM holds the
+ * fill shader, a 64 KiB output BO that a job of the parent filled, and a
+ * free 64 KiB of GPU addresses.
  */
-static void isolation_child(int dfd, uint32_t vm, uint32_t queue,
-			    uint64_t code, uint32_t code_size, uint32_t *buf,
-			    uint64_t size)
+struct iso_parent {
+	uint32_t vm, queue;
+	uint64_t seqno;
+	uint64_t code;			/* fill_src, malloc()ed */
+	uint32_t code_size;
+	uint32_t *buf;			/* @size bytes the parent filled */
+	uint64_t size;
+	struct ctx bo;
+	uint64_t bo_code, bo_out, bo_free, bo_seqno;
+	uint32_t bo_code_size;
+};
+
+#define ISO_BO_SIZE	SZ_64K
+#define ISO_CHILD_SEED	0xb0b0cafeull
+
+/*
+ * The other process in the parent's BO-only VM: like any DRM object, it
+ * may wait for the parent's job there, bind a BO of its own, create a
+ * queue and run a job, which fills the parent's output BO; mirrors and
+ * userptrs are refused there whoever asks.
+ */
+static void iso_use_bo_vm(int dfd, const struct iso_parent *p)
 {
+	struct strided_args fa = {
+		.ptr0 = p->bo_out, .ptr1 = ISO_CHILD_SEED,
+		.n = ISO_BO_SIZE / 8, .stride = 8,
+	};
+	struct drm_vsvm_exec exec;
+	struct drm_vsvm_wait w;
+	uint32_t queue, bo;
+	void *cpu;
+
+	igt_assert_eq(__vsvm_wait(dfd, p->bo.queue, p->bo_seqno, 0, &w), 0);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+	check_err(__vsvm_vm_map_mirror(dfd, p->bo.vm, to_user_pointer(p->buf),
+				       p->size), -EINVAL,
+		  "MAP_MIRROR in the BO-only VM");
+	check_err(__vsvm_vm_map_userptr(dfd, p->bo.vm, p->buf, p->bo_free,
+					p->size, 0), -EINVAL,
+		  "MAP_USERPTR in the BO-only VM");
+
+	igt_assert_eq(__vsvm_gem_create(dfd, SZ_4K, &bo), 0);
+	cpu = __vsvm_gem_mmap(dfd, bo, SZ_4K, PROT_READ | PROT_WRITE);
+	igt_assert(cpu);
+	memcpy(cpu, &fa, sizeof(fa));
+	igt_assert_eq(__vsvm_vm_map(dfd, p->bo.vm, bo, 0, p->bo_free, SZ_4K,
+				    0), 0);
+	igt_assert_eq(__vsvm_queue_create(dfd, p->bo.vm, &queue), 0);
+	vsvm_exec_init(&exec, queue, p->bo_code, p->bo_code_size);
+	exec.args_addr = p->bo_free;
+	exec.args_size = sizeof(fa);
+	exec.wg_size[0] = WG_LANES;
+	exec.grid[0] = fa.n / WG_LANES;
+	igt_assert_eq(__vsvm_exec(dfd, &exec), 0);
+	vsvm_wait_ok(dfd, queue, exec.seqno);
+	igt_assert_eq(__vsvm_queue_destroy(dfd, queue), 0);
+	igt_assert_eq(__vsvm_vm_unmap(dfd, p->bo.vm, p->bo_free, SZ_4K), 0);
+	munmap(cpu, SZ_4K);
+	igt_assert_eq(__vsvm_gem_close(dfd, bo), 0);
+}
+
+/*
+ * The other process (@dfd: the parent's file) gets EPERM from every ioctl
+ * that names the parent's SVM VM or its queue, uses the BO-only VM, then
+ * makes an SVM VM of its own in the same file and writes the parent's
+ * buffer's address through it: only its own copy changes.
+ */
+static void isolation_child(int dfd, const struct iso_parent *p)
+{
+	uint32_t *buf = p->buf;
+	uint64_t size = p->size;
 	struct strided_args fa = {
 		.ptr0 = to_user_pointer(buf), .ptr1 = 0xc0ffee,
 		.n = size / 8, .stride = 8,
 	};
 	uint32_t own_vm, own_queue, q, bo, fill_size;
 	struct drm_vsvm_exec exec;
+	struct drm_vsvm_wait w;
 	void *fill;
 
-	check_err(__vsvm_vm_map_mirror(dfd, vm, to_user_pointer(buf), size),
+	check_err(__vsvm_vm_map_mirror(dfd, p->vm, to_user_pointer(buf), size),
 		  -EPERM, "VM_BIND MAP_MIRROR");
-	check_err(__vsvm_vm_unmap(dfd, vm, to_user_pointer(buf), size),
+	check_err(__vsvm_vm_unmap(dfd, p->vm, to_user_pointer(buf), size),
 		  -EPERM, "VM_BIND UNMAP of the parent's mirror");
-	check_err(__vsvm_vm_map_userptr(dfd, vm, buf, BO_VA_BASE + SZ_1M,
+	check_err(__vsvm_vm_map_userptr(dfd, p->vm, buf, BO_VA_BASE + SZ_1M,
 					size, 0), -EPERM, "VM_BIND MAP_USERPTR");
 	igt_assert_eq(__vsvm_gem_create(dfd, SZ_4K, &bo), 0);
-	check_err(__vsvm_vm_map(dfd, vm, bo, 0, BO_VA_BASE + SZ_1M, SZ_4K, 0),
-		  -EPERM, "VM_BIND MAP of a BO");
-	check_err(__vsvm_queue_create(dfd, vm, &q), -EPERM, "QUEUE_CREATE");
-	vsvm_exec_init(&exec, queue, code, code_size);
+	check_err(__vsvm_vm_map(dfd, p->vm, bo, 0, BO_VA_BASE + SZ_1M, SZ_4K,
+				0), -EPERM, "VM_BIND MAP of a BO");
+	check_err(__vsvm_queue_create(dfd, p->vm, &q), -EPERM, "QUEUE_CREATE");
+	vsvm_exec_init(&exec, p->queue, p->code, p->code_size);
 	exec.args_addr = to_user_pointer(&fa);
 	exec.args_size = sizeof(fa);
 	exec.wg_size[0] = WG_LANES;
 	exec.grid[0] = fa.n / WG_LANES;
 	check_err(__vsvm_exec(dfd, &exec), -EPERM, "EXEC");
-	check_err(__vsvm_prefetch(dfd, vm, to_user_pointer(buf), size, 0),
+	check_err(__vsvm_prefetch(dfd, p->vm, to_user_pointer(buf), size, 0),
 		  -EPERM, "PREFETCH");
-	check_err(__vsvm_prefetch(dfd, vm, to_user_pointer(buf), size,
+	check_err(__vsvm_prefetch(dfd, p->vm, to_user_pointer(buf), size,
 				  DRM_VSVM_PREFETCH_WRITE), -EPERM,
 		  "PREFETCH_WRITE");
+	check_err(__vsvm_wait(dfd, p->queue, p->seqno, 0, &w), -EPERM,
+		  "WAIT for the parent's job");
 	check_u32(buf, size, 41);
 
+	iso_use_bo_vm(dfd, p);
+
+	/* Last: were they allowed, the parent's checks would fail too. */
+	check_err(__vsvm_queue_destroy(dfd, p->queue), -EPERM, "QUEUE_DESTROY");
+	check_err(__vsvm_vm_destroy(dfd, p->vm), -EPERM, "VM_DESTROY");
+
 	/* Its own VM in the same file: same addresses, its own pages. */
-	igt_assert_eq(__vsvm_vm_create(dfd, &own_vm), 0);
+	igt_assert_eq(__vsvm_vm_create(dfd, DRM_VSVM_VM_CREATE_SVM, &own_vm), 0);
 	igt_assert_eq(__vsvm_vm_map_mirror(dfd, own_vm, 0, mirror_end), 0);
 	igt_assert_eq(__vsvm_queue_create(dfd, own_vm, &own_queue), 0);
 	fill = code_malloc(fill_src, &fill_size);
@@ -1085,24 +1165,62 @@ static void isolation_child(int dfd, uint32_t vm, uint32_t queue,
 	free(fill);
 }
 
+/* Fills the BO-only VM's output BO with a job of the parent's. */
+static uint64_t iso_fill_bo(struct iso_parent *p, uint64_t seed)
+{
+	struct strided_args fa = {
+		.ptr0 = p->bo_out, .ptr1 = seed, .n = ISO_BO_SIZE / 8,
+		.stride = 8,
+	};
+	uint64_t seqno = submit(p->bo.queue, p->bo_code, p->bo_code_size,
+				ctx_args(&p->bo, &fa, sizeof(fa)), sizeof(fa),
+				fa.n);
+
+	vsvm_wait_ok(fd, p->bo.queue, seqno);
+	return seqno;
+}
+
+static void check_fill(const uint64_t *p, uint64_t bytes, uint64_t seed)
+{
+	for (uint64_t i = 0; i < bytes / 8; i++)
+		igt_assert_f(p[i] == fill_value(seed, i),
+			     "word %" PRIu64 " is %#" PRIx64 ", expected %#"
+			     PRIx64 "\n", i, p[i], fill_value(seed, i));
+}
+
 static void test_isolation(bool scm_rights)
 {
 	const uint64_t size = SZ_64K;
-	uint32_t code_size, *buf = map_anon(size, PROT_READ | PROT_WRITE);
+	struct iso_parent p = {
+		.buf = map_anon(size, PROT_READ | PROT_WRITE), .size = size,
+	};
 	struct strided_args fa = {
-		.ptr0 = to_user_pointer(buf), .ptr1 = 0xabcdef,
+		.ptr0 = to_user_pointer(p.buf), .ptr1 = 0xabcdef,
 		.n = size / 8, .stride = 8,
 	};
-	void *code = code_malloc(fill_src, &code_size);
-	uint64_t seqno;
+	void *code = code_malloc(fill_src, &p.code_size);
+	uint64_t *out;
 	int sv[2];
 	struct ctx c;
 
+	p.code = to_user_pointer(code);
 	ctx_init(&c, true);
-	seqno = submit(c.queue, to_user_pointer(code), code_size,
-		       to_user_pointer(&fa), sizeof(fa), fa.n);
-	vsvm_wait_ok(fd, c.queue, seqno);
-	fill_u32(buf, size, 41);
+	p.vm = c.vm;
+	p.queue = c.queue;
+	p.seqno = submit(c.queue, p.code, p.code_size, to_user_pointer(&fa),
+			 sizeof(fa), fa.n);
+	vsvm_wait_ok(fd, c.queue, p.seqno);
+	fill_u32(p.buf, size, 41);
+
+	/* A VM without DRM_VSVM_VM_CREATE_SVM: BOs only, shared. */
+	p.bo.vm = vsvm_vm_create(fd, 0);
+	p.bo.queue = vsvm_queue_create(fd, p.bo.vm);
+	p.bo.next_va = BO_VA_BASE;
+	p.bo_code = ctx_code(&p.bo, fill_src, &p.bo_code_size);
+	p.bo_out = ctx_bo(&p.bo, ISO_BO_SIZE, (void **)&out);
+	p.bo_free = ctx_va(&p.bo, size);
+	p.bo_seqno = iso_fill_bo(&p, 0x5eed);
+	check_fill(out, ISO_BO_SIZE, 0x5eed);
 
 	igt_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
 	igt_fork(child, 1) {
@@ -1115,8 +1233,7 @@ static void test_isolation(bool scm_rights)
 			igt_info("child %d received the file as fd %d\n",
 				 getpid(), dfd);
 		}
-		isolation_child(dfd, c.vm, c.queue, to_user_pointer(code),
-				code_size, buf, size);
+		isolation_child(dfd, &p);
 	}
 	if (scm_rights)
 		vsvm_send_fd(sv[0], fd);
@@ -1125,17 +1242,24 @@ static void test_isolation(bool scm_rights)
 	close(sv[1]);
 
 	/* The parent's memory and VM are as they were. */
-	check_u32(buf, size, 41);
-	igt_assert_eq_u64(submit(c.queue, to_user_pointer(code), code_size,
+	check_u32(p.buf, size, 41);
+	igt_assert_eq_u64(submit(c.queue, p.code, p.code_size,
 				 to_user_pointer(&fa), sizeof(fa), fa.n),
-			  seqno + 1);
-	vsvm_wait_ok(fd, c.queue, seqno + 1);
+			  p.seqno + 1);
+	vsvm_wait_ok(fd, c.queue, p.seqno + 1);
 	for (uint64_t i = 0; i < size / 8; i++)
-		igt_assert_eq_u64(((uint64_t *)buf)[i], fill_value(0xabcdef, i));
+		igt_assert_eq_u64(((uint64_t *)p.buf)[i], fill_value(0xabcdef, i));
 
+	/* The child's job filled the BO; the BO-only VM works on. */
+	check_fill(out, ISO_BO_SIZE, ISO_CHILD_SEED);
+	iso_fill_bo(&p, 0x5eed2);
+	check_fill(out, ISO_BO_SIZE, 0x5eed2);
+
+	ctx_fini(&p.bo);
 	ctx_fini(&c);
+	munmap(out, ISO_BO_SIZE);
 	free(code);
-	munmap(buf, size);
+	munmap(p.buf, size);
 }
 
 /* Counters a fault changes, read before and after a step. */
@@ -2045,7 +2169,7 @@ victim(int ready, const void *code, uint32_t code_size)
 	vfd = open(path, O_RDWR);
 	if (vfd < 0)
 		_exit(VICTIM_OPEN);
-	if (__vsvm_vm_create(vfd, &vm) ||
+	if (__vsvm_vm_create(vfd, DRM_VSVM_VM_CREATE_SVM, &vm) ||
 	    __vsvm_vm_map_mirror(vfd, vm, 0, mirror_end) ||
 	    __vsvm_queue_create(vfd, vm, &queue))
 		_exit(VICTIM_VM);
@@ -2136,11 +2260,12 @@ static void test_inval_nonblock(void)
 }
 
 /*
- * RELEASE: a child creates a VM in the parent's file, starts a shader that
- * spins on its memory and exits. Its address space goes (MMU_NOTIFY_RELEASE
- * zaps everything) while the file lives on in the parent: the job's next
- * fault finds no address space and the job ends CANCELED, which the parent
- * can wait for; destroying the VM and queue then frees everything.
+ * RELEASE: a child creates an SVM VM in the parent's file, starts a shader
+ * that spins on its memory and exits. Its address space goes
+ * (MMU_NOTIFY_RELEASE zaps everything) while the file lives on in the
+ * parent: the job's next fault finds no address space and the job ends
+ * CANCELED. With the owner gone, the parent may wait for the job and
+ * destroy the VM and queue, which frees everything.
  */
 struct spin_job {
 	uint32_t vm, queue;
@@ -2157,7 +2282,8 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 
 	igt_assert(flags && args);
 	memset(buf, 0x42, SZ_1M);
-	igt_assert_eq(__vsvm_vm_create(dfd, &job->vm), 0);
+	igt_assert_eq(__vsvm_vm_create(dfd, DRM_VSVM_VM_CREATE_SVM, &job->vm),
+		      0);
 	igt_assert_eq(__vsvm_vm_map_mirror(dfd, job->vm, 0, mirror_end), 0);
 	igt_assert_eq(__vsvm_queue_create(dfd, job->vm, &job->queue), 0);
 	*args = (struct spin_args){
@@ -2383,9 +2509,12 @@ igt_main
 			test_userptr_readonly();
 	}
 
-	igt_describe("A forked child using the parent's file cannot bind, "
-		     "create queues, submit or prefetch on the parent's mirror "
-		     "VM (EPERM); its own VM writes only its own pages.");
+	igt_describe("A forked child using the parent's file gets EPERM from "
+		     "every ioctl on the parent's SVM VM and its queue (bind, "
+		     "queue create and destroy, submit, wait, prefetch, VM "
+		     "destroy), but shares its BO-only VM like any DRM object "
+		     "(where mirrors and userptrs are EINVAL); its own SVM VM "
+		     "writes only its own pages.");
 	igt_subtest("isolation-fork")
 		test_isolation(false);
 

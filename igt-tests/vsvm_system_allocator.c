@@ -607,7 +607,7 @@ static void ctx_init_vm(struct sa_ctx *c, int dev, uint32_t vm,
 	c->fd = dev;
 	c->own_vm = !vm;
 	if (!vm) {
-		vm = vsvm_vm_create(dev);
+		vm = vsvm_vm_create(dev, DRM_VSVM_VM_CREATE_SVM);
 		vsvm_vm_map_mirror(dev, vm, 0, mirror_end);
 		vsvm_gem_close(dev, vsvm_upload_code(dev, vm, CODE_VA,
 						     code_blob,
@@ -2026,21 +2026,31 @@ struct creator_info {
 
 /*
  * The other process's side: @f is the creator's file, by inheritance or
- * received over @sock.
+ * received over @sock. Every ioctl naming the creator's SVM VM or its
+ * queue is refused, waiting for its job included: the VM's owner was fixed
+ * when it was created.
  */
 static void not_the_creator(int f, const struct creator_info *ci)
 {
 	const uint64_t len = SZ_64K;
-	uint8_t *mine = malloc(len);
+	/* Page-aligned: a valid userptr but for the VM's owner. */
+	uint8_t *mine = aligned_alloc(SZ_4K, len);
 	struct drm_vsvm_exec exec;
 	struct drm_vsvm_wait w;
 	struct sa_ctx own;
-	uint32_t queue;
+	uint32_t queue, bo;
 	struct buf b;
 
 	igt_assert(mine);
 	check_err(__vsvm_vm_map_mirror(f, ci->vm, 0, SZ_1M), -EPERM,
 		  "MAP_MIRROR in the creator's VM");
+	check_err(__vsvm_vm_map_userptr(f, ci->vm, mine, ARGS_VA + SZ_1M, len,
+					0), -EPERM,
+		  "MAP_USERPTR in the creator's VM");
+	bo = vsvm_gem_create(f, SZ_4K);
+	check_err(__vsvm_vm_map(f, ci->vm, bo, 0, ARGS_VA + SZ_1M, SZ_4K, 0),
+		  -EPERM, "MAP of a BO in the creator's VM");
+	vsvm_gem_close(f, bo);
 	check_err(__vsvm_vm_unmap(f, ci->vm, ci->addr, ci->len), -EPERM,
 		  "UNMAP in the creator's VM");
 	check_err(__vsvm_queue_create(f, ci->vm, &queue), -EPERM,
@@ -2050,10 +2060,12 @@ static void not_the_creator(int f, const struct creator_info *ci)
 	vsvm_exec_init(&exec, ci->queue, CODE_VA + shaders[SH_XFORM].offset,
 		       shaders[SH_XFORM].size);
 	check_err(__vsvm_exec(f, &exec), -EPERM, "EXEC on the creator's queue");
-	/* Waiting is allowed: ids belong to the file. */
-	igt_assert_eq(__vsvm_wait(f, ci->queue, ci->seqno, VSVM_WAIT_TIMEOUT_NS,
-				  &w), 0);
-	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+	check_err(__vsvm_wait(f, ci->queue, ci->seqno, 0, &w), -EPERM,
+		  "WAIT for the creator's job");
+	check_err(__vsvm_queue_destroy(f, ci->queue), -EPERM,
+		  "QUEUE_DESTROY of the creator's queue");
+	check_err(__vsvm_vm_destroy(f, ci->vm), -EPERM,
+		  "VM_DESTROY of the creator's VM");
 
 	/* Its own VM on the same file mirrors its own memory. */
 	buf_alloc(&b, B_ANON, len, false);
@@ -2070,10 +2082,10 @@ static void not_the_creator(int f, const struct creator_info *ci)
 /*
  * Another process with the creator's file, a forked child or a process it
  * was passed to over a unix socket (forked before the file was opened, so
- * it inherits nothing), cannot bind, unbind, create queues, submit or
- * prefetch on the creator's mirror VM, but may wait on its jobs; its own
+ * it inherits nothing), cannot bind, unbind, create or destroy queues,
+ * submit, wait, prefetch or destroy on the creator's SVM VM; its own SVM
  * VM on the same file sees its own memory, and none of it reaches the
- * creator's.
+ * creator's, whose VM and queue work on.
  */
 static void test_isolation(bool passed)
 {
@@ -2265,7 +2277,7 @@ static void test_threads(bool shared_vm, bool same_page)
 	buf_alloc(&b, B_ANON, N_THREADS * per_thread, false);
 	fill_words(b.ptr, b.len, 111);
 	if (shared_vm) {
-		vm = vsvm_vm_create(fd);
+		vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 		vsvm_vm_map_mirror(fd, vm, 0, mirror_end);
 		vsvm_gem_close(fd, vsvm_upload_code(fd, vm, CODE_VA, code_blob,
 						    code_blob_size));
@@ -3339,6 +3351,7 @@ struct busy_msg {
 	uint32_t queue;
 	uint32_t pad;
 	uint64_t seqno;
+	uint64_t code;		/* the job's code, in the child's memory */
 };
 
 static char dev_path[64];
@@ -3365,7 +3378,7 @@ static void busy_child(int sock, enum busy_end end, uint64_t len,
 	if (cgroup_procs && write_file(cgroup_procs, "%d", getpid()))
 		_exit(10);
 	f = open(dev_path, O_RDWR | O_CLOEXEC);
-	if (f < 0 || __vsvm_vm_create(f, &vm) ||
+	if (f < 0 || __vsvm_vm_create(f, DRM_VSVM_VM_CREATE_SVM, &vm) ||
 	    __vsvm_vm_map_mirror(f, vm, 0, mirror_end) ||
 	    __vsvm_queue_create(f, vm, &msg.queue))
 		_exit(11);
@@ -3391,6 +3404,7 @@ static void busy_child(int sock, enum busy_end end, uint64_t len,
 	if (__vsvm_exec(f, &exec))
 		_exit(13);
 	msg.seqno = exec.seqno;
+	msg.code = exec.code_addr;
 	for (int64_t t0 = now_ns(); !atomic_load(started); )
 		if (now_ns() - t0 > VSVM_WAIT_TIMEOUT_NS)
 			_exit(17);
@@ -3456,7 +3470,9 @@ static int busy_reap(pid_t pid)
  * (CANCELED when its file closes), nothing leaks, the kernel log stays
  * clean (the harness checks it). With its file handed to another process
  * first, its job fails CANCELED at its next fault for want of the address
- * space, and the receiver can still wait for it, but not submit.
+ * space. The owner gone, the receiver may wait for the job, but no job
+ * reads the gone owner's memory again: EXEC of the code there is refused,
+ * as the mirror serves the owner's accesses only.
  */
 static void test_exit_with_jobs(enum busy_end end)
 {
@@ -3482,9 +3498,10 @@ static void test_exit_with_jobs(enum busy_end end)
 					  VSVM_WAIT_TIMEOUT_NS, &w), 0);
 		log_wait("job of the exited owner", &w);
 		igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_CANCELED);
-		vsvm_exec_init(&exec, msg.queue, CODE_VA, VSVM_INSN_SIZE);
-		check_err(__vsvm_exec(f, &exec), -EPERM,
-			  "EXEC on the exited owner's queue");
+		vsvm_exec_init(&exec, msg.queue, msg.code,
+			       shaders[SH_CHECK].size);
+		check_err(__vsvm_exec(f, &exec), -EACCES,
+			  "EXEC of code in the exited owner's memory");
 		close(f);
 	} else {
 		status = busy_reap(pid);
@@ -3842,9 +3859,10 @@ igt_main
 		test_bad_address();
 
 	igt_describe("A forked child, or a process given the file over a unix "
-		     "socket, cannot bind, create a queue, submit or prefetch "
-		     "on the creator's mirror VM (EPERM) but may wait on its "
-		     "jobs; its own VM on the same file sees its own memory.");
+		     "socket, gets EPERM from every ioctl on the creator's SVM "
+		     "VM and its queue: bind, queue create and destroy, "
+		     "submit, wait, prefetch, VM destroy; its own SVM VM on "
+		     "the same file sees its own memory.");
 	igt_subtest_with_dynamic("isolation") {
 		igt_dynamic("forked-child")
 			test_isolation(false);
@@ -4003,7 +4021,7 @@ igt_main
 		     "its mirrored memory: nothing leaks. With its file handed "
 		     "to another process first, the job fails CANCELED once "
 		     "the address space is gone, and the receiver can wait "
-		     "for it but not submit.");
+		     "for it but not run code in that memory.");
 	igt_subtest_with_dynamic("exit-with-jobs") {
 		igt_dynamic("exit")
 			test_exit_with_jobs(BUSY_EXIT);

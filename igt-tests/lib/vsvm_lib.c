@@ -83,11 +83,11 @@ void vsvm_gem_read(int fd, uint32_t handle, uint64_t offset,
 	gem_access(fd, handle, offset, data, size, false);
 }
 
-uint32_t vsvm_vm_create(int fd)
+uint32_t vsvm_vm_create(int fd, uint32_t flags)
 {
 	uint32_t vm_id = 0;
 
-	igt_assert_eq(__vsvm_vm_create(fd, &vm_id), 0);
+	igt_assert_eq(__vsvm_vm_create(fd, flags, &vm_id), 0);
 	igt_assert_f(vm_id, "VM_CREATE returned VM id 0\n");
 	return vm_id;
 }
@@ -322,7 +322,7 @@ struct vsvm_runner *vsvm_runner_create(int fd, uint64_t data_size)
 
 	igt_assert(r);
 	r->fd = fd;
-	r->vm_id = vsvm_vm_create(fd);
+	r->vm_id = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 	r->queue_id = vsvm_queue_create(fd, r->vm_id);
 	r->args_size = ALIGN(vsvm_get_param(fd, DRM_VSVM_PARAM_MAX_ARGS_SIZE),
 			     VSVM_PAGE_SIZE);

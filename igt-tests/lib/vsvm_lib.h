@@ -62,8 +62,12 @@ void vsvm_gem_write(int fd, uint32_t handle, uint64_t offset,
 void vsvm_gem_read(int fd, uint32_t handle, uint64_t offset,
 		   void *data, size_t size);
 
-/* DRM_IOCTL_VSVM_VM_CREATE, DRM_IOCTL_VSVM_VM_DESTROY */
-uint32_t vsvm_vm_create(int fd);
+/*
+ * DRM_IOCTL_VSVM_VM_CREATE, DRM_IOCTL_VSVM_VM_DESTROY. @flags 0 makes a VM
+ * for BOs only, DRM_VSVM_VM_CREATE_SVM one that also takes mirrors and
+ * userptrs and belongs to the calling process.
+ */
+uint32_t vsvm_vm_create(int fd, uint32_t flags);
 void vsvm_vm_destroy(int fd, uint32_t vm_id);
 
 /* DRM_IOCTL_VSVM_VM_BIND, one pair per operation */
@@ -109,7 +113,9 @@ int64_t vsvm_debugfs_value(int fd, const char *file, const char *name);
  * VSVM_RUNNER_CODE_ADDR (read-only for the GPU), a DRM_VSVM_PARAM_MAX_ARGS_SIZE
  * argument buffer at VSVM_RUNNER_ARGS_ADDR and the data BO at
  * VSVM_RUNNER_DATA_ADDR. Tests may bind more in @vm_id outside
- * [VSVM_RUNNER_CODE_ADDR, VSVM_RUNNER_DATA_ADDR + data size).
+ * [VSVM_RUNNER_CODE_ADDR, VSVM_RUNNER_DATA_ADDR + data size), mirrors and
+ * userptrs included: the VM is created with DRM_VSVM_VM_CREATE_SVM, so only
+ * the process that created the runner may use it.
  */
 #define VSVM_RUNNER_CODE_ADDR	0x10000000ull
 #define VSVM_RUNNER_CODE_SIZE	0x40000ull

@@ -133,9 +133,9 @@ int __vsvm_gem_close(int fd, uint32_t handle)
 	return __vsvm_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close);
 }
 
-int __vsvm_vm_create(int fd, uint32_t *vm_id)
+int __vsvm_vm_create(int fd, uint32_t flags, uint32_t *vm_id)
 {
-	struct drm_vsvm_vm_create create = {};
+	struct drm_vsvm_vm_create create = { .flags = flags };
 	int err;
 
 	err = __vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &create);
@@ -287,6 +287,8 @@ const char *vsvm_status_name(uint32_t status)
 		[DRM_VSVM_STATUS_NOMEM] = "NOMEM",
 		[DRM_VSVM_STATUS_CANCELED] = "CANCELED",
 		[DRM_VSVM_STATUS_BAD_MEMORY] = "BAD_MEMORY",
+		[DRM_VSVM_STATUS_UNREACHABLE] = "UNREACHABLE",
+		[DRM_VSVM_STATUS_RANGE_LIMIT] = "RANGE_LIMIT",
 	};
 
 	if (status < sizeof(names) / sizeof(names[0]) && names[status])

@@ -22,7 +22,7 @@ int __vsvm_gem_create(int fd, uint64_t size, uint32_t *handle);
 int __vsvm_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 void *__vsvm_gem_mmap(int fd, uint32_t handle, uint64_t size, int prot);
 int __vsvm_gem_close(int fd, uint32_t handle);
-int __vsvm_vm_create(int fd, uint32_t *vm_id);
+int __vsvm_vm_create(int fd, uint32_t flags, uint32_t *vm_id);
 int __vsvm_vm_destroy(int fd, uint32_t vm_id);
 int __vsvm_vm_bind(int fd, struct drm_vsvm_vm_bind *bind);
 int __vsvm_vm_map(int fd, uint32_t vm_id, uint32_t handle,

@@ -139,7 +139,7 @@ static long long counter(int minor, const char *name)
  */
 static void child(int ready)
 {
-	struct drm_vsvm_vm_create create = {};
+	struct drm_vsvm_vm_create create = { .flags = DRM_VSVM_VM_CREATE_SVM };
 	struct drm_vsvm_vm_bind bind = {};
 	struct drm_vsvm_prefetch pf = {};
 	unsigned char *ballast, *buf;

@@ -577,8 +577,8 @@ static void fork_cow(void)
 		die("the child died");
 	say("The child (pid %d) tried to submit the same shader to the parent's "
 	    "queue:", pid);
-	check(eperm, "refused with EPERM: the VM mirrors the parent's address "
-	      "space, not the child's");
+	check(eperm, "refused with EPERM: the parent created the VM as an SVM VM, "
+	      "which belongs to its address space, not the child's");
 
 	say("The parent runs y = -1 * x + y on the GPU, on memory now shared "
 	    "copy-on-write:");
@@ -690,9 +690,11 @@ int main(void)
 
 	step("1. A VM whose whole user address space is a CPU-address mirror");
 	end = param(DRM_VSVM_PARAM_MIRROR_VA_END);
-	try(__vsvm_vm_create(fd, &vm), "VM_CREATE");
+	try(__vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM, &vm), "VM_CREATE");
 	try(__vsvm_vm_map_mirror(fd, vm, 0, end), "VM_BIND MAP_MIRROR");
 	try(__vsvm_queue_create(fd, vm, &queue), "QUEUE_CREATE");
+	say("VM_CREATE with DRM_VSVM_VM_CREATE_SVM: a VM that may mirror this "
+	    "process's memory, and that only this process may use.");
 	say("VM_BIND MAP_MIRROR [0, %#" PRIx64 "): in this VM, GPU address == "
 	    "CPU address.", end);
 	say("Nothing is mapped yet. The GPU page table is a cache of the CPU's: "

@@ -667,7 +667,7 @@ static void reap_child(int pipe_w)
 	int f;
 
 	f = open(dev_path, O_RDWR | O_CLOEXEC);
-	if (f < 0 || __vsvm_vm_create(f, &cvm) ||
+	if (f < 0 || __vsvm_vm_create(f, DRM_VSVM_VM_CREATE_SVM, &cvm) ||
 	    __vsvm_vm_map_mirror(f, cvm, 0, mirror_end) ||
 	    __vsvm_queue_create(f, cvm, &q))
 		_exit(2);
@@ -801,7 +801,7 @@ int main(int argc, char **argv)
 		die("GET_PARAM", -err);
 	if (mirror_end > BO_VA)
 		mirror_end = BO_VA;
-	err = __vsvm_vm_create(fd, &vm);
+	err = __vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM, &vm);
 	if (!err)
 		err = __vsvm_vm_map_mirror(fd, vm, 0, mirror_end);
 	if (err)

@@ -123,8 +123,11 @@ struct drm_vsvm_gem_mmap_offset {
  * owner for good. Every ioctl that names such a VM, directly or through one
  * of its queues, fails with -EPERM unless the caller uses that address
  * space, so a forked child or a process the fd was passed to can neither
- * run jobs in it nor learn how its jobs ended. A VM created without the
- * flag holds only buffer objects and is usable by any holder of the file.
+ * run jobs in it nor learn how its jobs ended. Once that address space is
+ * gone (its process exited or exec()ed), any holder of the file may wait
+ * on and destroy what is left, but no job faults in its memory again. A VM
+ * created without the flag holds only buffer objects and is usable by any
+ * holder of the file.
  */
 #define DRM_VSVM_VM_CREATE_SVM		(1 << 0)
 
