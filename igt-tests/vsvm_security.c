@@ -42,6 +42,1914 @@ static int fd = -1;
 
 /* ---- section: unreachable memory, isolation, accounting (defects 3, 4, 6, 8) ---- */
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+/*
+ * Everything here targets SVM VMs, created with DRM_VSVM_VM_CREATE_SVM, so
+ * it builds its own VMs instead of using vsvm_runner. Buffer objects live at
+ * ISO_BO_VA and above, where no mirror reaches, so that only the memory
+ * under test can fault.
+ */
+#define ISO_4K		((uint64_t)0x1000)
+#define ISO_64K		((uint64_t)0x10000)
+#define ISO_1M		((uint64_t)0x100000)
+#define ISO_2M		((uint64_t)0x200000)
+#define ISO_1G		((uint64_t)0x40000000)
+#define ISO_BO_VA	((uint64_t)1 << 47)
+#define ISO_WG		64
+#define ISO_SECRET_SYSCALL	447	/* memfd_secret(), glibc 2.36 has no wrapper */
+
+static uint64_t iso_mirror_end;	/* mirrors "of everything" stop here */
+static char iso_dev_path[64];	/* the device node, for files of one's own */
+
+#define iso_check_err(ret, err, what) do { \
+	int __r = (ret); \
+	igt_assert_f(__r == (err), "%s: got %d (%s), expected %d (%s)\n", \
+		     what, __r, strerror(-__r), (err), strerror(-(err))); \
+} while (0)
+
+static int __svm_vm_create(int dfd, uint32_t flags, uint32_t *vm_id)
+{
+	struct drm_vsvm_vm_create c = { .flags = flags };
+	int ret = __vsvm_ioctl(dfd, DRM_IOCTL_VSVM_VM_CREATE, &c);
+
+	*vm_id = c.vm_id;
+	return ret;
+}
+
+static uint32_t svm_vm_create(int dfd, uint32_t flags)
+{
+	uint32_t vm_id = 0;
+
+	igt_assert_eq(__svm_vm_create(dfd, flags, &vm_id), 0);
+	igt_assert(vm_id);
+	return vm_id;
+}
+
+/* Arguments: 0 src, 8 dst (u64 pointers), 16 n (u32): dst[i] = src[i]. */
+static const char iso_copy_src[] =
+	"	sv r0, global_id.x\n"
+	"	ldarg.u32 r1, 16\n"
+	"	icmp.ltu.32 r2, r0, r1\n"
+	"	if r2\n"
+	"	    ldarg.u64 r3, 0\n"
+	"	    ldarg.u64 r4, 8\n"
+	"	    shl.64 r5, r0, 3\n"
+	"	    add.64 r3, r3, r5\n"
+	"	    add.64 r4, r4, r5\n"
+	"	    ld.global.u64 r6, [r3]\n"
+	"	    st.global.u64 [r4], r6\n"
+	"	endif\n"
+	"	end\n";
+
+struct iso_copy_args {
+	uint64_t src, dst;
+	uint32_t n;
+};
+
+/* Arguments: 0 dst (u64 pointer), 8 seed, 16 n (u32): dst[i] = seed ^ i * K. */
+static const char iso_fill_src[] =
+	"	sv r0, global_id.x\n"
+	"	ldarg.u32 r1, 16\n"
+	"	icmp.ltu.32 r2, r0, r1\n"
+	"	if r2\n"
+	"	    ldarg.u64 r3, 0\n"
+	"	    ldarg.u64 r4, 8\n"
+	"	    shl.64 r5, r0, 3\n"
+	"	    add.64 r3, r3, r5\n"
+	"	    mul.64 r6, r0, 0x9e3779b97f4a7c15\n"
+	"	    xor.64 r6, r6, r4\n"
+	"	    st.global.u64 [r3], r6\n"
+	"	endif\n"
+	"	end\n";
+
+struct iso_fill_args {
+	uint64_t dst, seed;
+	uint32_t n;
+};
+
+static uint64_t iso_fill_value(uint64_t seed, uint64_t i)
+{
+	return seed ^ (i * 0x9e3779b97f4a7c15ull);
+}
+
+/*
+ * One lane: sets *started, spins until *flag != 0, then copies n u64 words
+ * from src to dst, in order. Arguments: 0 flag, 8 started, 16 src, 24 dst
+ * (u64 pointers), 32 n (u32).
+ */
+static const char iso_wait_copy_src[] =
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	movi r3, 1\n"
+	"	st.global.u64 [r2], r3\n"
+	"	fence\n"
+	"	loop\n"
+	"	    ld.global.u64 r4, [r1]\n"
+	"	    icmp.ne.32 r5, r4, 0\n"
+	"	    if r5\n"
+	"	        break\n"
+	"	    endif\n"
+	"	endloop\n"
+	"	ldarg.u64 r6, 16\n"
+	"	ldarg.u64 r7, 24\n"
+	"	ldarg.u32 r8, 32\n"
+	"	movi r9, 0\n"
+	"	loop\n"
+	"	    icmp.eq.32 r10, r9, r8\n"
+	"	    if r10\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    shl.64 r11, r9, 3\n"
+	"	    add.64 r12, r6, r11\n"
+	"	    ld.global.u64 r13, [r12]\n"
+	"	    add.64 r12, r7, r11\n"
+	"	    st.global.u64 [r12], r13\n"
+	"	    add.32 r9, r9, 1\n"
+	"	endloop\n"
+	"	end\n";
+
+struct iso_wait_copy_args {
+	uint64_t flag, started, src, dst;
+	uint32_t n;
+};
+
+/* Lane i reads the u64 at base + i * stride. Arguments: 0 base, 8 stride, 16 n. */
+static const char iso_touch_src[] =
+	"	sv r0, global_id.x\n"
+	"	ldarg.u32 r1, 16\n"
+	"	icmp.ltu.32 r2, r0, r1\n"
+	"	if r2\n"
+	"	    ldarg.u64 r3, 0\n"
+	"	    ldarg.u64 r4, 8\n"
+	"	    mul.64 r5, r0, r4\n"
+	"	    add.64 r3, r3, r5\n"
+	"	    ld.global.u64 r6, [r3]\n"
+	"	endif\n"
+	"	end\n";
+
+struct iso_touch_args {
+	uint64_t base, stride;
+	uint32_t n;
+};
+
+/*
+ * Every lane reads word 0 of page (lane + 17 k) % npages of buf, turn k,
+ * until *flag != 0; lane 0 sets *started first. Arguments: 0 flag,
+ * 8 started, 16 buf (u64 pointers), 24 npages (u32).
+ */
+static const char iso_spin_src[] =
+	"	sv r0, global_id.x\n"
+	"	icmp.eq.32 r1, r0, 0\n"
+	"	if r1\n"
+	"	    ldarg.u64 r2, 8\n"
+	"	    movi r3, 1\n"
+	"	    st.global.u64 [r2], r3\n"
+	"	    fence\n"
+	"	endif\n"
+	"	ldarg.u64 r2, 0\n"
+	"	ldarg.u64 r4, 16\n"
+	"	ldarg.u32 r5, 24\n"
+	"	mov r6, r0\n"
+	"	loop\n"
+	"	    ld.global.u64 r7, [r2]\n"
+	"	    icmp.ne.32 r8, r7, 0\n"
+	"	    if r8\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    remu.32 r6, r6, r5\n"
+	"	    shl.64 r9, r6, 12\n"
+	"	    add.64 r9, r9, r4\n"
+	"	    ld.global.u64 r10, [r9]\n"
+	"	    add.32 r6, r6, 17\n"
+	"	endloop\n"
+	"	end\n";
+
+struct iso_spin_args {
+	uint64_t flag, started, buf;
+	uint32_t npages, pad;
+};
+
+static const char iso_end_src[] = "	end\n";
+
+/* A VM, maybe a mirror of everything below iso_mirror_end, and a queue. */
+struct iso_ctx {
+	int fd;
+	uint32_t vm, queue;
+	uint64_t next_va;
+};
+
+static void iso_ctx_init(struct iso_ctx *c, int dfd, uint32_t flags,
+			 bool mirror_all)
+{
+	c->fd = dfd;
+	c->vm = svm_vm_create(dfd, flags);
+	if (mirror_all)
+		vsvm_vm_map_mirror(dfd, c->vm, 0, iso_mirror_end);
+	c->queue = vsvm_queue_create(dfd, c->vm);
+	c->next_va = ISO_BO_VA;
+}
+
+static void iso_ctx_fini(struct iso_ctx *c)
+{
+	vsvm_queue_destroy(c->fd, c->queue);
+	vsvm_vm_destroy(c->fd, c->vm);
+}
+
+static uint64_t iso_va(struct iso_ctx *c, uint64_t size)
+{
+	uint64_t va = c->next_va;
+
+	c->next_va += ALIGN(size, ISO_64K);
+	return va;
+}
+
+/* A zeroed BO bound at a fresh GPU address; *cpu maps it, *handle names it. */
+static uint64_t iso_bo(struct iso_ctx *c, uint64_t size, void **cpu,
+		       uint32_t *handle)
+{
+	uint64_t va = iso_va(c, size);
+	uint32_t bo;
+
+	size = ALIGN(size, ISO_4K);
+	bo = vsvm_gem_create(c->fd, size);
+	vsvm_vm_map(c->fd, c->vm, bo, 0, va, size, 0);
+	if (cpu)
+		*cpu = vsvm_gem_mmap(c->fd, bo, size, PROT_READ | PROT_WRITE);
+	if (handle)
+		*handle = bo;
+	else
+		vsvm_gem_close(c->fd, bo);
+	return va;
+}
+
+static uint64_t iso_code(struct iso_ctx *c, const char *src, uint32_t *size)
+{
+	size_t n;
+	void *code = vsvm_assemble(src, &n);
+	uint64_t va = iso_va(c, n);
+
+	vsvm_gem_close(c->fd, vsvm_upload_code(c->fd, c->vm, va, code, n));
+	free(code);
+	*size = n;
+	return va;
+}
+
+/* Arguments in a BO of their own, left mapped at *cpu if asked. */
+static uint64_t iso_args(struct iso_ctx *c, const void *args, uint32_t size,
+			 void **cpu)
+{
+	void *p;
+	uint64_t va = iso_bo(c, ISO_4K, &p, NULL);
+
+	memcpy(p, args, size);
+	if (cpu)
+		*cpu = p;
+	else
+		munmap(p, ISO_4K);
+	return va;
+}
+
+static void iso_exec_init(struct drm_vsvm_exec *e, uint32_t queue,
+			  uint64_t code, uint32_t code_size, uint64_t args,
+			  uint32_t args_size, uint32_t lanes)
+{
+	vsvm_exec_init(e, queue, code, code_size);
+	e->args_addr = args;
+	e->args_size = args_size;
+	e->wg_size[0] = lanes < ISO_WG ? lanes : ISO_WG;
+	e->grid[0] = (lanes + ISO_WG - 1) / ISO_WG;
+}
+
+static uint64_t iso_submit(struct iso_ctx *c, uint64_t code, uint32_t code_size,
+			   uint64_t args, uint32_t args_size, uint32_t lanes)
+{
+	struct drm_vsvm_exec e;
+
+	iso_exec_init(&e, c->queue, code, code_size, args, args_size, lanes);
+	return vsvm_exec(c->fd, &e);
+}
+
+static struct drm_vsvm_wait iso_wait(int dfd, uint32_t queue, uint64_t seqno)
+{
+	struct drm_vsvm_wait w;
+
+	igt_assert_eq(__vsvm_wait(dfd, queue, seqno, VSVM_WAIT_TIMEOUT_NS, &w), 0);
+	igt_info("queue %u job %" PRIu64 ": %s, access %#x at %#llx, pc %#x\n",
+		 queue, seqno, vsvm_status_name(w.status), w.fault_access,
+		 (unsigned long long)w.fault_addr, w.fault_pc);
+	return w;
+}
+
+/* Waits up to a minute for a u64 the GPU sets; false if it never came. */
+static bool iso_wait_flag(volatile uint64_t *flag)
+{
+	for (int i = 0; i < 60000; i++) {
+		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static void iso_require_debugfs(int dfd)
+{
+	igt_require_f(igt_debugfs_exists(dfd, "log", O_RDONLY) &&
+		      igt_debugfs_exists(dfd, "objects", O_RDONLY),
+		      "no vsvm debugfs\n");
+}
+
+/* Does debugfs "log" have a line holding @needle? */
+static bool iso_log_has(int dfd, const char *needle)
+{
+	char *text = vsvm_debugfs_read(dfd, "log");
+	bool found;
+
+	igt_assert_f(text, "cannot read debugfs log: %m\n");
+	found = strstr(text, needle);
+	if (!found)
+		igt_info("debugfs log, no \"%s\":\n%s", needle, text);
+	free(text);
+	return found;
+}
+
+static int64_t iso_objects(int dfd, const char *name)
+{
+	int64_t v = vsvm_debugfs_value(dfd, "objects", name);
+
+	igt_assert_f(v >= 0, "no \"%s\" in debugfs objects\n", name);
+	return v;
+}
+
+/* Anonymous memory, @size bytes at a 2 MiB boundary. */
+static void *iso_map_2m(uint64_t size, int prot, int flags)
+{
+	uint8_t *p = mmap(NULL, size + ISO_2M, prot,
+			  MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	uint8_t *a;
+
+	igt_assert(p != MAP_FAILED);
+	a = (uint8_t *)ALIGN((uintptr_t)p, ISO_2M);
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + ISO_2M - a);
+	return a;
+}
+
+static uint64_t iso_pattern(uint64_t seed, uint64_t i)
+{
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull ^ (seed << 32 | seed);
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (x ^ (x >> 32)) | 0x0101010101010101ull;	/* no zero byte */
+}
+
+static void iso_fill_pattern(void *p, uint64_t bytes, uint64_t seed)
+{
+	for (uint64_t i = 0; i < bytes / 8; i++)
+		((uint64_t *)p)[i] = iso_pattern(seed, i);
+}
+
+static void iso_check_pattern(const void *p, uint64_t bytes, uint64_t seed)
+{
+	for (uint64_t i = 0; i < bytes / 8; i++)
+		igt_assert_f(((const uint64_t *)p)[i] == iso_pattern(seed, i),
+			     "word %" PRIu64 ": %#" PRIx64 ", expected %#" PRIx64 "\n",
+			     i, ((const uint64_t *)p)[i], iso_pattern(seed, i));
+}
+
+static void iso_check_bytes(const void *p, uint64_t bytes, uint8_t value)
+{
+	for (uint64_t i = 0; i < bytes; i++)
+		igt_assert_f(((const uint8_t *)p)[i] == value,
+			     "byte %" PRIu64 ": %#x, expected %#x\n", i,
+			     ((const uint8_t *)p)[i], value);
+}
+
+/*
+ * memfd_secret() memory: the kernel removes its pages from the direct map
+ * when they are first touched, so nothing in the kernel may dereference
+ * them. Filled with pattern @seed.
+ */
+static uint8_t *iso_secret_map(uint64_t size, uint64_t seed, int *memfd)
+{
+	int sfd = syscall(ISO_SECRET_SYSCALL, 0);
+	uint8_t *p;
+
+	igt_require_f(sfd >= 0, "memfd_secret() unavailable: %m\n");
+	igt_assert_eq(ftruncate(sfd, size), 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
+	igt_require_f(p != MAP_FAILED, "cannot map memfd_secret(): %m\n");
+	iso_fill_pattern(p, size, seed);
+	if (memfd)
+		*memfd = sfd;
+	else
+		close(sfd);
+	return p;
+}
+
+/*
+ * Unreachable memory: memfd_secret() pages are out of the kernel's direct
+ * map, so vsvm must never map them for the GPU: a job touching them ends
+ * DRM_VSVM_STATUS_UNREACHABLE with a debugfs log line, and nothing of the
+ * secret reaches the GPU. Before the fix the interpreter dereferenced the
+ * direct-map address and the kernel oopsed.
+ */
+static void test_unreachable_mirror_job(void)
+{
+	const uint64_t size = 2 * ISO_4K;
+	uint8_t *secret = iso_secret_map(size, 0x5ec, NULL), *out;
+	uint64_t *plain = iso_map_2m(ISO_2M, PROT_READ | PROT_WRITE, 0);
+	uint64_t copy, fill, out_va, seqno;
+	uint32_t copy_size, fill_size;
+	struct iso_copy_args ca;
+	struct iso_fill_args fa;
+	struct drm_vsvm_wait w;
+	char line[96];
+	struct iso_ctx c;
+
+	iso_require_debugfs(fd);
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, true);
+	copy = iso_code(&c, iso_copy_src, &copy_size);
+	fill = iso_code(&c, iso_fill_src, &fill_size);
+	out_va = iso_bo(&c, size, (void **)&out, NULL);
+
+	/* A GPU read of the secret: refused, nothing copied. */
+	memset(out, 0x5a, size);
+	ca = (struct iso_copy_args){ to_user_pointer(secret), out_va, size / 8 };
+	seqno = iso_submit(&c, copy, copy_size,
+			   iso_args(&c, &ca, sizeof(ca), NULL), sizeof(ca),
+			   size / 8);
+	w = iso_wait(fd, c.queue, seqno);
+	igt_assert_f(w.status == DRM_VSVM_STATUS_UNREACHABLE,
+		     "read of memfd_secret memory: %s, expected UNREACHABLE\n",
+		     vsvm_status_name(w.status));
+	igt_assert_eq_u32(w.fault_access & DRM_VSVM_ACCESS_READ,
+			  DRM_VSVM_ACCESS_READ);
+	igt_assert_lte_u64(to_user_pointer(secret), w.fault_addr);
+	igt_assert_lt_u64(w.fault_addr, to_user_pointer(secret) + size);
+	iso_check_bytes(out, size, 0x5a);
+	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
+		 c.queue, seqno, DRM_VSVM_STATUS_UNREACHABLE);
+	igt_assert(iso_log_has(fd, line));
+
+	/* A GPU write: refused, the secret unchanged. */
+	fa = (struct iso_fill_args){ to_user_pointer(secret), 0xbad, size / 8 };
+	seqno = iso_submit(&c, fill, fill_size,
+			   iso_args(&c, &fa, sizeof(fa), NULL), sizeof(fa),
+			   size / 8);
+	w = iso_wait(fd, c.queue, seqno);
+	igt_assert_f(w.status == DRM_VSVM_STATUS_UNREACHABLE,
+		     "write of memfd_secret memory: %s, expected UNREACHABLE\n",
+		     vsvm_status_name(w.status));
+	igt_assert_lte_u64(to_user_pointer(secret), w.fault_addr);
+	igt_assert_lt_u64(w.fault_addr, to_user_pointer(secret) + size);
+	iso_check_pattern(secret, size, 0x5ec);
+	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
+		 c.queue, seqno, DRM_VSVM_STATUS_UNREACHABLE);
+	igt_assert(iso_log_has(fd, line));
+
+	/* The VM still serves ordinary memory. */
+	iso_fill_pattern(plain, ISO_2M, 77);
+	ca = (struct iso_copy_args){ to_user_pointer(plain), out_va, size / 8 };
+	vsvm_wait_ok(fd, c.queue,
+		     iso_submit(&c, copy, copy_size,
+				iso_args(&c, &ca, sizeof(ca), NULL),
+				sizeof(ca), size / 8));
+	iso_check_pattern(out, size, 77);
+
+	iso_ctx_fini(&c);
+	munmap(out, size);
+	munmap(plain, ISO_2M);
+	munmap(secret, size);
+}
+
+/* PREFETCH of memfd_secret memory fails ENXIO, for reading and writing. */
+static void test_unreachable_prefetch(void)
+{
+	const uint64_t size = 4 * ISO_4K;
+	uint8_t *secret = iso_secret_map(size, 0x5ed, NULL);
+	struct iso_ctx c;
+
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, true);
+	iso_check_err(__vsvm_prefetch(fd, c.vm, to_user_pointer(secret), size, 0),
+		      -ENXIO, "PREFETCH of memfd_secret memory");
+	iso_check_err(__vsvm_prefetch(fd, c.vm, to_user_pointer(secret), size,
+				      DRM_VSVM_PREFETCH_WRITE),
+		      -ENXIO, "PREFETCH_WRITE of memfd_secret memory");
+	iso_check_pattern(secret, size, 0x5ed);
+	iso_ctx_fini(&c);
+	munmap(secret, size);
+}
+
+/* EXEC reads its code through the VM: code in memfd_secret memory is ENXIO. */
+static void test_unreachable_exec_code(void)
+{
+	const uint64_t size = ISO_4K;
+	uint8_t *secret = iso_secret_map(size, 0x5ee, NULL);
+	struct drm_vsvm_exec e;
+	size_t code_size;
+	void *code = vsvm_assemble(iso_end_src, &code_size);
+	struct iso_ctx c;
+
+	memcpy(secret, code, code_size);
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, true);
+	vsvm_exec_init(&e, c.queue, to_user_pointer(secret), code_size);
+	iso_check_err(__vsvm_exec(fd, &e), -ENXIO,
+		      "EXEC of code in memfd_secret memory");
+	iso_ctx_fini(&c);
+	free(code);
+	munmap(secret, size);
+}
+
+/* A userptr of memfd_secret memory cannot be validated: EXEC fails ENXIO. */
+static void test_unreachable_userptr(void)
+{
+	const uint64_t size = 4 * ISO_4K;
+	uint8_t *secret = iso_secret_map(size, 0x5ef, NULL);
+	uint32_t end_size;
+	uint64_t end, g, g_ro;
+	struct drm_vsvm_exec e;
+	struct iso_ctx c;
+
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, false);
+	end = iso_code(&c, iso_end_src, &end_size);
+	g = iso_va(&c, size);
+	vsvm_vm_map_userptr(fd, c.vm, secret, g, size, 0);
+	vsvm_exec_init(&e, c.queue, end, end_size);
+	iso_check_err(__vsvm_exec(fd, &e), -ENXIO,
+		      "EXEC with a userptr of memfd_secret memory");
+	vsvm_vm_unmap(fd, c.vm, g, size);
+
+	g_ro = iso_va(&c, size);
+	vsvm_vm_map_userptr(fd, c.vm, secret, g_ro, size,
+			    DRM_VSVM_BIND_READONLY);
+	iso_check_err(__vsvm_exec(fd, &e), -ENXIO,
+		      "EXEC with a read-only userptr of memfd_secret memory");
+	vsvm_vm_unmap(fd, c.vm, g_ro, size);
+
+	/* Without it, the same EXEC runs. */
+	vsvm_wait_ok(fd, c.queue, vsvm_exec(fd, &e));
+	iso_check_pattern(secret, size, 0x5ef);
+	iso_ctx_fini(&c);
+	munmap(secret, size);
+}
+
+/*
+ * A userptr validated over ordinary memory, which the CPU replaces with
+ * memfd_secret memory (MAP_FIXED) while a job waits: the invalidation zaps
+ * the GPU's PTEs, and the job's fault on the binding must refuse the
+ * secret pages rather than map them.
+ */
+static void test_unreachable_userptr_remapped(void)
+{
+	const uint64_t size = 4 * ISO_4K;
+	uint8_t *buf = iso_map_2m(size, PROT_READ | PROT_WRITE, 0), *out;
+	uint64_t *flags, code, g, out_va, args_va, seqno;
+	struct iso_wait_copy_args a;
+	struct drm_vsvm_wait w;
+	uint32_t code_size;
+	uint8_t *secret;
+	int sfd;
+	char line[96];
+	struct iso_ctx c;
+
+	iso_require_debugfs(fd);
+	secret = iso_secret_map(size, 0x5f0, &sfd);
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, false);
+	code = iso_code(&c, iso_wait_copy_src, &code_size);
+	out_va = iso_bo(&c, size, (void **)&out, NULL);
+	g = iso_va(&c, size);
+	memset(buf, 0x11, size);
+	memset(out, 0x5a, size);
+	vsvm_vm_map_userptr(fd, c.vm, buf, g, size, DRM_VSVM_BIND_READONLY);
+	a = (struct iso_wait_copy_args){ .src = g, .dst = out_va, .n = size / 8 };
+	args_va = iso_args(&c, &a, sizeof(a), (void **)&flags);
+	/* The flags live in the argument BO, after the arguments. */
+	a.flag = args_va + 256;
+	a.started = args_va + 264;
+	memcpy(flags, &a, sizeof(a));
+	seqno = iso_submit(&c, code, code_size, args_va, sizeof(a), 1);
+	igt_assert_f(iso_wait_flag(&flags[33]), "the job did not start\n");
+
+	igt_assert(mmap(buf, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			sfd, 0) == buf);
+	iso_fill_pattern(buf, size, 0x5f1);
+	__atomic_store_n(&flags[32], 1, __ATOMIC_RELEASE);
+	w = iso_wait(fd, c.queue, seqno);
+	igt_assert_f(w.status == DRM_VSVM_STATUS_UNREACHABLE,
+		     "fault on a userptr now backed by memfd_secret: %s, "
+		     "expected UNREACHABLE\n", vsvm_status_name(w.status));
+	igt_assert_eq_u64(w.fault_addr, g);
+	iso_check_bytes(out, size, 0x5a);
+	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
+		 c.queue, seqno, DRM_VSVM_STATUS_UNREACHABLE);
+	igt_assert(iso_log_has(fd, line));
+
+	iso_ctx_fini(&c);
+	munmap(flags, ISO_4K);
+	munmap(out, size);
+	munmap(buf, size);
+	munmap(secret, size);
+	close(sfd);
+}
+
+/*
+ * Isolation. An SVM VM belongs to the address space that created it, from
+ * VM_CREATE on: no other process, whether it forked from the owner or was
+ * handed the file, may bind into it, create or destroy its queues, submit
+ * to them, prefetch, wait for its jobs or destroy it. Before the fix, a VM
+ * became its owner's only at the first mirror or userptr bind, and WAIT,
+ * QUEUE_DESTROY and VM_DESTROY never checked.
+ */
+
+/* What a process that is not the owner tries, in this order. */
+enum iso_op {
+	ISO_OP_MAP_BO,
+	ISO_OP_MAP_MIRROR,
+	ISO_OP_MAP_USERPTR,
+	ISO_OP_UNMAP,
+	ISO_OP_PREFETCH,
+	ISO_OP_QUEUE_CREATE,
+	ISO_OP_EXEC,
+	ISO_OP_WAIT,
+	ISO_OP_QUEUE_DESTROY,
+	ISO_OP_VM_DESTROY,
+	ISO_OP_COUNT
+};
+
+static const char *const iso_op_names[ISO_OP_COUNT] = {
+	"VM_BIND MAP", "VM_BIND MAP_MIRROR", "VM_BIND MAP_USERPTR",
+	"VM_BIND UNMAP", "PREFETCH", "QUEUE_CREATE", "EXEC", "WAIT",
+	"QUEUE_DESTROY", "VM_DESTROY",
+};
+
+/* The owner's objects as far as they exist; zero ids are skipped. */
+struct iso_target {
+	uint32_t vm, queue;
+	uint64_t seqno;			/* a job to WAIT for */
+	uint64_t code, code_size;	/* EXEC arguments */
+	uint64_t unmap_va, unmap_size;	/* a binding of the owner's */
+	uint64_t mem;			/* owner memory to bind or prefetch */
+};
+
+#define ISO_NOT_TRIED	1
+
+struct iso_report {
+	int ret[ISO_OP_COUNT];		/* 0, -errno, or ISO_NOT_TRIED */
+	struct drm_vsvm_wait wait;	/* what WAIT told, if it worked */
+};
+
+/* Tries every ioctl on the owner's VM and queue through @dfd. */
+static void iso_try_all(int dfd, const struct iso_target *t,
+			struct iso_report *r)
+{
+	struct drm_vsvm_exec e;
+	uint32_t bo = 0, q = 0;
+	int ret;
+
+	for (int i = 0; i < ISO_OP_COUNT; i++)
+		r->ret[i] = ISO_NOT_TRIED;
+	memset(&r->wait, 0, sizeof(r->wait));
+
+	ret = __vsvm_gem_create(dfd, ISO_4K, &bo);
+	r->ret[ISO_OP_MAP_BO] = ret ?:
+		__vsvm_vm_map(dfd, t->vm, bo, 0, ISO_BO_VA + 1000 * ISO_1G,
+			      ISO_4K, 0);
+	r->ret[ISO_OP_MAP_MIRROR] = __vsvm_vm_map_mirror(dfd, t->vm, t->mem,
+							 ISO_4K);
+	r->ret[ISO_OP_MAP_USERPTR] =
+		__vsvm_vm_map_userptr(dfd, t->vm, from_user_pointer(t->mem),
+				      ISO_BO_VA + 1001 * ISO_1G, ISO_4K, 0);
+	if (t->unmap_size)
+		r->ret[ISO_OP_UNMAP] = __vsvm_vm_unmap(dfd, t->vm, t->unmap_va,
+						       t->unmap_size);
+	r->ret[ISO_OP_PREFETCH] = __vsvm_prefetch(dfd, t->vm, t->mem, ISO_4K, 0);
+	r->ret[ISO_OP_QUEUE_CREATE] = __vsvm_queue_create(dfd, t->vm, &q);
+	if (t->queue && t->code_size) {
+		iso_exec_init(&e, t->queue, t->code, t->code_size, 0, 0, 1);
+		r->ret[ISO_OP_EXEC] = __vsvm_exec(dfd, &e);
+	}
+	if (t->queue && t->seqno)
+		r->ret[ISO_OP_WAIT] = __vsvm_wait(dfd, t->queue, t->seqno, 0,
+						  &r->wait);
+	if (t->queue)
+		r->ret[ISO_OP_QUEUE_DESTROY] = __vsvm_queue_destroy(dfd, t->queue);
+	r->ret[ISO_OP_VM_DESTROY] = __vsvm_vm_destroy(dfd, t->vm);
+	if (bo)
+		__vsvm_gem_close(dfd, bo);
+}
+
+/*
+ * Runs iso_try_all() in a forked child through the inherited file, or, with
+ * @scm_rights, through a copy of the file received over a unix socket by a
+ * child that closed its own.
+ */
+static void iso_intruder(const struct iso_target *t, bool scm_rights,
+			 struct iso_report *r)
+{
+	int sv[2], status;
+	pid_t pid;
+
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		int dfd = fd;
+
+		close(sv[0]);
+		if (scm_rights) {
+			close(fd);
+			dfd = vsvm_recv_fd(sv[1]);
+		}
+		iso_try_all(dfd, t, r);
+		_exit(write(sv[1], r, sizeof(*r)) == sizeof(*r) ? 0 : 1);
+	}
+	close(sv[1]);
+	if (scm_rights)
+		vsvm_send_fd(sv[0], fd);
+	igt_assert_eq(read(sv[0], r, sizeof(*r)), sizeof(*r));
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_eq(status, 0);
+	close(sv[0]);
+}
+
+/* Every ioctl the intruder tried failed EPERM; prints them all first. */
+static void iso_check_report(const char *stage, const struct iso_report *r)
+{
+	bool ok = true;
+
+	for (int i = 0; i < ISO_OP_COUNT; i++) {
+		if (r->ret[i] == ISO_NOT_TRIED)
+			continue;
+		igt_info("%s: intruder's %s: %d (%s)\n", stage, iso_op_names[i],
+			 r->ret[i], strerror(-r->ret[i]));
+		if (r->ret[i] != -EPERM)
+			ok = false;
+	}
+	if (r->ret[ISO_OP_WAIT] == 0)
+		igt_info("%s: WAIT told the intruder: %s at %#llx\n", stage,
+			 vsvm_status_name(r->wait.status),
+			 (unsigned long long)r->wait.fault_addr);
+	igt_assert_f(ok, "%s: an ioctl on another process's SVM VM did not "
+		     "fail EPERM\n", stage);
+}
+
+/*
+ * The attack as reported: a forked child binds a BO into its parent's SVM
+ * VM before the parent bound any mirror, submits a job that waits on a
+ * flag, the parent binds its mirror, and the job reads the parent's
+ * memory at an address the child chose.
+ */
+struct iso_attack_msg {
+	int bind, queue_create, exec, exec_parent_queue, wait;
+	uint32_t status;
+	uint8_t out[ISO_4K];
+};
+
+static void iso_attack_child(int sock, uint32_t vm, uint32_t parent_queue,
+			     uint64_t secret_va)
+{
+	struct iso_attack_msg m = { .wait = ISO_NOT_TRIED };
+	struct iso_wait_copy_args a = {
+		.flag = ISO_BO_VA + 2 * ISO_1G + 256,
+		.started = ISO_BO_VA + 2 * ISO_1G + 264,
+		.src = secret_va, .dst = ISO_BO_VA + 2 * ISO_1G + ISO_64K,
+		.n = ISO_4K / 8,
+	};
+	uint32_t code_bo, io_bo, q = 0;
+	uint64_t code_va = ISO_BO_VA + 2 * ISO_1G + 2 * ISO_64K;
+	struct drm_vsvm_exec e;
+	struct drm_vsvm_wait w;
+	uint8_t *io = NULL;
+	size_t code_size;
+	void *code = vsvm_assemble(iso_wait_copy_src, &code_size);
+	char c;
+
+	/* One BO: arguments and flags in its first page, the loot at 64K. */
+	if (__vsvm_gem_create(fd, 2 * ISO_64K, &io_bo) ||
+	    __vsvm_gem_create(fd, ISO_4K, &code_bo))
+		_exit(2);
+	io = __vsvm_gem_mmap(fd, io_bo, 2 * ISO_64K, PROT_READ | PROT_WRITE);
+	if (!io)
+		_exit(3);
+	memcpy(io, &a, sizeof(a));
+	memset(io + ISO_64K, 0, ISO_4K);
+	memcpy(io + 2 * ISO_4K, code, code_size);
+	free(code);
+
+	m.bind = __vsvm_vm_map(fd, vm, io_bo, 0, ISO_BO_VA + 2 * ISO_1G,
+			       2 * ISO_64K, 0);
+	if (!m.bind)
+		m.bind = __vsvm_vm_map(fd, vm, io_bo, 2 * ISO_4K, code_va, ISO_4K,
+				       DRM_VSVM_BIND_READONLY);
+	m.queue_create = __vsvm_queue_create(fd, vm, &q);
+	iso_exec_init(&e, parent_queue, code_va, code_size,
+		      ISO_BO_VA + 2 * ISO_1G, sizeof(a), 1);
+	m.exec_parent_queue = __vsvm_exec(fd, &e);
+	m.exec = ISO_NOT_TRIED;
+	if (q) {
+		e.queue_id = q;
+		m.exec = __vsvm_exec(fd, &e);
+	}
+	if (write(sock, "s", 1) != 1 || read(sock, &c, 1) != 1)
+		_exit(4);
+
+	/* The parent has bound its mirror over the secret by now. */
+	__atomic_store_n((uint64_t *)(io + 256), 1, __ATOMIC_RELEASE);
+	if (!m.exec || !m.exec_parent_queue) {
+		m.wait = __vsvm_wait(fd, m.exec ? parent_queue : q, e.seqno,
+				     VSVM_WAIT_TIMEOUT_NS, &w);
+		m.status = w.status;
+	}
+	memcpy(m.out, io + ISO_64K, ISO_4K);
+	munmap(io, 2 * ISO_64K);
+	__vsvm_gem_close(fd, io_bo);
+	__vsvm_gem_close(fd, code_bo);
+	_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 0 : 5);
+}
+
+static void test_isolation_child_job_before_mirror(void)
+{
+	uint64_t *secret = iso_map_2m(ISO_2M, PROT_READ | PROT_WRITE, 0);
+	struct iso_attack_msg m;
+	uint64_t leaked = 0;
+	int sv[2], status;
+	struct iso_ctx c;
+	pid_t pid;
+	char s;
+
+	memset(secret, 0, ISO_2M);
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, false);
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		close(sv[0]);
+		iso_attack_child(sv[1], c.vm, c.queue, to_user_pointer(secret));
+	}
+	close(sv[1]);
+	/* Written after fork: the child's own copy stays zero. */
+	iso_fill_pattern(secret, ISO_4K, 0xfeed);
+	igt_assert_eq(read(sv[0], &s, 1), 1);
+	vsvm_vm_map_mirror(fd, c.vm, 0, iso_mirror_end);
+	igt_assert_eq(write(sv[0], "g", 1), 1);
+	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_eq(status, 0);
+	close(sv[0]);
+
+	igt_info("child: BO bind %d, QUEUE_CREATE %d, EXEC %d, EXEC on the "
+		 "parent's queue %d, WAIT %d (%s)\n", m.bind, m.queue_create,
+		 m.exec, m.exec_parent_queue, m.wait,
+		 m.wait ? "-" : vsvm_status_name(m.status));
+	for (uint64_t i = 0; i < ISO_4K / 8; i++)
+		for (uint64_t j = 0; j < ISO_4K / 8; j++)
+			if (((uint64_t *)m.out)[i] == iso_pattern(0xfeed, j))
+				leaked++;
+	igt_assert_f(!leaked, "the child's job read %" PRIu64 " words of the "
+		     "parent's memory\n", leaked);
+	iso_check_bytes(m.out, ISO_4K, 0);
+	iso_check_err(m.bind, -EPERM, "child's BO bind into the parent's SVM VM");
+	iso_check_err(m.queue_create, -EPERM, "child's QUEUE_CREATE");
+	iso_check_err(m.exec_parent_queue, -EPERM,
+		      "child's EXEC on the parent's queue");
+	igt_assert_eq(m.exec, ISO_NOT_TRIED);
+
+	/* The owner's own job reads the same memory. */
+	{
+		uint64_t out_va, copy;
+		uint32_t copy_size;
+		struct iso_copy_args ca;
+		uint8_t *out;
+
+		copy = iso_code(&c, iso_copy_src, &copy_size);
+		out_va = iso_bo(&c, ISO_4K, (void **)&out, NULL);
+		ca = (struct iso_copy_args){ to_user_pointer(secret), out_va,
+					     ISO_4K / 8 };
+		vsvm_wait_ok(fd, c.queue,
+			     iso_submit(&c, copy, copy_size,
+					iso_args(&c, &ca, sizeof(ca), NULL),
+					sizeof(ca), ISO_4K / 8));
+		iso_check_pattern(out, ISO_4K, 0xfeed);
+		munmap(out, ISO_4K);
+	}
+	iso_ctx_fini(&c);
+	munmap(secret, ISO_2M);
+}
+
+/*
+ * The owner builds its VM step by step; after each step an intruder (a
+ * forked child, or with @scm_rights a process the file was passed to)
+ * tries every ioctl on it. The owner's jobs then run as if nobody had.
+ */
+static void test_isolation_every_step(bool scm_rights)
+{
+	uint64_t *mem = iso_map_2m(ISO_2M, PROT_READ | PROT_WRITE, 0);
+	uint8_t *none = iso_map_2m(ISO_4K, PROT_NONE, 0);
+	uint64_t code, load, end, io_va, *io, seqno;
+	uint32_t code_size, load_size, end_size;
+	struct iso_wait_copy_args a;
+	struct iso_copy_args ca;
+	struct iso_target t = { .mem = to_user_pointer(mem) };
+	struct iso_report r;
+	struct drm_vsvm_wait w;
+	struct iso_ctx c = { .fd = fd, .next_va = ISO_BO_VA };
+
+	c.vm = svm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
+	t.vm = c.vm;
+	iso_intruder(&t, scm_rights, &r);
+	iso_check_report("after VM_CREATE", &r);
+
+	code = iso_code(&c, iso_wait_copy_src, &code_size);
+	load = iso_code(&c, iso_copy_src, &load_size);
+	end = iso_code(&c, iso_end_src, &end_size);
+	io_va = iso_bo(&c, ISO_64K, (void **)&io, NULL);
+	t.code = end;
+	t.code_size = end_size;
+	t.unmap_va = io_va;
+	t.unmap_size = ISO_64K;
+	iso_intruder(&t, scm_rights, &r);
+	iso_check_report("after a BO bind", &r);
+
+	c.queue = vsvm_queue_create(fd, c.vm);
+	t.queue = c.queue;
+	iso_intruder(&t, scm_rights, &r);
+	iso_check_report("after QUEUE_CREATE", &r);
+
+	/* A job that faults at an address of the owner's: nobody else learns it. */
+	vsvm_vm_map_mirror(fd, c.vm, 0, iso_mirror_end);
+	ca = (struct iso_copy_args){ to_user_pointer(none), io_va + ISO_4K, 1 };
+	memcpy(io, &ca, sizeof(ca));
+	seqno = iso_submit(&c, load, load_size, io_va, sizeof(ca), 1);
+	w = iso_wait(fd, c.queue, seqno);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_NO_ACCESS);
+	igt_assert_eq_u64(w.fault_addr, to_user_pointer(none));
+	t.seqno = seqno;
+	t.unmap_va = to_user_pointer(mem);
+	t.unmap_size = ISO_2M;
+	iso_intruder(&t, scm_rights, &r);
+	iso_check_report("after a mirror bind and a failed job", &r);
+
+	/* A job waits on a flag while the intruder tries again. */
+	iso_fill_pattern(mem, ISO_4K, 0x1d);
+	memset(mem + ISO_4K / 8, 0xa5, ISO_4K);
+	a = (struct iso_wait_copy_args){
+		.flag = io_va + 2048, .started = io_va + 2056,
+		.src = to_user_pointer(mem), .dst = to_user_pointer(mem + ISO_4K / 8),
+		.n = ISO_4K / 8,
+	};
+	memset(io, 0, ISO_4K);
+	memcpy(io, &a, sizeof(a));
+	seqno = iso_submit(&c, code, code_size, io_va, sizeof(a), 1);
+	igt_assert_f(iso_wait_flag(&io[2056 / 8]), "the job did not start\n");
+	t.seqno = seqno;
+	iso_intruder(&t, scm_rights, &r);
+	iso_check_report("with a job running", &r);
+
+	__atomic_store_n(&io[2048 / 8], 1, __ATOMIC_RELEASE);
+	vsvm_wait_ok(fd, c.queue, seqno);
+	iso_check_pattern(mem + ISO_4K / 8, ISO_4K, 0x1d);
+	iso_check_pattern(mem, ISO_4K, 0x1d);
+
+	iso_ctx_fini(&c);
+	munmap(io, ISO_64K);
+	munmap(none, ISO_4K);
+	munmap(mem, ISO_2M);
+}
+
+/*
+ * Positive control: a VM created without DRM_VSVM_VM_CREATE_SVM holds only
+ * BOs (MAP_MIRROR and MAP_USERPTR fail EINVAL, even for its creator), and
+ * any holder of the file may use it: a forked child binds, creates a
+ * queue, submits to its own and to the parent's queue and waits, with the
+ * right results. So the EPERMs above are about owning an address space.
+ */
+struct iso_bo_only_msg {
+	int bind, queue_create, exec_own, exec_parent, wait_own, wait_parent,
+	    wait_parent_job;
+	uint32_t status_own, status_parent, status_parent_job;
+};
+
+static void test_isolation_bo_only_shared(void)
+{
+	uint64_t *buf = iso_map_2m(ISO_4K, PROT_READ | PROT_WRITE, 0);
+	uint64_t fill, out_va, *out, seqno;
+	uint32_t fill_size, out_bo;
+	struct iso_bo_only_msg m;
+	struct iso_fill_args fa;
+	int sv[2], status;
+	struct iso_ctx c;
+	pid_t pid;
+
+	iso_ctx_init(&c, fd, 0, false);
+	iso_check_err(__vsvm_vm_map_mirror(fd, c.vm, 0, iso_mirror_end), -EINVAL,
+		      "MAP_MIRROR into a VM without DRM_VSVM_VM_CREATE_SVM");
+	iso_check_err(__vsvm_vm_map_mirror(fd, c.vm, to_user_pointer(buf), ISO_4K),
+		      -EINVAL, "MAP_MIRROR of a page into a BO-only VM");
+	iso_check_err(__vsvm_vm_map_userptr(fd, c.vm, buf, ISO_BO_VA + 100 * ISO_1G,
+					    ISO_4K, 0), -EINVAL,
+		      "MAP_USERPTR into a BO-only VM");
+	fill = iso_code(&c, iso_fill_src, &fill_size);
+	out_va = iso_bo(&c, 3 * ISO_64K, (void **)&out, &out_bo);
+	memset(out, 0, 3 * ISO_64K);
+	fa = (struct iso_fill_args){ out_va, 0x100, ISO_64K / 8 };
+	memcpy(out + 2 * ISO_64K / 8, &fa, sizeof(fa));
+	seqno = iso_submit(&c, fill, fill_size, out_va + 2 * ISO_64K, sizeof(fa),
+			   ISO_64K / 8);
+	vsvm_wait_ok(fd, c.queue, seqno);
+
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		struct iso_bo_only_msg cm = {};
+		struct drm_vsvm_exec e;
+		struct drm_vsvm_wait w;
+		uint32_t bo, q = 0;
+		uint64_t s1 = 0;
+
+		close(sv[0]);
+		/* The child's own BO, bound into the parent's VM. */
+		cm.bind = __vsvm_gem_create(fd, ISO_64K, &bo) ?:
+			  __vsvm_vm_map(fd, c.vm, bo, 0, ISO_BO_VA + 200 * ISO_1G,
+					ISO_64K, 0);
+		cm.queue_create = __vsvm_queue_create(fd, c.vm, &q);
+		/* Its own queue fills the middle third, the parent's the first. */
+		fa = (struct iso_fill_args){ out_va + ISO_64K, 0x200, ISO_64K / 8 };
+		memcpy((uint8_t *)out + 2 * ISO_64K + 64, &fa, sizeof(fa));
+		iso_exec_init(&e, q, fill, fill_size, out_va + 2 * ISO_64K + 64,
+			      sizeof(fa), ISO_64K / 8);
+		cm.exec_own = q ? __vsvm_exec(fd, &e) : ISO_NOT_TRIED;
+		s1 = e.seqno;
+		cm.wait_own = cm.exec_own ? ISO_NOT_TRIED :
+			      __vsvm_wait(fd, q, s1, VSVM_WAIT_TIMEOUT_NS, &w);
+		cm.status_own = w.status;
+		fa = (struct iso_fill_args){ out_va, 0x300, ISO_64K / 8 };
+		memcpy((uint8_t *)out + 2 * ISO_64K + 128, &fa, sizeof(fa));
+		iso_exec_init(&e, c.queue, fill, fill_size,
+			      out_va + 2 * ISO_64K + 128, sizeof(fa), ISO_64K / 8);
+		cm.exec_parent = __vsvm_exec(fd, &e);
+		cm.wait_parent = cm.exec_parent ? ISO_NOT_TRIED :
+				 __vsvm_wait(fd, c.queue, e.seqno,
+					     VSVM_WAIT_TIMEOUT_NS, &w);
+		cm.status_parent = w.status;
+		cm.wait_parent_job = __vsvm_wait(fd, c.queue, seqno, 0, &w);
+		cm.status_parent_job = w.status;
+		_exit(write(sv[1], &cm, sizeof(cm)) == sizeof(cm) ? 0 : 1);
+	}
+	close(sv[1]);
+	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_eq(status, 0);
+	close(sv[0]);
+	igt_info("child on a BO-only VM: bind %d, QUEUE_CREATE %d, EXEC %d/%d, "
+		 "WAIT %d/%d/%d\n", m.bind, m.queue_create, m.exec_own,
+		 m.exec_parent, m.wait_own, m.wait_parent, m.wait_parent_job);
+	igt_assert_eq(m.bind, 0);
+	igt_assert_eq(m.queue_create, 0);
+	igt_assert_eq(m.exec_own, 0);
+	igt_assert_eq(m.wait_own, 0);
+	igt_assert_eq_u32(m.status_own, DRM_VSVM_STATUS_OK);
+	igt_assert_eq(m.exec_parent, 0);
+	igt_assert_eq(m.wait_parent, 0);
+	igt_assert_eq_u32(m.status_parent, DRM_VSVM_STATUS_OK);
+	igt_assert_eq(m.wait_parent_job, 0);
+	igt_assert_eq_u32(m.status_parent_job, DRM_VSVM_STATUS_OK);
+	for (uint64_t i = 0; i < ISO_64K / 8; i++) {
+		igt_assert_eq_u64(out[i], iso_fill_value(0x300, i));
+		igt_assert_eq_u64(out[ISO_64K / 8 + i], iso_fill_value(0x200, i));
+	}
+	iso_ctx_fini(&c);
+	munmap(out, 3 * ISO_64K);
+	vsvm_gem_close(fd, out_bo);
+	munmap(buf, ISO_4K);
+}
+
+/*
+ * Accounting. What vsvm allocates for a VM (SVM ranges, notifiers, GPU
+ * page tables) is charged to the memory cgroup of the VM's owner, even
+ * when a compute unit's kernel thread services the fault, and a VM holds
+ * at most max_ranges_per_vm ranges. Before the fix none of it was charged:
+ * a process in a small cgroup could prefetch a huge PROT_READ mapping,
+ * which costs it one huge zero page, while vsvm allocated slab without
+ * bound.
+ */
+#define ISO_CGROUP_ROOT		"/sys/fs/cgroup"
+#define ISO_MAX_RANGES		"/sys/module/vsvm/parameters/max_ranges_per_vm"
+/* Lower bounds of what one object costs, to turn counts into bytes. */
+#define ISO_RANGE_BYTES		128
+#define ISO_PT_PAGE_BYTES	4096
+
+static char iso_cgroup[128];
+static bool iso_cgroup_mounted;
+static char iso_max_ranges_old[32];
+
+static int iso_set_max_ranges(const char *value);
+static void iso_restore_max_ranges(void);
+
+/*
+ * Tests that need many ranges raise max_ranges_per_vm well above what
+ * they create, where the parameter exists, so that only what they test
+ * can stop them.
+ */
+#define ISO_MANY_RANGES		"65536"
+
+static int iso_write(const char *path, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	int f, len, ret = 0;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f = open(path, O_WRONLY);
+	if (f < 0)
+		return -errno;
+	if (write(f, buf, len) != len)
+		ret = -errno;
+	close(f);
+	errno = 0;
+	return ret;
+}
+
+/* The first number of a file, or of the line starting "@key " if @key. */
+static int64_t iso_read_value(const char *path, const char *key)
+{
+	char line[256];
+	int64_t v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = key ? strlen(key) : 0;
+
+		if (key && (strncmp(line, key, n) || line[n] != ' '))
+			continue;
+		v = strtoll(line + (key ? n + 1 : 0), NULL, 10);
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+static void iso_cgroup_exit_handler(int sig)
+{
+	(void)sig;
+	if (iso_cgroup[0])
+		rmdir(iso_cgroup);
+	if (iso_cgroup_mounted)
+		umount(ISO_CGROUP_ROOT);
+}
+
+/* A cgroup v2 child group with memory.max = @max, removed at exit. */
+static void iso_cgroup_create(const char *name, uint64_t max)
+{
+	static bool handler;
+	char path[192];
+
+	if (access(ISO_CGROUP_ROOT "/cgroup.controllers", R_OK)) {
+		igt_require_f(!mount("none", ISO_CGROUP_ROOT, "cgroup2", 0, NULL),
+			      "cannot mount cgroup2: %m\n");
+		iso_cgroup_mounted = true;
+	}
+	if (!handler) {
+		igt_install_exit_handler(iso_cgroup_exit_handler);
+		handler = true;
+	}
+	igt_require_f(!iso_write(ISO_CGROUP_ROOT "/cgroup.subtree_control",
+				 "+memory"), "no memory controller\n");
+	snprintf(iso_cgroup, sizeof(iso_cgroup), ISO_CGROUP_ROOT "/%s", name);
+	rmdir(iso_cgroup);
+	igt_assert_f(!mkdir(iso_cgroup, 0755), "mkdir %s: %m\n", iso_cgroup);
+	snprintf(path, sizeof(path), "%s/memory.max", iso_cgroup);
+	igt_assert_eq(iso_write(path, "%" PRIu64, max), 0);
+	/* Out of memory means out of memory, not swapped out. */
+	snprintf(path, sizeof(path), "%s/memory.swap.max", iso_cgroup);
+	iso_write(path, "0");
+}
+
+static void iso_cgroup_remove(void)
+{
+	igt_assert_f(!rmdir(iso_cgroup), "rmdir %s: %m\n", iso_cgroup);
+	iso_cgroup[0] = '\0';
+}
+
+static int64_t iso_cgroup_value(const char *file, const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s", iso_cgroup, file);
+	return iso_read_value(path, key);
+}
+
+/* A line in the kernel log, as tools/vm-lib/check-log reads markers there. */
+static void iso_kmsg(const char *line)
+{
+	int k = open("/dev/kmsg", O_WRONLY);
+
+	if (k >= 0) {
+		igt_assert_eq(write(k, line, strlen(line)), (ssize_t)strlen(line));
+		close(k);
+	}
+}
+
+/* What the cgroup was charged and what vsvm had allocated, at one moment. */
+struct iso_charge {
+	int64_t current, ranges, pt_pages;
+};
+
+static struct iso_charge iso_charge_now(int dfd)
+{
+	return (struct iso_charge){
+		.current = iso_cgroup_value("memory.current", NULL),
+		.ranges = iso_objects(dfd, "svm_range"),
+		.pt_pages = iso_objects(dfd, "pt_page"),
+	};
+}
+
+/* A lower bound of the bytes vsvm allocated between @a and @b. */
+static int64_t iso_driver_bytes(const struct iso_charge *a,
+				const struct iso_charge *b)
+{
+	return (b->ranges - a->ranges) * ISO_RANGE_BYTES +
+	       (b->pt_pages - a->pt_pages) * ISO_PT_PAGE_BYTES;
+}
+
+/*
+ * A huge PROT_READ mapping that reads as the huge zero page, read here
+ * once per 2 MiB. Mapping the huge zero page costs a page-table page (the
+ * one deposited for a later split), charged to the cgroup of whoever
+ * faults: a child forked afterwards inherits a copy charged to the
+ * parent's cgroup, so that in the child's own cgroup only what vsvm
+ * allocates for it shows.
+ */
+static uint8_t *iso_map_zero(uint64_t size)
+{
+	uint8_t *p = iso_map_2m(size, PROT_READ, MAP_NORESERVE);
+	uint64_t sum = 0;
+
+	igt_assert_eq(madvise(p, size, MADV_HUGEPAGE), 0);
+	for (uint64_t o = 0; o < size; o += ISO_2M)
+		sum += ((volatile uint8_t *)p)[o];
+	igt_assert_eq_u64(sum, 0);
+	return p;
+}
+
+/* The child of the memcg tests: one message per step. */
+struct iso_memcg_msg {
+	struct iso_charge start, now;
+	uint64_t prefetched;
+	int ret;
+	int state;		/* ISO_MEMCG_* */
+};
+
+enum { ISO_MEMCG_STEP, ISO_MEMCG_ERROR, ISO_MEMCG_ALL_DONE, ISO_MEMCG_OVERRUN,
+       ISO_MEMCG_SETUP };
+
+#define ISO_MEMCG_MAX		(2 * ISO_1M)
+#define ISO_MEMCG_REGION	(64 * ISO_1G)
+
+static void __attribute__((noreturn)) iso_memcg_prefetch_child(int sock,
+								uint8_t *r)
+{
+	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP };
+	uint32_t vm;
+	int dfd;
+
+	if (iso_write(ISO_CGROUP_ROOT "/vsvm-sec-iso/cgroup.procs", "0"))
+		_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 2 : 3);
+	dfd = open(iso_dev_path, O_RDWR);
+	if (dfd < 0)
+		_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 2 : 3);
+	m.start = iso_charge_now(dfd);
+	if (__svm_vm_create(dfd, DRM_VSVM_VM_CREATE_SVM, &vm) ||
+	    __vsvm_vm_map_mirror(dfd, vm, to_user_pointer(r), ISO_MEMCG_REGION))
+		_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 2 : 3);
+
+	for (m.prefetched = 0; m.prefetched < ISO_MEMCG_REGION; ) {
+		m.ret = __vsvm_prefetch(dfd, vm, to_user_pointer(r) + m.prefetched,
+					ISO_1G, 0);
+		if (!m.ret)
+			m.prefetched += ISO_1G;
+		m.now = iso_charge_now(dfd);
+		m.state = m.ret ? ISO_MEMCG_ERROR :
+			  iso_driver_bytes(&m.start, &m.now) > 2 * (int64_t)ISO_MEMCG_MAX ?
+			  ISO_MEMCG_OVERRUN : m.prefetched == ISO_MEMCG_REGION ?
+			  ISO_MEMCG_ALL_DONE : ISO_MEMCG_STEP;
+		if (write(sock, &m, sizeof(m)) != sizeof(m))
+			_exit(3);
+		if (m.state != ISO_MEMCG_STEP)
+			break;
+	}
+	_exit(0);
+}
+
+static void test_accounting_prefetch_memcg(void)
+{
+	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP }, next;
+	char *baseline;
+	int sv[2], status;
+	int64_t charged, driver, kills;
+	uint8_t *r;
+	pid_t pid;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	iso_set_max_ranges(ISO_MANY_RANGES);
+	r = iso_map_zero(ISO_MEMCG_REGION);
+	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	/* A memcg OOM kill dumps a stack: tell the harness to expect it. */
+	iso_kmsg("vsvm-test: expect oom-kill begin");
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		close(sv[0]);
+		iso_memcg_prefetch_child(sv[1], r);
+	}
+	close(sv[1]);
+	while (read(sv[0], &next, sizeof(next)) == sizeof(next))
+		m = next;
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	iso_kmsg("vsvm-test: expect oom-kill end");
+	close(sv[0]);
+	kills = iso_cgroup_value("memory.events", "oom_kill");
+
+	igt_assert_f(m.state != ISO_MEMCG_SETUP, "the child could not set up\n");
+	charged = m.now.current - m.start.current;
+	driver = iso_driver_bytes(&m.start, &m.now);
+	igt_info("%s after %" PRIu64 " GiB prefetched (last PREFETCH %d): "
+		 "vsvm holds %" PRId64 " ranges and %" PRId64 " page-table pages "
+		 "(at least %" PRId64 " KiB), the cgroup was charged %" PRId64
+		 " KiB more; memory.max %" PRIu64 " KiB; child status %#x, "
+		 "%" PRId64 " OOM kills\n",
+		 m.state == ISO_MEMCG_OVERRUN ? "overrun" :
+		 m.state == ISO_MEMCG_ALL_DONE ? "everything mapped" :
+		 m.state == ISO_MEMCG_ERROR ? "stopped" : "killed",
+		 m.prefetched / ISO_1G, m.ret, m.now.ranges - m.start.ranges,
+		 m.now.pt_pages - m.start.pt_pages, driver / 1024,
+		 charged / 1024, ISO_MEMCG_MAX / 1024, status, kills);
+	igt_assert_f(m.state != ISO_MEMCG_OVERRUN && m.state != ISO_MEMCG_ALL_DONE,
+		     "vsvm allocated at least %" PRId64 " KiB for a process "
+		     "whose cgroup allows %" PRIu64 " KiB\n", driver / 1024,
+		     ISO_MEMCG_MAX / 1024);
+	if (m.state == ISO_MEMCG_ERROR)
+		igt_assert_f(m.ret == -ENOMEM || m.ret == -ENOSPC,
+			     "PREFETCH failed %d, expected ENOMEM or ENOSPC\n",
+			     m.ret);
+	else
+		igt_assert_f(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+			     kills > 0, "the child neither saw PREFETCH fail nor "
+			     "was OOM-killed: status %#x\n", status);
+	igt_assert_f(charged >= driver / 2, "the cgroup was charged %" PRId64
+		     " KiB for at least %" PRId64 " KiB of vsvm objects\n",
+		     charged / 1024, driver / 1024);
+	vsvm_wait_objects(fd, baseline, 60);
+	iso_cgroup_remove();
+	iso_restore_max_ranges();
+	munmap(r, ISO_MEMCG_REGION);
+	free(baseline);
+}
+
+/*
+ * A job's faults are serviced by a compute unit's kernel thread, which
+ * has no cgroup of its own: the ranges and page tables they allocate must
+ * still be charged to the cgroup of the VM's owner.
+ */
+#define ISO_TOUCH_CHUNKS	16384
+
+static void __attribute__((noreturn)) iso_memcg_job_child(int sock, uint8_t *r)
+{
+	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP };
+	struct iso_touch_args a;
+	struct drm_vsvm_wait w;
+	uint64_t code, args;
+	uint32_t code_size;
+	struct iso_ctx c;
+
+	if (iso_write(ISO_CGROUP_ROOT "/vsvm-sec-iso/cgroup.procs", "0"))
+		_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 2 : 3);
+	c.fd = open(iso_dev_path, O_RDWR);
+	if (c.fd < 0)
+		_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 2 : 3);
+	c.vm = svm_vm_create(c.fd, DRM_VSVM_VM_CREATE_SVM);
+	vsvm_vm_map_mirror(c.fd, c.vm, to_user_pointer(r),
+			   ISO_TOUCH_CHUNKS * ISO_2M);
+	c.queue = vsvm_queue_create(c.fd, c.vm);
+	c.next_va = ISO_BO_VA;
+	code = iso_code(&c, iso_touch_src, &code_size);
+	a = (struct iso_touch_args){ to_user_pointer(r), ISO_2M, ISO_TOUCH_CHUNKS };
+	args = iso_args(&c, &a, sizeof(a), NULL);
+	m.start = iso_charge_now(c.fd);
+	m.ret = __vsvm_wait(c.fd, c.queue,
+			    iso_submit(&c, code, code_size, args, sizeof(a),
+				       ISO_TOUCH_CHUNKS),
+			    VSVM_WAIT_TIMEOUT_NS, &w) ?: (int)w.status;
+	m.now = iso_charge_now(c.fd);
+	m.state = ISO_MEMCG_ALL_DONE;
+	_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 0 : 3);
+}
+
+static void test_accounting_job_faults_memcg(void)
+{
+	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP };
+	int64_t charged, driver;
+	int sv[2], status;
+	char *baseline;
+	uint8_t *r;
+	pid_t pid;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	iso_set_max_ranges(ISO_MANY_RANGES);
+	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
+	iso_cgroup_create("vsvm-sec-iso", 256 * ISO_1M);
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		close(sv[0]);
+		iso_memcg_job_child(sv[1], r);
+	}
+	close(sv[1]);
+	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	close(sv[0]);
+	igt_assert_f(m.state == ISO_MEMCG_ALL_DONE, "the child failed: status %#x\n",
+		     status);
+	charged = m.now.current - m.start.current;
+	driver = iso_driver_bytes(&m.start, &m.now);
+	igt_info("the job's faults made %" PRId64 " ranges and %" PRId64
+		 " page-table pages (at least %" PRId64 " KiB); the owner's "
+		 "cgroup was charged %" PRId64 " KiB more\n",
+		 m.now.ranges - m.start.ranges, m.now.pt_pages - m.start.pt_pages,
+		 driver / 1024, charged / 1024);
+	igt_assert_f(m.ret == DRM_VSVM_STATUS_OK, "the job: %d\n", m.ret);
+	/* The target path ran: one range per 2 MiB chunk the job touched. */
+	igt_assert_lte(ISO_TOUCH_CHUNKS, m.now.ranges - m.start.ranges);
+	igt_assert_f(charged >= driver / 2, "the owner's cgroup was charged %"
+		     PRId64 " KiB for at least %" PRId64 " KiB of vsvm objects\n",
+		     charged / 1024, driver / 1024);
+	vsvm_wait_objects(fd, baseline, 60);
+	iso_cgroup_remove();
+	iso_restore_max_ranges();
+	munmap(r, ISO_TOUCH_CHUNKS * ISO_2M);
+	free(baseline);
+}
+
+static void iso_max_ranges_exit_handler(int sig)
+{
+	(void)sig;
+	if (iso_max_ranges_old[0])
+		iso_write(ISO_MAX_RANGES, "%s", iso_max_ranges_old);
+}
+
+/* Sets max_ranges_per_vm, keeping the old value for the exit handler. */
+static int iso_set_max_ranges(const char *value)
+{
+	static bool handler;
+
+	if (!iso_max_ranges_old[0]) {
+		FILE *f = fopen(ISO_MAX_RANGES, "r");
+
+		if (!f)
+			return -errno;
+		if (!fgets(iso_max_ranges_old, sizeof(iso_max_ranges_old), f))
+			iso_max_ranges_old[0] = '\0';
+		fclose(f);
+		iso_max_ranges_old[strcspn(iso_max_ranges_old, "\n")] = '\0';
+		if (!iso_max_ranges_old[0])
+			return -EIO;
+	}
+	if (!handler) {
+		igt_install_exit_handler(iso_max_ranges_exit_handler);
+		handler = true;
+	}
+	return iso_write(ISO_MAX_RANGES, "%s", value);
+}
+
+static void iso_restore_max_ranges(void)
+{
+	if (iso_max_ranges_old[0])
+		igt_assert_eq(iso_write(ISO_MAX_RANGES, "%s", iso_max_ranges_old), 0);
+}
+
+/*
+ * With max_ranges_per_vm at 4, a mirror VM takes four 2 MiB ranges: the
+ * fifth PREFETCH fails ENOSPC and a job touching a fifth chunk ends
+ * RANGE_LIMIT, while the first four still serve. Raising the limit lets
+ * the same job through.
+ */
+static void test_range_limit(void)
+{
+	const uint64_t chunks = 8;
+	uint64_t *buf = iso_map_2m(chunks * ISO_2M, PROT_READ | PROT_WRITE, 0);
+	uint64_t a = to_user_pointer(buf), copy, out_va, *out, seqno;
+	struct iso_copy_args ca;
+	struct drm_vsvm_wait w;
+	int64_t ranges;
+	uint32_t copy_size;
+	char line[96];
+	struct iso_ctx c;
+	int ret;
+
+	iso_require_debugfs(fd);
+	ret = iso_set_max_ranges("4");
+	igt_assert_f(!ret, "cannot set %s: %s\n", ISO_MAX_RANGES, strerror(-ret));
+	for (uint64_t i = 0; i < chunks; i++)
+		iso_fill_pattern((uint8_t *)buf + i * ISO_2M, ISO_4K, 900 + i);
+
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, true);
+	copy = iso_code(&c, iso_copy_src, &copy_size);
+	out_va = iso_bo(&c, ISO_4K, (void **)&out, NULL);
+	ranges = iso_objects(fd, "svm_range");
+	vsvm_prefetch(fd, c.vm, a, 4 * ISO_2M, 0);
+	igt_assert_eq(iso_objects(fd, "svm_range") - ranges, 4);
+	iso_check_err(__vsvm_prefetch(fd, c.vm, a + 4 * ISO_2M, ISO_2M, 0),
+		      -ENOSPC, "PREFETCH of a fifth range");
+	iso_check_err(__vsvm_prefetch(fd, c.vm, a + 5 * ISO_2M, ISO_4K,
+				      DRM_VSVM_PREFETCH_WRITE),
+		      -ENOSPC, "PREFETCH_WRITE of a sixth range");
+	igt_assert_eq(iso_objects(fd, "svm_range") - ranges, 4);
+
+	/* The four ranges serve jobs. */
+	for (uint64_t i = 0; i < 4; i++) {
+		memset(out, 0, ISO_4K);
+		ca = (struct iso_copy_args){ a + i * ISO_2M, out_va, ISO_4K / 8 };
+		vsvm_wait_ok(fd, c.queue,
+			     iso_submit(&c, copy, copy_size,
+					iso_args(&c, &ca, sizeof(ca), NULL),
+					sizeof(ca), ISO_4K / 8));
+		iso_check_pattern(out, ISO_4K, 900 + i);
+	}
+
+	/* A fifth does not. */
+	memset(out, 0x5a, ISO_4K);
+	ca = (struct iso_copy_args){ a + 6 * ISO_2M, out_va, ISO_4K / 8 };
+	seqno = iso_submit(&c, copy, copy_size,
+			   iso_args(&c, &ca, sizeof(ca), NULL), sizeof(ca),
+			   ISO_4K / 8);
+	w = iso_wait(fd, c.queue, seqno);
+	igt_assert_f(w.status == DRM_VSVM_STATUS_RANGE_LIMIT,
+		     "a job past the range limit: %s, expected RANGE_LIMIT\n",
+		     vsvm_status_name(w.status));
+	igt_assert_lte_u64(a + 6 * ISO_2M, w.fault_addr);
+	igt_assert_lt_u64(w.fault_addr, a + 6 * ISO_2M + ISO_4K);
+	iso_check_bytes(out, ISO_4K, 0x5a);
+	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
+		 c.queue, seqno, DRM_VSVM_STATUS_RANGE_LIMIT);
+	igt_assert(iso_log_has(fd, line));
+	igt_assert_eq(iso_objects(fd, "svm_range") - ranges, 4);
+
+	/* With room, the same job runs. */
+	iso_restore_max_ranges();
+	vsvm_wait_ok(fd, c.queue,
+		     iso_submit(&c, copy, copy_size,
+				iso_args(&c, &ca, sizeof(ca), NULL), sizeof(ca),
+				ISO_4K / 8));
+	iso_check_pattern(out, ISO_4K, 906);
+
+	iso_ctx_fini(&c);
+	munmap(out, ISO_4K);
+	munmap(buf, chunks * ISO_2M);
+}
+
+/*
+ * A userptr whose GPU address lies 3 MiB above its CPU address, with the
+ * CPU address in the first 2 MiB: the 2 MiB GPU block around a fault
+ * starts below the GPU-CPU offset, so the chunk start computed in CPU
+ * addresses wraps. A mid-job MADV_DONTNEED zaps the binding while the job
+ * waits; the job's first access then faults in the userptr, and that one
+ * fault must map the whole binding again with the CPU's new data.
+ */
+#define ISO_LOW_CPU	0x10000ull
+#define ISO_LOW_OFFSET	0x300000ull
+
+static void test_userptr_low_cpu_address(void)
+{
+	const uint64_t size = 16 * ISO_4K, g = ISO_LOW_CPU + ISO_LOW_OFFSET;
+	uint64_t code, out_va, args_va, seqno, *io, clears, faults;
+	struct iso_wait_copy_args a;
+	uint32_t code_size;
+	uint8_t *buf, *out;
+	struct iso_ctx c;
+
+	iso_require_debugfs(fd);
+	buf = mmap(from_user_pointer(ISO_LOW_CPU), size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	igt_require_f(buf == from_user_pointer(ISO_LOW_CPU),
+		      "cannot map at %#llx: %m\n", ISO_LOW_CPU);
+	iso_fill_pattern(buf, size, 0x10);
+
+	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, false);
+	code = iso_code(&c, iso_wait_copy_src, &code_size);
+	out_va = iso_bo(&c, size, (void **)&out, NULL);
+	memset(out, 0x5a, size);
+	vsvm_vm_map_userptr(fd, c.vm, buf, g, size, 0);
+	igt_info("userptr: CPU %p at GPU %#" PRIx64 "\n", buf, g);
+	a = (struct iso_wait_copy_args){ .src = g, .dst = out_va, .n = size / 8 };
+	args_va = iso_args(&c, &a, sizeof(a), (void **)&io);
+	a.flag = args_va + 256;
+	a.started = args_va + 264;
+	memcpy(io, &a, sizeof(a));
+	seqno = iso_submit(&c, code, code_size, args_va, sizeof(a), 1);
+	igt_assert_f(iso_wait_flag(&io[33]), "the job did not start\n");
+
+	clears = vsvm_counter(fd, "inval_clear");
+	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
+	igt_assert_lt(clears, vsvm_counter(fd, "inval_clear"));
+	iso_fill_pattern(buf, size, 0x11);
+	faults = vsvm_counter(fd, "faults");
+	__atomic_store_n(&io[32], 1, __ATOMIC_RELEASE);
+	vsvm_wait_ok(fd, c.queue, seqno);
+	faults = vsvm_counter(fd, "faults") - faults;
+	igt_info("the job took %" PRIu64 " faults in the zapped userptr\n",
+		 faults);
+	iso_check_pattern(out, size, 0x11);
+	iso_check_pattern(buf, size, 0x11);
+	/* The first fault maps the chunk around it: all of the binding. */
+	igt_assert_f(faults == 1, "%" PRIu64 " faults for %" PRIu64 " pages in one "
+		     "2 MiB GPU block: the fault did not map its chunk\n",
+		     faults, size / ISO_4K);
+
+	iso_ctx_fini(&c);
+	munmap(io, ISO_4K);
+	munmap(out, size);
+	munmap(buf, size);
+}
+
+/*
+ * PREFETCH over terabytes of a PROT_READ mapping, or the revalidation of a
+ * userptr that large, runs for as long as the process lets it: a SIGKILL
+ * must end it, and the process, within a minute.
+ */
+#define ISO_HUGE	(64ull << 40)
+
+static void __attribute__((noreturn)) iso_huge_child(int sock, bool userptr)
+{
+	struct drm_vsvm_exec e;
+	uint64_t r, end_va = ISO_BO_VA + ISO_HUGE + ISO_1G;
+	size_t end_size;
+	void *end = vsvm_assemble(iso_end_src, &end_size);
+	uint32_t vm, queue, bo;
+	int dfd, ret;
+	void *p;
+
+	dfd = open(iso_dev_path, O_RDWR);
+	p = mmap(NULL, ISO_HUGE + ISO_2M, PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (dfd < 0 || p == MAP_FAILED)
+		_exit(2);
+	r = ALIGN(to_user_pointer(p), ISO_2M);
+	madvise(from_user_pointer(r), ISO_HUGE, MADV_HUGEPAGE);
+	if (__svm_vm_create(dfd, DRM_VSVM_VM_CREATE_SVM, &vm) ||
+	    __vsvm_queue_create(dfd, vm, &queue) ||
+	    __vsvm_gem_create(dfd, ISO_4K, &bo))
+		_exit(3);
+	p = __vsvm_gem_mmap(dfd, bo, ISO_4K, PROT_READ | PROT_WRITE);
+	if (!p || __vsvm_vm_map(dfd, vm, bo, 0, end_va, ISO_4K,
+				DRM_VSVM_BIND_READONLY))
+		_exit(4);
+	memcpy(p, end, end_size);
+	if (userptr ? __vsvm_vm_map_userptr(dfd, vm, from_user_pointer(r),
+					    ISO_BO_VA, ISO_HUGE,
+					    DRM_VSVM_BIND_READONLY) :
+		      __vsvm_vm_map_mirror(dfd, vm, r, ISO_HUGE))
+		_exit(5);
+	if (write(sock, "g", 1) != 1)
+		_exit(6);
+	if (userptr) {
+		vsvm_exec_init(&e, queue, end_va, end_size);
+		ret = __vsvm_exec(dfd, &e);
+	} else {
+		ret = __vsvm_prefetch(dfd, vm, r, ISO_HUGE, 0);
+	}
+	/* Only reached if the ioctl ended by itself. */
+	_exit(write(sock, &ret, sizeof(ret)) == sizeof(ret) ? 7 : 8);
+}
+
+static void test_huge_sigkill(bool userptr)
+{
+	const char *counter = userptr ? "fault_pages" : "ranges_created";
+	const int64_t progress = userptr ? 64 * 512 : 64;
+	struct timespec t0;
+	int64_t start;
+	int sv[2], status = 0, ret = 0;
+	char *baseline, g;
+	double secs;
+	pid_t pid;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	iso_set_max_ranges(ISO_MANY_RANGES);
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		close(sv[0]);
+		iso_huge_child(sv[1], userptr);
+	}
+	close(sv[1]);
+	igt_assert_f(read(sv[0], &g, 1) == 1, "the child could not set up: %#x\n",
+		     waitpid(pid, &status, 0) == pid ? status : -1);
+	start = vsvm_counter(fd, counter);
+
+	/* Kill it while the ioctl runs, once it has made progress. */
+	for (int i = 0; vsvm_counter(fd, counter) - start < progress; i++) {
+		igt_assert_f(waitpid(pid, &status, WNOHANG) == 0,
+			     "the %s ended by itself (%d), status %#x\n",
+			     userptr ? "EXEC" : "PREFETCH",
+			     read(sv[0], &ret, sizeof(ret)) == sizeof(ret) ? ret : 0,
+			     status);
+		igt_assert_f(i < 6000, "the %s made no progress in a minute\n",
+			     userptr ? "EXEC" : "PREFETCH");
+		usleep(10 * 1000);
+	}
+	igt_info("%s: %" PRId64 " %s before SIGKILL\n",
+		 userptr ? "EXEC" : "PREFETCH", vsvm_counter(fd, counter) - start,
+		 counter);
+	igt_assert_eq(kill(pid, SIGKILL), 0);
+	igt_gettime(&t0);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		igt_assert_f(igt_nsec_elapsed(&t0) < 60ull * 1000 * 1000 * 1000,
+			     "the child still runs its %s a minute after SIGKILL "
+			     "(%" PRId64 " %s so far)\n",
+			     userptr ? "EXEC" : "PREFETCH",
+			     vsvm_counter(fd, counter) - start, counter);
+		usleep(10 * 1000);
+	}
+	secs = igt_nsec_elapsed(&t0) / 1e9;
+	igt_info("the child died %.2f s after SIGKILL\n", secs);
+	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(sv[0]);
+	vsvm_wait_objects(fd, baseline, 60);
+	iso_restore_max_ranges();
+	free(baseline);
+}
+
+/*
+ * A process killed with process_mrelease() while its job keeps faulting
+ * through its mirror: the job must end CANCELED, as docs/uapi.md says of a
+ * job whose address space went away, not BAD_MEMORY. The job's outcome is
+ * read from debugfs "log", as the dead process's file is gone.
+ */
+struct iso_reap_msg {
+	uint32_t queue;
+	uint64_t seqno;
+};
+
+static void *iso_sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * Threads that only sleep: SIGKILL must wake and end each of them before
+ * the last one drops the address space, which keeps a reaped address
+ * space alive long enough for the job to fault on it.
+ */
+#define ISO_REAP_THREADS	48
+
+static void __attribute__((noreturn)) iso_reap_victim(int sock, int nqueues)
+{
+	struct iso_spin_args a;
+	struct iso_reap_msg m;
+	uint64_t code, args_va, *io;
+	uint32_t code_size;
+	uint8_t *buf = iso_map_2m(ISO_1M, PROT_READ | PROT_WRITE, 0);
+	struct iso_ctx c;
+
+	memset(buf, 0x3c, ISO_1M);
+	c.fd = open(iso_dev_path, O_RDWR);
+	if (c.fd < 0)
+		_exit(2);
+	/* Queue ids tell the attempts apart in the log. */
+	iso_ctx_init(&c, c.fd, DRM_VSVM_VM_CREATE_SVM, true);
+	for (int i = 0; i < nqueues; i++)
+		c.queue = vsvm_queue_create(c.fd, c.vm);
+	code = iso_code(&c, iso_spin_src, &code_size);
+	vsvm_prefetch(c.fd, c.vm, to_user_pointer(buf), ISO_1M, 0);
+	a = (struct iso_spin_args){ .buf = to_user_pointer(buf),
+				    .npages = ISO_1M / ISO_4K };
+	args_va = iso_args(&c, &a, sizeof(a), (void **)&io);
+	a.flag = args_va + 256;
+	a.started = args_va + 264;
+	memcpy(io, &a, sizeof(a));
+	m.queue = c.queue;
+	m.seqno = iso_submit(&c, code, code_size, args_va, sizeof(a), 2 * ISO_WG);
+	if (!iso_wait_flag(&io[33]))
+		_exit(3);
+	for (int i = 0; i < ISO_REAP_THREADS; i++) {
+		pthread_attr_t attr;
+		pthread_t t;
+
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		if (pthread_create(&t, &attr, iso_sleeper, NULL))
+			_exit(5);
+		pthread_attr_destroy(&attr);
+	}
+	if (write(sock, &m, sizeof(m)) != sizeof(m))
+		_exit(4);
+	for (;;)
+		pause();
+}
+
+/* Matching log lines, and the status of the newest. */
+static int iso_log_count(int dfd, uint32_t queue, uint64_t seqno, int *status)
+{
+	char *text = vsvm_debugfs_read(dfd, "log"), *line, *save = NULL;
+	char key[64];
+	int n = 0;
+
+	igt_assert_f(text, "cannot read debugfs log: %m\n");
+	snprintf(key, sizeof(key), "queue %u job %" PRIu64 ": status ", queue,
+		 seqno);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *at = strstr(line, key);
+
+		if (at) {
+			n++;
+			*status = atoi(at + strlen(key));
+		}
+	}
+	free(text);
+	return n;
+}
+
+static void test_reaped_job_canceled(void)
+{
+	int reached = 0, attempts = 16;
+	char *baseline;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	for (int i = 1; i <= attempts; i++) {
+		struct iso_reap_msg m;
+		int sv[2], status, before, n, job = -1;
+		int64_t honoured;
+		pid_t pid;
+		long ret;
+
+		igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		fflush(NULL);
+		pid = fork();
+		igt_assert_lte(0, pid);
+		if (!pid) {
+			close(sv[0]);
+			iso_reap_victim(sv[1], i);
+		}
+		close(sv[1]);
+		igt_assert_f(read(sv[0], &m, sizeof(m)) == sizeof(m),
+			     "the victim failed: %#x\n",
+			     waitpid(pid, &status, 0) == pid ? status : -1);
+		close(sv[0]);
+		before = iso_log_count(fd, m.queue, m.seqno, &job);
+		honoured = vsvm_counter(fd, "inval_nonblock_honoured");
+		ret = vsvm_kill_and_mrelease(pid);
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		honoured = vsvm_counter(fd, "inval_nonblock_honoured") - honoured;
+		for (int t = 0; (n = iso_log_count(fd, m.queue, m.seqno, &job)) == before;
+		     t++) {
+			igt_assert_f(t < 600, "no log line for queue %u job %" PRIu64
+				     "\n", m.queue, m.seqno);
+			usleep(100 * 1000);
+		}
+		igt_info("attempt %d: process_mrelease %ld, %" PRId64
+			 " non-blockable invalidations; the job ended %s\n", i, ret,
+			 honoured, vsvm_status_name(job));
+		igt_assert_f(job == DRM_VSVM_STATUS_CANCELED,
+			     "the reaped process's job ended %s, not CANCELED\n",
+			     vsvm_status_name(job));
+		if (!ret && honoured > 0)
+			reached++;
+	}
+	/* The target path ran: the reaper, not the exit, tore memory down. */
+	igt_assert_f(reached, "process_mrelease() never reached vsvm in %d "
+		     "attempts\n", attempts);
+	vsvm_wait_objects(fd, baseline, 30);
+	free(baseline);
+}
+
+
 /* ---- end section: unreachable memory, isolation, accounting ---- */
 
 
@@ -62,6 +1970,124 @@ igt_main
 
 
 	/* ---- subtests: unreachable memory, isolation, accounting ---- */
+
+	igt_subtest_group {
+		igt_fixture {
+			char link[64], target[64] = "";
+
+			iso_mirror_end = vsvm_get_param(fd, DRM_VSVM_PARAM_MIRROR_VA_END);
+			if (iso_mirror_end > ISO_BO_VA)
+				iso_mirror_end = ISO_BO_VA;
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+			igt_assert_lt(0, readlink(link, target, sizeof(target) - 1));
+			snprintf(iso_dev_path, sizeof(iso_dev_path), "%s", target);
+		}
+
+		igt_describe("A job reading or writing memfd_secret() memory "
+			     "through a mirror ends UNREACHABLE with a debugfs "
+			     "log line; no byte of the secret reaches the GPU, "
+			     "none of it changes, and the VM still serves "
+			     "ordinary memory.");
+		igt_subtest("unreachable-secretmem-mirror-job")
+			test_unreachable_mirror_job();
+
+		igt_describe("PREFETCH and PREFETCH_WRITE of memfd_secret() "
+			     "memory fail ENXIO.");
+		igt_subtest("unreachable-secretmem-prefetch")
+			test_unreachable_prefetch();
+
+		igt_describe("EXEC of shader code in memfd_secret() memory fails "
+			     "ENXIO.");
+		igt_subtest("unreachable-secretmem-exec-code")
+			test_unreachable_exec_code();
+
+		igt_describe("EXEC with a userptr, writable or read-only, of "
+			     "memfd_secret() memory fails ENXIO; without it the "
+			     "same EXEC runs.");
+		igt_subtest("unreachable-secretmem-userptr")
+			test_unreachable_userptr();
+
+		igt_describe("A userptr the CPU remaps to memfd_secret() memory "
+			     "while a job waits: the job's fault on it ends "
+			     "UNREACHABLE and copies nothing.");
+		igt_subtest("unreachable-secretmem-userptr-remapped")
+			test_unreachable_userptr_remapped();
+
+		igt_describe("The reported attack: a forked child binds a BO into "
+			     "its parent's SVM VM before the parent's first "
+			     "mirror and submits a job that then reads the "
+			     "parent's memory. Its bind, QUEUE_CREATE and EXEC "
+			     "fail EPERM and nothing of the parent's reaches it.");
+		igt_subtest("isolation-child-job-before-mirror")
+			test_isolation_child_job_before_mirror();
+
+		igt_describe("A forked child tries every ioctl on its parent's "
+			     "SVM VM and queue after each step of the parent's "
+			     "setup (VM_CREATE, BO bind, QUEUE_CREATE, mirror "
+			     "bind and a faulted job, a job running): each fails "
+			     "EPERM, WAIT included, and the parent's job ends "
+			     "with the right data.");
+		igt_subtest("isolation-fork-every-step")
+			test_isolation_every_step(false);
+
+		igt_describe("The same for a process that received the file over "
+			     "a unix socket (SCM_RIGHTS).");
+		igt_subtest("isolation-scm-rights-every-step")
+			test_isolation_every_step(true);
+
+		igt_describe("Positive control: a VM created without "
+			     "DRM_VSVM_VM_CREATE_SVM refuses mirrors and "
+			     "userptrs (EINVAL) and is usable by a forked child: "
+			     "BO bind, QUEUE_CREATE, EXEC on its own and the "
+			     "parent's queue, WAIT, with the right data.");
+		igt_subtest("isolation-bo-only-vm-shared")
+			test_isolation_bo_only_shared();
+
+		igt_describe("PREFETCH of a huge PROT_READ mapping (the huge zero "
+			     "page) from a cgroup with memory.max 2 MiB stops "
+			     "with ENOMEM or ENOSPC, or the cgroup's OOM kill, "
+			     "and the cgroup was charged for what vsvm "
+			     "allocated (debugfs objects).");
+		igt_subtest("accounting-prefetch-zero-page-memcg")
+			test_accounting_prefetch_memcg();
+
+		igt_describe("GPU faults serviced on a compute unit's kernel "
+			     "thread charge the ranges and page tables they "
+			     "allocate to the VM owner's cgroup.");
+		igt_subtest("accounting-job-faults-memcg")
+			test_accounting_job_faults_memcg();
+
+		igt_describe("With max_ranges_per_vm lowered to 4, PREFETCH of a "
+			     "fifth range fails ENOSPC and a job touching it "
+			     "ends RANGE_LIMIT with a debugfs log line; the four "
+			     "ranges still serve, and raising the limit lets "
+			     "the job through.");
+		igt_subtest("range-limit")
+			test_range_limit();
+
+		igt_describe("A userptr 3 MiB above a CPU address in the first "
+			     "2 MiB, zapped mid-job by MADV_DONTNEED: one GPU "
+			     "fault maps the binding again with the CPU's new "
+			     "data, byte for byte.");
+		igt_subtest("userptr-fault-low-cpu-address")
+			test_userptr_low_cpu_address();
+
+		igt_describe("SIGKILL ends a PREFETCH over 64 TiB of a PROT_READ "
+			     "mapping, and its process, within a minute.");
+		igt_subtest("prefetch-huge-sigkill")
+			test_huge_sigkill(false);
+
+		igt_describe("SIGKILL ends an EXEC revalidating a 64 TiB userptr, "
+			     "and its process, within a minute.");
+		igt_subtest("userptr-revalidate-huge-sigkill")
+			test_huge_sigkill(true);
+
+		igt_describe("A process reaped with process_mrelease() while its "
+			     "job keeps faulting through its mirror: the job "
+			     "ends CANCELED (debugfs log), never BAD_MEMORY.");
+		igt_subtest("reaped-job-canceled")
+			test_reaped_job_canceled();
+	}
 
 	/* ---- end subtests: unreachable memory, isolation, accounting ---- */
 
