@@ -44,6 +44,7 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_INVAL_NONBLOCK] = "inval_nonblock_honoured",
 	[VSVM_STAT_INVAL_NONBLOCK_REFUSED] = "inval_nonblock_refused",
 	[VSVM_STAT_SHOOTDOWNS] = "tlb_shootdowns",
+	[VSVM_STAT_SHOOTDOWN_SKIPPED] = "tlb_shootdown_cus_skipped",
 	[VSVM_STAT_GC_RANGES] = "gc_ranges",
 	[VSVM_STAT_RANGES_CREATED] = "ranges_created",
 	[VSVM_STAT_USERPTR_REVALIDATE] = "userptr_revalidations",

@@ -120,6 +120,7 @@ static int run_wave(struct vsvm_cu *cu, struct vsvm_job *job,
 	int ret;
 
 	for (;;) {
+		vsvm_tlb_wait_yield(&cu->tlb);
 		kernel_fpu_begin();
 		spin_lock(&cu->tlb.lock);
 		stop = vsvm_interp_run(ctx, w, VSVM_BATCH);
@@ -169,6 +170,7 @@ static void run_workgroup(struct vsvm_cu *cu, struct vsvm_job *job, u64 wg)
 		.prog = job->prog,
 		.mmu = &job->vm->mmu,
 		.tlb = &cu->tlb,
+		.yield = &cu->tlb.yield,
 		.args_va = a->args_addr,
 		.args_size = a->args_size,
 		.shared = cu->shared,
@@ -183,6 +185,7 @@ static void run_workgroup(struct vsvm_cu *cu, struct vsvm_job *job, u64 wg)
 		vsvm_job_fail(job, DRM_VSVM_STATUS_NOMEM, 0, 0, 0, 0);
 		return;
 	}
+	vsvm_tlb_switch(&cu->tlb, ctx.mmu);
 	ctx.scratch = cu->scratch;
 	memcpy(ctx.grid, a->grid, sizeof(ctx.grid));
 	memcpy(ctx.wg_size, a->wg_size, sizeof(ctx.wg_size));

@@ -1345,6 +1345,9 @@ static noinline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
 	for (n = 0; n < budget; n++) {
 		if (unlikely(pc >= n_insns))
 			goto done;
+		/* A shootdown is spinning on our TLB lock: let it in. */
+		if (unlikely(atomic_read(ctx->yield)) && n)
+			goto out;
 		insn = &insns[pc];
 
 		if (unlikely(!exec)) {

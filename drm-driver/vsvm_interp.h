@@ -4,6 +4,7 @@
 #ifndef __VSVM_INTERP_H__
 #define __VSVM_INTERP_H__
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 #include "include/uapi/drm/vsvm_isa.h"
@@ -88,6 +89,12 @@ struct vsvm_interp_ctx {
 	struct vsvm_mmu *mmu;
 	/** @tlb: the compute unit's TLB; its lock is held by the caller. */
 	struct vsvm_tlb *tlb;
+	/**
+	 * @yield: nonzero while a shootdown waits for the TLB lock: the run
+	 * ends before its next instruction (after at least one, so a wave
+	 * always makes progress).
+	 */
+	const atomic_t *yield;
 	/** @args_va: GPU VA of the argument buffer. */
 	u64 args_va;
 	/** @args_size: bytes of the argument buffer. */

@@ -323,17 +323,29 @@ static void zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
 	}
 }
 
-/* Flush every compute unit's entries of [@start, @end). Context: @mmu's lock held. */
+/*
+ * Flush every compute unit's entries of [@start, @end). Context: @mmu's
+ * lock held, the PTEs of the range already cleared.
+ */
 static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
 {
 	struct vsvm_engine *engine = &mmu->vdev->engine;
 	u64 first = start >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
 	u32 i, j;
 
+	/* Pairs with vsvm_tlb_switch(): the PTE clears before @vm_id reads. */
+	smp_mb();
 	for (i = 0; i < engine->n_cus; i++) {
 		struct vsvm_tlb *tlb = &engine->cus[i].tlb;
 
+		if (READ_ONCE(tlb->vm_id) != mmu->id) {
+			vsvm_stat_inc(mmu->vdev, VSVM_STAT_SHOOTDOWN_SKIPPED);
+			continue;
+		}
+		/* Ends the compute unit's batch within an instruction. */
+		atomic_inc(&tlb->yield);
 		spin_lock(&tlb->lock);
+		atomic_dec(&tlb->yield);
 		for (j = 0; j < VSVM_TLB_ENTRIES; j++) {
 			struct vsvm_tlb_entry *e = &tlb->e[j];
 
@@ -470,7 +482,41 @@ void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 acc
 void vsvm_tlb_init(struct vsvm_tlb *tlb)
 {
 	spin_lock_init(&tlb->lock);
+	tlb->vm_id = 0;
+	atomic_set(&tlb->yield, 0);
 	memset(tlb->e, 0, sizeof(tlb->e));
+}
+
+/**
+ * vsvm_tlb_switch() - make a TLB hold entries of @mmu's VM only
+ * @tlb: a compute unit's TLB, its lock not held
+ * @mmu: the page table the compute unit is about to translate through
+ *
+ * Context: the compute unit's thread, before a workgroup; takes the TLB lock.
+ */
+void vsvm_tlb_switch(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu)
+{
+	if (READ_ONCE(tlb->vm_id) == mmu->id)
+		return;
+	spin_lock(&tlb->lock);
+	memset(tlb->e, 0, sizeof(tlb->e));
+	WRITE_ONCE(tlb->vm_id, mmu->id);
+	spin_unlock(&tlb->lock);
+	/* Pairs with shootdown(): @vm_id is visible before a PTE is read. */
+	smp_mb();
+}
+
+/**
+ * vsvm_tlb_wait_yield() - wait for the shootdowns a batch yielded to
+ * @tlb: a compute unit's TLB, its lock not held
+ *
+ * Context: the compute unit's thread, between batches. Each shootdown holds
+ * the lock for a flush of %VSVM_TLB_ENTRIES entries.
+ */
+void vsvm_tlb_wait_yield(struct vsvm_tlb *tlb)
+{
+	while (atomic_read(&tlb->yield))
+		cpu_relax();
 }
 
 static void count_level(u64 *t, int level, u64 base, u64 start, u64 end,

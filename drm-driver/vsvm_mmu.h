@@ -4,6 +4,7 @@
 #ifndef __VSVM_MMU_H__
 #define __VSVM_MMU_H__
 
+#include <linux/atomic.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -52,7 +53,15 @@ struct vsvm_tlb_entry {
  * stays in use until the batch ends. A zap clears PTEs and then takes each
  * compute unit's lock in turn to flush its entries: once it has held them
  * all, no shader can still touch a page the zap removed. The lock is a
- * spinlock and batches are bounded, so a zap never sleeps.
+ * spinlock, so a zap never sleeps; and a shootdown never waits for a whole
+ * batch, whatever the shader does: it raises @yield, which the interpreter
+ * polls before every instruction, and the compute unit ends its batch and
+ * waits for @yield to drop before it takes the lock again.
+ *
+ * A TLB holds entries of one VM at a time, @vm_id: a compute unit that
+ * starts a workgroup of another VM flushes it first. A shootdown skips the
+ * compute units whose @vm_id is not its VM's, so an invalidation in one
+ * process does not wait for another process's shaders.
  */
 struct vsvm_tlb {
 	/**
@@ -60,6 +69,16 @@ struct vsvm_tlb {
 	 * inside &vsvm_mmu.lock by shootdowns. Nothing is taken inside it.
 	 */
 	spinlock_t lock;
+	/**
+	 * @vm_id: &vsvm_mmu.id of the only VM @e may hold entries of, 0 for
+	 * none. Written by the compute unit under @lock, then a full barrier
+	 * before it reads a PTE of that VM; read locklessly by shootdowns after
+	 * a full barrier that follows their PTE clears. One of the two sees
+	 * the other's store, so a skipped compute unit sees the cleared PTE.
+	 */
+	u64 vm_id;
+	/** @yield: shootdowns waiting for @lock; nonzero ends a batch early. */
+	atomic_t yield;
 	/** @e: direct-mapped entries, indexed by vpn modulo the size. */
 	struct vsvm_tlb_entry e[VSVM_TLB_ENTRIES];
 };
@@ -123,6 +142,8 @@ void vsvm_mmu_zap(struct vsvm_mmu *mmu, u64 start, u64 end);
 bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
 			    bool *writable, unsigned int *order);
 void vsvm_tlb_init(struct vsvm_tlb *tlb);
+void vsvm_tlb_switch(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu);
+void vsvm_tlb_wait_yield(struct vsvm_tlb *tlb);
 void vsvm_mmu_count_range(struct vsvm_mmu *mmu, u64 start, u64 end, u64 *n_4k, u64 *n_2m);
 struct seq_file;
 void vsvm_mmu_dump(struct vsvm_mmu *mmu, struct seq_file *m);

@@ -350,8 +350,18 @@ static void *map_aligned_2m(uint64_t size)
  */
 static uint8_t *map_lonely(uint64_t size, uint8_t **guard)
 {
-	uint8_t *p = map_anon(size + 2 * SZ_4K, PROT_NONE);
+	/*
+	 * Inside one 2 MiB block with its guards, so that one SVM range
+	 * holds it whatever address the kernel picks.
+	 */
+	uint64_t span = size + 2 * SZ_4K;
+	uint8_t *raw = map_anon(span + SZ_2M, PROT_NONE);
+	uint8_t *p = (uint8_t *)ALIGN(to_user_pointer(raw), SZ_2M);
 
+	igt_assert(span <= SZ_2M);
+	if (p > raw)
+		igt_assert_eq(munmap(raw, p - raw), 0);
+	igt_assert_eq(munmap(p + span, raw + span + SZ_2M - (p + span)), 0);
 	igt_assert_eq(mprotect(p + SZ_4K, size, PROT_READ | PROT_WRITE), 0);
 	*guard = p;
 	return p + SZ_4K;
@@ -2307,6 +2317,78 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 	}
 }
 
+/* Waits until debugfs "engine" shows @n compute units running a job. */
+static void wait_cus_running(uint32_t n)
+{
+	uint32_t seen = 0;
+
+	for (int i = 0; i < 2000 && seen < n; i++) {
+		char *text = vsvm_debugfs_read(fd, "engine");
+		const char *p;
+
+		seen = 0;
+		for (p = text; (p = strstr(p, " running ")); p++)
+			seen++;
+		free(text);
+		if (seen < n)
+			usleep(5000);
+	}
+	igt_assert_f(seen >= n, "%u compute units running, expected %u\n",
+		     seen, n);
+}
+
+/*
+ * A shootdown visits only the compute units whose TLB may hold the VM's
+ * entries: with every compute unit running another VM's job, an
+ * invalidation of ours skips them all, and our next job still sees what
+ * the CPU has.
+ */
+static void test_shootdown_other_vm(void)
+{
+	uint32_t cus = vsvm_get_param(fd, DRM_VSVM_PARAM_NUM_CUS);
+	const uint64_t size = SZ_64K;
+	uint8_t *guard, *buf = map_lonely(size, &guard), *out;
+	uint64_t a = to_user_pointer(buf), gather, out_va;
+	int64_t shootdowns, skipped;
+	uint32_t gather_size, spin_size;
+	struct strided_args args;
+	struct spin_job spin;
+	struct ctx c;
+	void *code;
+
+	require_debugfs();
+	/* start_spin_job() runs two workgroups: one per compute unit. */
+	igt_require(cus <= 2);
+	ctx_init(&c, true);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	out_va = ctx_bo(&c, size, (void **)&out);
+	args = (struct strided_args){ a, out_va, size / 8, 8 };
+	fill_u32(buf, size, 91);
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
+	check_u32(out, size, 91);
+
+	code = code_malloc(spin_src, &spin_size);
+	start_spin_job(fd, code, spin_size, &spin);
+	wait_cus_running(cus);
+	shootdowns = vsvm_counter(fd, "tlb_shootdowns");
+	skipped = vsvm_counter(fd, "tlb_shootdown_cus_skipped");
+	igt_assert_eq(madvise(buf, size, MADV_DONTNEED), 0);
+	igt_assert_lt(shootdowns, vsvm_counter(fd, "tlb_shootdowns"));
+	igt_assert_lte(skipped + cus, vsvm_counter(fd, "tlb_shootdown_cus_skipped"));
+
+	__atomic_store_n((uint64_t *)from_user_pointer(spin.flag), 1, __ATOMIC_RELEASE);
+	igt_assert_eq_u32(wait_job(spin.queue, spin.seqno).status, DRM_VSVM_STATUS_OK);
+	memset(out, 0xff, size);
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
+	check_zero(out, size);
+
+	vsvm_queue_destroy(fd, spin.queue);
+	vsvm_vm_destroy(fd, spin.vm);
+	ctx_fini(&c);
+	free(code);
+	munmap(guard, size + 2 * SZ_4K);
+}
+
 static void test_release_job(void)
 {
 	struct spin_job job;
@@ -2609,6 +2691,12 @@ igt_main
 			     "reads zeros, then the CPU's new data.");
 		igt_subtest("inval-dontneed")
 			test_inval_dontneed();
+
+		igt_describe("A shootdown skips the compute units running "
+			     "another VM's job, and the VM's next job reads what "
+			     "the CPU has.");
+		igt_subtest("inval-shootdown-skips-other-vm")
+			test_shootdown_other_vm();
 
 		igt_describe("Unmapping the middle of a 2 MiB range leaves both "
 			     "sides usable as new, smaller ranges.");

@@ -84,7 +84,8 @@ static void loop_end(struct code *c)
 
 static void run(const char *name, struct code *c, u32 live)
 {
-	struct vsvm_interp_ctx ctx = { 0 };
+	static const atomic_t no_yield;
+	struct vsvm_interp_ctx ctx = { .yield = &no_yield };
 	struct vsvm_prog *prog;
 	struct vsvm_wave w;
 	const char *why;

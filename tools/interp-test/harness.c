@@ -181,6 +181,9 @@ void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 acc
 
 /* Workgroup engine */
 
+/* The mock has no shootdowns: nothing ever asks a run to yield. */
+static const atomic_t no_yield;
+
 void wg_init(struct wg *g, struct vsvm_prog *prog, struct vsvm_mmu *mmu,
 	     const u32 grid[3], const u32 wg_size[3], const u32 wg_id[3],
 	     u32 shared_size, u32 scratch_size)
@@ -205,6 +208,7 @@ void wg_init(struct wg *g, struct vsvm_prog *prog, struct vsvm_mmu *mmu,
 	g->ctx.prog = prog;
 	g->ctx.mmu = mmu;
 	g->ctx.tlb = NULL;
+	g->ctx.yield = &no_yield;
 	memcpy(g->ctx.grid, grid, sizeof(g->ctx.grid));
 	memcpy(g->ctx.wg_size, wg_size, sizeof(g->ctx.wg_size));
 	memcpy(g->ctx.wg_id, wg_id, sizeof(g->ctx.wg_id));

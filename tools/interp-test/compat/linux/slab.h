@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <linux/types.h>
 
-#define GFP_KERNEL	0u
+#define GFP_KERNEL		0u
+#define GFP_KERNEL_ACCOUNT	0u
 
 /* The harness can make the next allocations fail to test -ENOMEM paths. */
 extern int compat_kvmalloc_fail;
