@@ -366,7 +366,7 @@ int vsvm_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file
 	q = args->queue_id ? queue_lookup(vfile, args->queue_id) : NULL;
 	if (!q)
 		return vsvm_reject(vdev, -ENOENT, "queue %u", args->queue_id);
-	ret = vsvm_vm_check_owner(q->vm);
+	ret = vsvm_vm_check_cleanup(q->vm);
 	if (ret) {
 		vsvm_reject(vdev, ret, "queue %u: VM belongs to another process", q->id);
 	} else if (xa_cmpxchg(&vfile->queues, args->queue_id, q, NULL, 0) != q) {
@@ -605,6 +605,12 @@ int vsvm_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	q = queue_lookup(file->driver_priv, args->queue_id);
 	if (!q)
 		return vsvm_reject(vdev, -ENOENT, "queue %u", args->queue_id);
+	/* How the owner's jobs ended is the owner's to learn. */
+	ret = vsvm_vm_check_cleanup(q->vm);
+	if (ret) {
+		vsvm_reject(vdev, ret, "queue %u: VM belongs to another process", q->id);
+		goto out;
+	}
 
 	slot = &q->results[args->seqno % VSVM_QUEUE_RESULTS];
 	spin_lock(&q->result_lock);

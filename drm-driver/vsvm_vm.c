@@ -89,22 +89,37 @@ struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id)
 }
 
 /**
- * vsvm_vm_check_owner() - may the caller use the VM?
+ * vsvm_vm_check_owner() - may the caller make the VM touch memory?
  * @vm: the VM
  *
- * Every ioctl that names a VM, directly or through one of its queues,
- * asks this before it acts or answers. Once the owner's address space is
- * gone (its last user exited or exec()ed; it never comes back), the VM
- * holds nothing of it to see or touch, and any holder of the file may
- * wait on and destroy what is left: its mirror faults fail, as they are
- * serviced for the owner's jobs only.
+ * VM_BIND, QUEUE_CREATE, EXEC and PREFETCH of an SVM VM belong to its
+ * owner alone, whether or not the owner still lives: until exit_mmap()
+ * zaps them, the PTEs of an owner whose last user is gone still map its
+ * pages, so a job admitted then could read them with no fault to refuse it.
+ *
+ * Return: 0, or -EPERM if the VM is an SVM VM and the caller does not use
+ * the owner's address space.
+ */
+int vsvm_vm_check_owner(struct vsvm_vm *vm)
+{
+	return !vm->mm || current->mm == vm->mm ? 0 : -EPERM;
+}
+
+/**
+ * vsvm_vm_check_cleanup() - may the caller wait on or end the VM's work?
+ * @vm: the VM
+ *
+ * WAIT, QUEUE_DESTROY and VM_DESTROY: the owner's alone while it lives;
+ * once its address space is gone (its last user exited or exec()ed; it
+ * never comes back), any holder of the file may collect and free what is
+ * left, which can no longer touch that memory (vsvm_vm_check_owner()).
  *
  * Return: 0, or -EPERM if the VM is an SVM VM whose owner lives and the
  * caller does not use the owner's address space.
  */
-int vsvm_vm_check_owner(struct vsvm_vm *vm)
+int vsvm_vm_check_cleanup(struct vsvm_vm *vm)
 {
-	if (!vm->mm || current->mm == vm->mm)
+	if (!vsvm_vm_check_owner(vm))
 		return 0;
 	return atomic_read(&vm->mm->mm_users) ? -EPERM : 0;
 }
@@ -338,7 +353,7 @@ int vsvm_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *f
 	vm = args->vm_id ? vsvm_vm_lookup(vfile, args->vm_id) : NULL;
 	if (!vm)
 		return vsvm_reject(vdev, -ENOENT, "vm %u", args->vm_id);
-	ret = vsvm_vm_check_owner(vm);
+	ret = vsvm_vm_check_cleanup(vm);
 	if (ret) {
 		vsvm_reject(vdev, ret, "vm %u belongs to another process", vm->id);
 	} else if (xa_cmpxchg(&vfile->vms, args->vm_id, vm, NULL, 0) != vm) {
@@ -397,9 +412,6 @@ static int vm_bind_map(struct vsvm_vm *vm, struct drm_file *file,
 		if (!vm->mm)
 			return vsvm_reject(vdev, -EINVAL, "op %u in a VM created without SVM",
 					   args->op);
-		/* A notifier is only ever inserted into a live owner's mm. */
-		if (current->mm != vm->mm)
-			return vsvm_reject(vdev, -EPERM, "op %u from another process", args->op);
 		if (args->op == DRM_VSVM_BIND_OP_MAP_MIRROR &&
 		    (args->userptr || (args->flags & DRM_VSVM_BIND_READONLY)))
 			return vsvm_reject(vdev, -EINVAL, "userptr/flags with MAP_MIRROR");

@@ -66,7 +66,8 @@ struct vsvm_vm {
 	 * address space (mmgrab()ed), fixed for the VM's life; NULL for a
 	 * BO-only VM. Mirrors and userptrs resolve addresses in it, and every
 	 * ioctl naming the VM must come from a task using it
-	 * (vsvm_vm_check_owner()).
+	 * (vsvm_vm_check_owner()), but for waiting and destroying once the
+	 * owner is gone (vsvm_vm_check_cleanup()).
 	 */
 	struct mm_struct *mm;
 	/**
@@ -102,6 +103,7 @@ static inline struct vsvm_vma *to_vsvm_vma(struct drm_gpuva *va)
 struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id);
 void vsvm_vm_put(struct vsvm_vm *vm);
 int vsvm_vm_check_owner(struct vsvm_vm *vm);
+int vsvm_vm_check_cleanup(struct vsvm_vm *vm);
 int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32 access,
 			 u32 *status);
 int vsvm_vm_read(struct vsvm_vm *vm, u64 va, void *buf, u32 size);

@@ -1025,6 +1025,83 @@ static void test_isolation_every_step(bool scm_rights)
 }
 
 /*
+ * The owner gone: a forked child builds an SVM VM in the shared file, runs
+ * a job over its memory and exits. Until exit_mmap() zaps them, the VM's
+ * PTEs still map the exiting owner's pages, so nothing may run in the VM
+ * again: binds, PREFETCH, QUEUE_CREATE and EXEC stay the owner's and fail
+ * EPERM for everyone, even the code it left in its mirror; WAIT and the
+ * destroys open to any holder of the file, which must be able to clean up.
+ * Before the fix every ioctl opened once the owner had no users, and the
+ * window before exit_mmap() let a job of another process read its memory.
+ */
+struct iso_gone_msg {
+	struct iso_target t;
+	uint32_t status;
+};
+
+static void test_isolation_owner_gone(void)
+{
+	uint64_t *mem = iso_map_2m(ISO_2M, PROT_READ | PROT_WRITE, 0);
+	struct iso_gone_msg m;
+	struct iso_report r;
+	int p[2], status;
+	pid_t pid;
+
+	igt_assert_eq(pipe(p), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	if (!pid) {
+		uint64_t *secret = iso_map_2m(ISO_2M, PROT_READ | PROT_WRITE, 0);
+		size_t n;
+		void *code = vsvm_assemble(iso_copy_src, &n);
+		void *code_mem = iso_map_2m(ISO_4K, PROT_READ | PROT_WRITE, 0);
+		struct iso_copy_args ca;
+		struct iso_ctx c;
+		uint64_t seqno;
+
+		memcpy(code_mem, code, n);
+		iso_fill_pattern(secret, ISO_2M, 0x90e);
+		iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, true);
+		/* A job of the owner's maps its secret and its code on the GPU. */
+		ca = (struct iso_copy_args){ to_user_pointer(secret),
+					     to_user_pointer(secret + ISO_1M / 8),
+					     ISO_4K / 8 };
+		seqno = iso_submit(&c, to_user_pointer(code_mem), n,
+				   iso_args(&c, &ca, sizeof(ca), NULL),
+				   sizeof(ca), ISO_4K / 8);
+		m.status = iso_wait(fd, c.queue, seqno).status;
+		m.t = (struct iso_target){
+			.vm = c.vm, .queue = c.queue, .seqno = seqno,
+			.code = to_user_pointer(code_mem), .code_size = n,
+			.unmap_va = to_user_pointer(secret), .unmap_size = ISO_2M,
+			.mem = to_user_pointer(mem),
+		};
+		_exit(write(p[1], &m, sizeof(m)) == sizeof(m) ? 0 : 1);
+	}
+	close(p[1]);
+	igt_assert_eq(read(p[0], &m, sizeof(m)), sizeof(m));
+	close(p[0]);
+	/* exit_mm() ran before the child became a zombie. */
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_eq(status, 0);
+	igt_assert_eq_u32(m.status, DRM_VSVM_STATUS_OK);
+
+	iso_try_all(fd, &m.t, &r);
+	for (int i = 0; i < ISO_OP_COUNT; i++)
+		igt_info("owner gone: %s: %d (%s)\n", iso_op_names[i], r.ret[i],
+			 strerror(-r.ret[i]));
+	for (int i = ISO_OP_MAP_BO; i <= ISO_OP_EXEC; i++)
+		igt_assert_f(r.ret[i] == -EPERM, "owner gone: %s: %d, expected "
+			     "EPERM\n", iso_op_names[i], r.ret[i]);
+	igt_assert_eq(r.ret[ISO_OP_WAIT], 0);
+	igt_assert_eq_u32(r.wait.status, DRM_VSVM_STATUS_OK);
+	igt_assert_eq(r.ret[ISO_OP_QUEUE_DESTROY], 0);
+	igt_assert_eq(r.ret[ISO_OP_VM_DESTROY], 0);
+	munmap(mem, ISO_2M);
+}
+
+/*
  * Positive control: a VM created without DRM_VSVM_VM_CREATE_SVM holds only
  * BOs (MAP_MIRROR and MAP_USERPTR fail EINVAL, even for its creator), and
  * any holder of the file may use it: a forked child binds, creates a
@@ -2034,6 +2111,13 @@ igt_main
 			     "a unix socket (SCM_RIGHTS).");
 		igt_subtest("isolation-scm-rights-every-step")
 			test_isolation_every_step(true);
+
+		igt_describe("The owner gone, nobody binds, prefetches, creates "
+			     "queues or submits in its SVM VM any more, not "
+			     "even code it left in its mirror; any holder of "
+			     "the file may wait and destroy.");
+		igt_subtest("isolation-owner-gone")
+			test_isolation_owner_gone();
 
 		igt_describe("Positive control: a VM created without "
 			     "DRM_VSVM_VM_CREATE_SVM refuses mirrors and "

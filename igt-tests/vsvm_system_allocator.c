@@ -3471,8 +3471,8 @@ static int busy_reap(pid_t pid)
  * clean (the harness checks it). With its file handed to another process
  * first, its job fails CANCELED at its next fault for want of the address
  * space. The owner gone, the receiver may wait for the job, but no job
- * reads the gone owner's memory again: EXEC of the code there is refused,
- * as the mirror serves the owner's accesses only.
+ * runs in the VM again: EXEC of the code the owner left there is refused,
+ * as only the owner submits to an SVM VM.
  */
 static void test_exit_with_jobs(enum busy_end end)
 {
@@ -3500,7 +3500,7 @@ static void test_exit_with_jobs(enum busy_end end)
 		igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_CANCELED);
 		vsvm_exec_init(&exec, msg.queue, msg.code,
 			       shaders[SH_CHECK].size);
-		check_err(__vsvm_exec(f, &exec), -EACCES,
+		check_err(__vsvm_exec(f, &exec), -EPERM,
 			  "EXEC of code in the exited owner's memory");
 		close(f);
 	} else {

@@ -125,7 +125,8 @@ struct drm_vsvm_gem_mmap_offset {
  * space, so a forked child or a process the fd was passed to can neither
  * run jobs in it nor learn how its jobs ended. Once that address space is
  * gone (its process exited or exec()ed), any holder of the file may wait
- * on and destroy what is left, but no job faults in its memory again. A VM
+ * on and destroy what is left, but nothing runs in the VM again: binds,
+ * PREFETCH, QUEUE_CREATE and EXEC stay the owner's. A VM
  * created without the flag holds only buffer objects and is usable by any
  * holder of the file.
  */
