@@ -38,8 +38,9 @@
  * otherwise start again. There is no "valid" flag: as the 2019 threads on
  * hmm_range_valid() showed, a flag set outside the driver lock cannot tell
  * a fault that an invalidation overlapped it, a sequence count checked
- * under the lock can. The loop is bounded by vsvm_fault_timeout_ms; when it
- * runs out the job fails with DRM_VSVM_STATUS_FAULT_RETRY.
+ * under the lock can. One fault, with all its collision, -EBUSY and
+ * unmapped-range retries, is bounded by vsvm_fault_timeout_ms; when it runs
+ * out the job fails with DRM_VSVM_STATUS_FAULT_RETRY.
  *
  * Invalidation (svm_invalidate()) takes the same driver lock, records the
  * new sequence with mmu_interval_set_seq() and zaps the range's PTEs, with
@@ -62,8 +63,9 @@
  * - Only memory the kernel can reach is mapped: a page outside the direct
  *   map (memfd_secret(), say) or device memory fails the fault with
  *   DRM_VSVM_STATUS_UNREACHABLE (svm_pages_reachable()).
- * - Only the owner's jobs fault in the owner's memory: vsvm_vm_handle_fault()
- *   checks the submitter before it gets here.
+ * - Only the owner's jobs fault in the owner's memory: only the owner
+ *   submits to an SVM VM (vsvm_vm_check_owner()), and vsvm_vm_handle_fault()
+ *   checks the submitter again before it gets here.
  * - The process pays for what its SVM use allocates: ranges and page
  *   tables are charged to the VM owner's memory cgroup, even when a compute
  *   unit's kernel thread services the fault, and a VM holds at most
@@ -380,6 +382,21 @@ static int gather(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u
 	return 0;
 }
 
+/* One fault's time bound: every retry of it, of any kind, counts against it. */
+static unsigned long fault_deadline(void)
+{
+	return jiffies + msecs_to_jiffies(READ_ONCE(vsvm_fault_timeout_ms));
+}
+
+static bool fault_expired(struct vsvm_vm *vm, unsigned long deadline, u32 *status)
+{
+	if (!time_after(jiffies, deadline))
+		return false;
+	vsvm_stat_inc(vm->vdev, VSVM_STAT_FAULT_TIMEOUTS);
+	*status = DRM_VSVM_STATUS_FAULT_RETRY;
+	return true;
+}
+
 /*
  * Can the kernel dereference the page at @pfn through its direct map, as
  * the engine does? hmm_range_fault() hands out pages that GUP refuses:
@@ -422,10 +439,9 @@ static bool svm_pages_reachable(const unsigned long *hmm_pfns, u64 npages)
  * reference held, the VM owner's memcg active.
  */
 static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
-		    const unsigned long *want, bool readonly, u32 *status)
+		    const unsigned long *want, bool readonly, unsigned long deadline, u32 *status)
 {
 	struct vsvm_device *vdev = vm->vdev;
-	unsigned long timeout = jiffies + msecs_to_jiffies(READ_ONCE(vsvm_fault_timeout_ms));
 	u64 npages = (end - start) >> PAGE_SHIFT, gpu = start + range->gpu_offset, i;
 	bool write = want && !bitmap_empty(want, npages);
 	struct vsvm_pt_cache cache = {};
@@ -439,9 +455,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 		goto nomem;
 
 	for (;;) {
-		if (time_after(jiffies, timeout)) {
-			vsvm_stat_inc(vdev, VSVM_STAT_FAULT_TIMEOUTS);
-			*status = DRM_VSVM_STATUS_FAULT_RETRY;
+		if (fault_expired(vm, deadline, status)) {
 			ret = -EDEADLK;
 			goto out;
 		}
@@ -526,7 +540,7 @@ nomem:
  */
 static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 addr,
 			   u64 start, u64 end, u64 wstart, u64 wend, bool readonly,
-			   u32 *status)
+			   unsigned long deadline, u32 *status)
 {
 	DECLARE_BITMAP(want, VSVM_SVM_CHUNK_PAGES);
 	u64 page = addr & PAGE_MASK;
@@ -534,14 +548,15 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 
 	*status = DRM_VSVM_STATUS_OK;
 	want_write(vm, range, start, end, wstart, wend, want);
-	ret = populate(vm, range, start, end, want, readonly, status);
+	ret = populate(vm, range, start, end, want, readonly, deadline, status);
 	if (ret && ret != -EDEADLK && ret != -ENOMEM && ret != -EAGAIN &&
 	    *status != DRM_VSVM_STATUS_CANCELED && end - start > PAGE_SIZE) {
 		*status = DRM_VSVM_STATUS_OK;
 		bitmap_zero(want, VSVM_SVM_CHUNK_PAGES);
 		if (page >= wstart && page < wend)
 			__set_bit(0, want);
-		ret = populate(vm, range, page, page + PAGE_SIZE, want, readonly, status);
+		ret = populate(vm, range, page, page + PAGE_SIZE, want, readonly, deadline,
+			       status);
 	}
 	if (ret == -EAGAIN)
 		return ret;
@@ -623,6 +638,7 @@ static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma
 int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstart, u64 wend,
 		   u32 *status)
 {
+	unsigned long deadline = fault_deadline();
 	bool write = wstart < wend;
 	struct vsvm_svm_range *range;
 	struct mem_cgroup *memcg;
@@ -635,15 +651,23 @@ int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstar
 		return -ECANCELED;
 	}
 	memcg = set_active_memcg(vm->memcg);
-	/* An unmap that raced the fault: collect its range and look again. */
+	/*
+	 * An unmap that raced the fault: collect its range and look again,
+	 * within the same time bound as the collision retries, so that a
+	 * process remapping the address in a loop cannot hold the CU.
+	 */
 	do {
+		if (fault_expired(vm, deadline, status)) {
+			ret = -EDEADLK;
+			break;
+		}
 		range = range_get(vm, vma, addr, write, status);
 		if (IS_ERR(range)) {
 			ret = PTR_ERR(range);
 			break;
 		}
 		ret = populate_around(vm, range, addr, range->start, range->end, wstart, wend,
-				      false, status);
+				      false, deadline, status);
 	} while (ret == -EAGAIN);
 	set_active_memcg(memcg);
 	mmput(vm->mm);
@@ -726,7 +750,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		/* A writable userptr is bound for GPU writes: map it writable. */
 		bitmap_fill(want, VSVM_SVM_CHUNK_PAGES);
 		ret = populate(vm, range, addr, next, vma->readonly ? NULL : want,
-			       vma->readonly, status);
+			       vma->readonly, fault_deadline(), status);
 		if (ret)
 			ret = vsvm_status_errno(*status);
 		addr = next;
@@ -770,7 +794,7 @@ int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool 
 	memcg = set_active_memcg(vm->memcg);
 	ret = populate_around(vm, range, cpu, start, end, page,
 			      write && !vma->readonly ? page + PAGE_SIZE : page,
-			      vma->readonly, status);
+			      vma->readonly, fault_deadline(), status);
 	set_active_memcg(memcg);
 	mmput(vm->mm);
 	/* A userptr range is never marked unmapped while bound. */
