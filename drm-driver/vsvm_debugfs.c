@@ -34,6 +34,7 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_RETRY_EBUSY] = "retry_ebusy",
 	[VSVM_STAT_FAULT_TIMEOUTS] = "fault_retry_timeouts",
 	[VSVM_STAT_FAULT_UNREACHABLE] = "faults_unreachable",
+	[VSVM_STAT_FAULTS_INJECTED] = "faults_injected",
 	[VSVM_STAT_INVAL_UNMAP] = "inval_unmap",
 	[VSVM_STAT_INVAL_CLEAR] = "inval_clear",
 	[VSVM_STAT_INVAL_PROTECTION] = "inval_protection",
@@ -149,4 +150,5 @@ static const struct drm_debugfs_info vsvm_debugfs_files[] = {
 void vsvm_debugfs_init(struct vsvm_device *vdev)
 {
 	drm_debugfs_add_files(&vdev->drm, vsvm_debugfs_files, ARRAY_SIZE(vsvm_debugfs_files));
+	vsvm_inject_debugfs_init(&vdev->inject, vdev->drm.debugfs_root);
 }

@@ -15,6 +15,7 @@
 
 #include "include/uapi/drm/vsvm_drm.h"
 #include "vsvm_engine.h"
+#include "vsvm_inject.h"
 
 #define DRIVER_NAME	"vsvm"
 #define DRIVER_DESC	"Virtual GPU for shared virtual memory"
@@ -61,6 +62,7 @@ enum vsvm_stat {
 	VSVM_STAT_RETRY_EBUSY,
 	VSVM_STAT_FAULT_TIMEOUTS,
 	VSVM_STAT_FAULT_UNREACHABLE,
+	VSVM_STAT_FAULTS_INJECTED,
 	VSVM_STAT_INVAL_UNMAP,
 	VSVM_STAT_INVAL_CLEAR,
 	VSVM_STAT_INVAL_PROTECTION,
@@ -113,6 +115,9 @@ struct vsvm_device {
 	atomic_t jobs_live;
 	/** @jobs_idle: woken when @jobs_live drops to zero. */
 	wait_queue_head_t jobs_idle;
+
+	/** @inject: fault injection, set from debugfs; see its type. */
+	struct vsvm_fault_inject inject;
 
 	/** @stats: counters, updated locklessly. */
 	atomic64_t stats[VSVM_STAT_COUNT];

@@ -2,6 +2,7 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/bitmap.h>
+#include <linux/delay.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
@@ -177,6 +178,8 @@ static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end
 	struct vsvm_svm_range *range;
 	int ret;
 
+	if (vsvm_inject(vm->vdev, &vm->vdev->inject.range_alloc, "range allocation"))
+		return ERR_PTR(-ENOMEM);
 	range = kzalloc(sizeof(*range), GFP_KERNEL_ACCOUNT);
 	if (!range)
 		return ERR_PTR(-ENOMEM);
@@ -362,6 +365,8 @@ static int gather(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u
 	u64 i = 0, j;
 	int ret;
 
+	if (vsvm_inject(vm->vdev, &vm->vdev->inject.ebusy, "hmm_range_fault() -EBUSY"))
+		return -EBUSY;
 	for (; i < npages; i = j) {
 		bool w = want && test_bit(i, want);
 		struct hmm_range hr = {
@@ -445,11 +450,17 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 	u64 npages = (end - start) >> PAGE_SHIFT, gpu = start + range->gpu_offset, i;
 	bool write = want && !bitmap_empty(want, npages);
 	struct vsvm_pt_cache cache = {};
+	u32 latency = READ_ONCE(vdev->inject.latency_us);
+	bool collide, unmap;
 	unsigned long seq;
 	ktime_t t0, t1;
 	int ret;
 
 	lockdep_assert_held(&vm->lock);
+	if (unlikely(latency))
+		fsleep(latency);
+	if (vsvm_inject(vdev, &vdev->inject.pt_alloc, "page-table allocation"))
+		goto nomem;
 	ret = vsvm_pt_cache_fill(&cache, gpu, gpu + (end - start));
 	if (ret)
 		goto nomem;
@@ -487,13 +498,23 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 			goto out;
 		}
 
+		/* Decided outside the lock: injecting logs. */
+		collide = vsvm_inject(vdev, &vdev->inject.collisions, "notifier collision");
+		unmap = !range->userptr &&
+			vsvm_inject(vdev, &vdev->inject.unmaps, "range unmapped before install");
+
 		spin_lock(&vm->mmu.lock);
+		if (unlikely(unmap) && !range->unmapped) {
+			/* What svm_invalidate() does for an UNMAP. */
+			range->unmapped = true;
+			list_add_tail(&range->gc_link, &vm->svm.gc_list);
+		}
 		if (range->unmapped) {
 			spin_unlock(&vm->mmu.lock);
 			ret = -EAGAIN;
 			goto out;
 		}
-		if (mmu_interval_read_retry(&range->notifier, seq)) {
+		if (collide || mmu_interval_read_retry(&range->notifier, seq)) {
 			spin_unlock(&vm->mmu.lock);
 			vsvm_stat_inc(vdev, VSVM_STAT_RETRY_COLLISION);
 			trace_vsvm_fault_retry(vm->id, start, 1);

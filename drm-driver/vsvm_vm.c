@@ -14,6 +14,7 @@
 #include <drm/drm_gem_shmem_helper.h>
 
 #include "vsvm_drv.h"
+#include "vsvm_exec.h"
 #include "vsvm_svm.h"
 #include "vsvm_vm.h"
 
@@ -579,6 +580,10 @@ int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32
 	} else if (vma->kind != VSVM_VMA_BO && (!vm->mm || mm != vm->mm)) {
 		*status = DRM_VSVM_STATUS_NO_ACCESS;
 		ret = -EACCES;
+	} else if (vma->kind != VSVM_VMA_BO &&
+		   vsvm_inject(vm->vdev, &vm->vdev->inject.fail_faults, "fault failed")) {
+		*status = READ_ONCE(vm->vdev->inject.fail_status);
+		ret = vsvm_status_errno(*status);
 	} else if (vma->kind == VSVM_VMA_MIRROR) {
 		u64 page = addr & PAGE_MASK;
 

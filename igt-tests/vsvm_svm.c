@@ -2538,6 +2538,174 @@ static void test_atomics(void)
 	free(c64);
 }
 
+/*
+ * Fault injection (debugfs fault_inject/, docs/svm.md): every retry and
+ * error path of the fault protocol on demand. Each case arms a knob, runs
+ * one wave over a buffer of its own (code and arguments in BOs, so the
+ * buffer's chunk is the only mirror fault), and checks how the job ended,
+ * the data byte for byte, and the counter naming the path. The "forever"
+ * cases keep the retry going until the fault's time bound ends it
+ * FAULT_RETRY; before that bound covered unmapped-range retries,
+ * "unmapped-forever" held its compute unit until the knob was cleared.
+ */
+struct inject_case {
+	const char *name, *knob;
+	uint64_t count;
+	const char *counter;	/* moves by >= @count (1 for "forever") */
+	uint32_t status;
+};
+
+static const struct inject_case inject_cases[] = {
+	{ "ebusy", "ebusy", 3, "retry_ebusy", DRM_VSVM_STATUS_OK },
+	{ "collisions", "collisions", 3, "retry_collision", DRM_VSVM_STATUS_OK },
+	{ "unmapped", "unmaps", 3, "gc_ranges", DRM_VSVM_STATUS_OK },
+	{ "range-alloc", "range_alloc", 1, "faults_fatal", DRM_VSVM_STATUS_NOMEM },
+	{ "pt-alloc", "pt_alloc", 1, "faults_fatal", DRM_VSVM_STATUS_NOMEM },
+	{ "fail-status", "fail_faults", 1, "faults_fatal",
+	  DRM_VSVM_STATUS_UNREACHABLE },
+	{ "collisions-forever", "collisions", 1ull << 30,
+	  "fault_retry_timeouts", DRM_VSVM_STATUS_FAULT_RETRY },
+	{ "unmapped-forever", "unmaps", 1ull << 30, "fault_retry_timeouts",
+	  DRM_VSVM_STATUS_FAULT_RETRY },
+};
+
+static const char *const inject_knobs[] = {
+	"ebusy", "collisions", "unmaps", "range_alloc", "pt_alloc",
+	"fail_faults", "latency_us",
+};
+
+static void inject_set(const char *knob, uint64_t value)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "fault_inject/%s", knob);
+	igt_assert_f(!vsvm_debugfs_write_u64(fd, path, value),
+		     "cannot write %s\n", path);
+}
+
+#define FAULT_TIMEOUT_PARAM "/sys/module/vsvm/parameters/fault_timeout_ms"
+static char fault_timeout_old[16];
+
+/* The "forever" cases need not wait the default 5 s per fault. */
+static void fault_timeout_set(const char *ms)
+{
+	int f = open(FAULT_TIMEOUT_PARAM, O_RDWR);
+	ssize_t n;
+
+	igt_assert_lte(0, f);
+	if (!fault_timeout_old[0]) {
+		n = read(f, fault_timeout_old, sizeof(fault_timeout_old) - 1);
+		igt_assert_lt(0, n);
+	}
+	igt_assert_eq(pwrite(f, ms, strlen(ms), 0), (ssize_t)strlen(ms));
+	close(f);
+}
+
+/* Also the exit handler: a failed case must not leave a knob armed. */
+static void inject_clear(int sig __attribute__((unused)))
+{
+	char path[64];
+	int f;
+
+	if (fault_timeout_old[0]) {
+		f = open(FAULT_TIMEOUT_PARAM, O_WRONLY);
+		if (f >= 0 && write(f, fault_timeout_old, strlen(fault_timeout_old)))
+			close(f);
+	}
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(inject_knobs); i++) {
+		snprintf(path, sizeof(path), "fault_inject/%s", inject_knobs[i]);
+		vsvm_debugfs_write_u64(fd, path, 0);
+	}
+}
+
+static void test_fault_inject(const struct inject_case *ic)
+{
+	const uint32_t n = 1024;
+	int64_t injected, path;
+	uint8_t *guard, *buf = map_lonely(2 * n * 4, &guard);
+	uint32_t *in = (uint32_t *)buf, *out = in + n, code_size;
+	struct xform_args args = {
+		.in = to_user_pointer(in), .out = to_user_pointer(out),
+		.n = n, .seed = 0x1e,
+	};
+	struct drm_vsvm_wait w;
+	uint64_t code, seqno;
+	struct ctx c;
+	char line[96];
+	bool forever = ic->count > 1000;
+
+	require_debugfs();
+	fill_u32(in, n * 4ull, 0x1e);
+	memset(out, 0xa5, n * 4ull);
+	ctx_init(&c, true);
+	code = ctx_code(&c, xform_src, &code_size);
+	injected = vsvm_counter(fd, "faults_injected");
+	path = vsvm_counter(fd, ic->counter);
+	if (!strcmp(ic->name, "fail-status"))
+		inject_set("fail_status", ic->status);
+	inject_set("latency_us", 1000);
+	inject_set(ic->knob, ic->count);
+	seqno = submit(c.queue, code, code_size,
+		       ctx_args(&c, &args, sizeof(args)), sizeof(args), n);
+	w = wait_job(c.queue, seqno);
+	for (unsigned int i = 0; i < ARRAY_SIZE(inject_knobs); i++)
+		inject_set(inject_knobs[i], 0);
+
+	injected = vsvm_counter(fd, "faults_injected") - injected;
+	path = vsvm_counter(fd, ic->counter) - path;
+	igt_info("%s: job %s, access %#x at %#llx; %" PRId64 " injected, "
+		 "%s +%" PRId64 "\n", ic->name, vsvm_status_name(w.status),
+		 w.fault_access, (unsigned long long)w.fault_addr, injected,
+		 ic->counter, path);
+	igt_assert_f(w.status == ic->status, "status %s, expected %s\n",
+		     vsvm_status_name(w.status), vsvm_status_name(ic->status));
+	if (forever) {
+		/* Each compute unit that faulted on the chunk timed out. */
+		igt_assert_lte(1, injected);
+		igt_assert_lte(1, path);
+	} else {
+		igt_assert_eq(injected, ic->count);
+		igt_assert_lte(ic->count, path);
+	}
+	if (ic->status == DRM_VSVM_STATUS_OK) {
+		check_xform(in, out, n, 0x1e);
+	} else {
+		/* The first access, the load of in[0], failed: nothing written. */
+		igt_assert_eq_u64(w.fault_addr, to_user_pointer(in));
+		igt_assert_eq_u32(w.fault_access, DRM_VSVM_ACCESS_READ);
+		for (uint32_t i = 0; i < n; i++)
+			igt_assert_eq_u32(out[i], 0xa5a5a5a5);
+		snprintf(line, sizeof(line), "queue %u job %" PRIu64
+			 ": status %u", c.queue, seqno, ic->status);
+		igt_assert(strstr(vsvm_debugfs_read(fd, "log"), line));
+	}
+	check_u32(in, n * 4ull, 0x1e);
+	ctx_fini(&c);
+	igt_assert_eq(munmap(guard, 2 * n * 4 + 2 * SZ_4K), 0);
+}
+
+/* Bad values for a status are refused, not stored. */
+static void test_fault_inject_bad_status(void)
+{
+	const char *knob = "fault_inject/fail_status";
+	char *before, *after;
+
+	require_debugfs();
+	igt_assert_eq(vsvm_debugfs_write_u64(fd, knob,
+					     DRM_VSVM_STATUS_NO_ACCESS), 0);
+	before = vsvm_debugfs_read(fd, knob);
+	igt_assert_eq(vsvm_debugfs_write_u64(fd, knob, DRM_VSVM_STATUS_OK),
+		      -EINVAL);
+	igt_assert_eq(vsvm_debugfs_write_u64(fd, knob, 1000), -EINVAL);
+	after = vsvm_debugfs_read(fd, knob);
+	igt_assert(before && after);
+	igt_assert_eq(atoi(after), DRM_VSVM_STATUS_NO_ACCESS);
+	igt_assert_eq(strcmp(before, after), 0);
+	free(before);
+	free(after);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -2547,6 +2715,20 @@ igt_main
 			mirror_end = BO_VA_BASE;
 		svm_caps = vsvm_get_param(fd, DRM_VSVM_PARAM_SVM_CAPS);
 		igt_require(svm_caps & DRM_VSVM_SVM_CAP_MIRROR);
+	}
+
+	igt_describe("Fault injection reaches each retry and error path of "
+		     "the fault protocol on demand; the job ends as it must, "
+		     "data checked byte for byte.");
+	igt_subtest_with_dynamic("fault-inject") {
+		igt_install_exit_handler(inject_clear);
+		fault_timeout_set("500");
+		for (unsigned int i = 0; i < ARRAY_SIZE(inject_cases); i++)
+			igt_dynamic(inject_cases[i].name)
+				test_fault_inject(&inject_cases[i]);
+		igt_dynamic("bad-status")
+			test_fault_inject_bad_status();
+		inject_clear(0);
 	}
 
 	igt_describe("A shader reads and writes malloc()ed memory through "

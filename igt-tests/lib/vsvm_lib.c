@@ -3,6 +3,8 @@
  * UAPI helpers shared by the vsvm IGT tests; see vsvm_lib.h.
  */
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -270,6 +272,30 @@ fail:
 	close(file);
 	errno = err;
 	return NULL;
+}
+
+/**
+ * vsvm_debugfs_write_u64 - write a number to a debugfs file of the device
+ * @fd: DRM file of the device
+ * @name: file name in the device's debugfs directory, e.g.
+ *	"fault_inject/ebusy"
+ * @value: what to write, in decimal
+ *
+ * Return: 0, or -errno if the file cannot be opened or refuses the value.
+ */
+int vsvm_debugfs_write_u64(int fd, const char *name, uint64_t value)
+{
+	char buf[24];
+	int file, len, ret = 0;
+
+	file = igt_debugfs_open(fd, name, O_WRONLY);
+	if (file < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", value);
+	if (write(file, buf, len) != len)
+		ret = -errno;
+	close(file);
+	return ret;
 }
 
 /**

@@ -106,6 +106,7 @@ void *vsvm_assemble(const char *src, size_t *size);
 /* debugfs of the device behind @fd */
 char *vsvm_debugfs_read(int fd, const char *name);
 int64_t vsvm_debugfs_value(int fd, const char *file, const char *name);
+int vsvm_debugfs_write_u64(int fd, const char *name, uint64_t value);
 
 /*
  * Runner: a VM and a queue to run shaders on data. Three BOs are bound and

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Copyright 2026 The vsvm authors */
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+
+#include "include/uapi/drm/vsvm_drm.h"
+#include "vsvm_drv.h"
+#include "vsvm_inject.h"
+
+/**
+ * vsvm_inject_hit() - account for an injected event
+ * @vdev: the device
+ * @what: the event
+ *
+ * Context: any; does not sleep.
+ */
+void vsvm_inject_hit(struct vsvm_device *vdev, const char *what)
+{
+	vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_INJECTED);
+	vsvm_log(vdev, "fault injection: %s", what);
+}
+
+/* A status a fault can end with: not OK, and one the UAPI defines. */
+static int fail_status_set(void *data, u64 val)
+{
+	struct vsvm_fault_inject *inject = data;
+
+	if (val == DRM_VSVM_STATUS_OK || val > DRM_VSVM_STATUS_RANGE_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(inject->fail_status, val);
+	return 0;
+}
+
+static int fail_status_get(void *data, u64 *val)
+{
+	struct vsvm_fault_inject *inject = data;
+
+	*val = READ_ONCE(inject->fail_status);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(fail_status_fops, fail_status_get, fail_status_set, "%llu\n");
+
+/**
+ * vsvm_inject_debugfs_init() - create the fault_inject directory
+ * @inject: the device's injection state
+ * @root: the device's debugfs directory
+ */
+void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *root)
+{
+	struct dentry *dir = debugfs_create_dir("fault_inject", root);
+
+	inject->fail_status = DRM_VSVM_STATUS_BAD_MEMORY;
+	debugfs_create_atomic_t("ebusy", 0600, dir, &inject->ebusy);
+	debugfs_create_atomic_t("collisions", 0600, dir, &inject->collisions);
+	debugfs_create_atomic_t("unmaps", 0600, dir, &inject->unmaps);
+	debugfs_create_atomic_t("range_alloc", 0600, dir, &inject->range_alloc);
+	debugfs_create_atomic_t("pt_alloc", 0600, dir, &inject->pt_alloc);
+	debugfs_create_atomic_t("fail_faults", 0600, dir, &inject->fail_faults);
+	debugfs_create_file_unsafe("fail_status", 0600, dir, inject, &fail_status_fops);
+	debugfs_create_u32("latency_us", 0600, dir, &inject->latency_us);
+}

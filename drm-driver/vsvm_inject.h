@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Copyright 2026 The vsvm authors */
+
+#ifndef __VSVM_INJECT_H__
+#define __VSVM_INJECT_H__
+
+#include <linux/atomic.h>
+#include <linux/compiler.h>
+#include <linux/types.h>
+
+struct dentry;
+struct vsvm_device;
+
+/**
+ * struct vsvm_fault_inject - deterministic fault injection, per device
+ *
+ * Set from debugfs (dri/N/fault_inject/, docs/svm.md "Fault injection")
+ * by tests and by runtime developers who need each retry and error path of
+ * the fault protocol on demand instead of hoping a race happens. Every
+ * count is consumed one event at a time, so "the next N" is exact even
+ * with several compute units faulting; zero everywhere (the default) costs
+ * one atomic read per event. Each injected event bumps the
+ * "faults_injected" counter and leaves a debugfs log line.
+ */
+struct vsvm_fault_inject {
+	/** @ebusy: the next N hmm_range_fault() calls return -EBUSY. */
+	atomic_t ebusy;
+	/**
+	 * @collisions: the next N installs find the notifier sequence moved,
+	 * as if an invalidation ran between gather and install.
+	 */
+	atomic_t collisions;
+	/**
+	 * @unmaps: the next N mirror installs find their range unmapped by a
+	 * concurrent munmap(): the range is collected and looked up again.
+	 */
+	atomic_t unmaps;
+	/** @range_alloc: the next N range allocations fail -ENOMEM. */
+	atomic_t range_alloc;
+	/** @pt_alloc: the next N page-table preallocations fail -ENOMEM. */
+	atomic_t pt_alloc;
+	/**
+	 * @fail_faults: the next N mirror or userptr faults of a job fail
+	 * with @fail_status without being serviced.
+	 */
+	atomic_t fail_faults;
+	/** @fail_status: enum drm_vsvm_status for @fail_faults; validated on write. */
+	u32 fail_status;
+	/** @latency_us: added to every mirror and userptr fault, before its gather. */
+	u32 latency_us;
+};
+
+void vsvm_inject_hit(struct vsvm_device *vdev, const char *what);
+void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *root);
+
+/**
+ * vsvm_inject() - consume one injected event, if any is left
+ * @vdev: the device
+ * @count: one of the counts of @vdev's &struct vsvm_fault_inject
+ * @what: the event, for the debugfs log
+ *
+ * Context: any; does not sleep.
+ * Return: true if the caller must inject the event.
+ */
+static inline bool vsvm_inject(struct vsvm_device *vdev, atomic_t *count, const char *what)
+{
+	if (likely(!atomic_read(count)) || atomic_dec_if_positive(count) < 0)
+		return false;
+	vsvm_inject_hit(vdev, what);
+	return true;
+}
+
+#endif /* __VSVM_INJECT_H__ */
