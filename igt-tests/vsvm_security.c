@@ -196,43 +196,6 @@ struct iso_touch_args {
 	uint32_t n;
 };
 
-/*
- * Every lane reads word 0 of page (lane + 17 k) % npages of buf, turn k,
- * until *flag != 0; lane 0 sets *started first. Arguments: 0 flag,
- * 8 started, 16 buf (u64 pointers), 24 npages (u32).
- */
-static const char iso_spin_src[] =
-	"	sv r0, global_id.x\n"
-	"	icmp.eq.32 r1, r0, 0\n"
-	"	if r1\n"
-	"	    ldarg.u64 r2, 8\n"
-	"	    movi r3, 1\n"
-	"	    st.global.u64 [r2], r3\n"
-	"	    fence\n"
-	"	endif\n"
-	"	ldarg.u64 r2, 0\n"
-	"	ldarg.u64 r4, 16\n"
-	"	ldarg.u32 r5, 24\n"
-	"	mov r6, r0\n"
-	"	loop\n"
-	"	    ld.global.u64 r7, [r2]\n"
-	"	    icmp.ne.32 r8, r7, 0\n"
-	"	    if r8\n"
-	"	        break\n"
-	"	    endif\n"
-	"	    remu.32 r6, r6, r5\n"
-	"	    shl.64 r9, r6, 12\n"
-	"	    add.64 r9, r9, r4\n"
-	"	    ld.global.u64 r10, [r9]\n"
-	"	    add.32 r6, r6, 17\n"
-	"	endloop\n"
-	"	end\n";
-
-struct iso_spin_args {
-	uint64_t flag, started, buf;
-	uint32_t npages, pad;
-};
-
 static const char iso_end_src[] = "	end\n";
 
 /* A VM, maybe a mirror of everything below iso_mirror_end, and a queue. */
@@ -752,31 +715,26 @@ static void iso_try_all(int dfd, const struct iso_target *t,
 static void iso_intruder(const struct iso_target *t, bool scm_rights,
 			 struct iso_report *r)
 {
-	int sv[2], status;
+	int sock, status;
 	pid_t pid;
 
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
+	pid = vsvm_fork_with_socket(&sock);
 	if (!pid) {
 		int dfd = fd;
 
-		close(sv[0]);
 		if (scm_rights) {
 			close(fd);
-			dfd = vsvm_recv_fd(sv[1]);
+			dfd = vsvm_recv_fd(sock);
 		}
 		iso_try_all(dfd, t, r);
-		_exit(write(sv[1], r, sizeof(*r)) == sizeof(*r) ? 0 : 1);
+		_exit(write(sock, r, sizeof(*r)) == sizeof(*r) ? 0 : 1);
 	}
-	close(sv[1]);
 	if (scm_rights)
-		vsvm_send_fd(sv[0], fd);
-	igt_assert_eq(read(sv[0], r, sizeof(*r)), sizeof(*r));
+		vsvm_send_fd(sock, fd);
+	igt_assert_eq(read(sock, r, sizeof(*r)), sizeof(*r));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert_eq(status, 0);
-	close(sv[0]);
+	close(sock);
 }
 
 /* Every ioctl the intruder tried failed EPERM; prints them all first. */
@@ -879,31 +837,25 @@ static void test_isolation_child_job_before_mirror(void)
 	uint64_t *secret = iso_map_2m(ISO_2M, PROT_READ | PROT_WRITE, 0);
 	struct iso_attack_msg m;
 	uint64_t leaked = 0;
-	int sv[2], status;
+	int sock, status;
 	struct iso_ctx c;
 	pid_t pid;
 	char s;
 
 	memset(secret, 0, ISO_2M);
 	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, false);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_attack_child(sv[1], c.vm, c.queue, to_user_pointer(secret));
-	}
-	close(sv[1]);
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_attack_child(sock, c.vm, c.queue, to_user_pointer(secret));
 	/* Written after fork: the child's own copy stays zero. */
 	iso_fill_pattern(secret, ISO_4K, 0xfeed);
-	igt_assert_eq(read(sv[0], &s, 1), 1);
+	igt_assert_eq(read(sock, &s, 1), 1);
 	vsvm_vm_map_mirror(fd, c.vm, 0, iso_mirror_end);
-	igt_assert_eq(write(sv[0], "g", 1), 1);
-	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	igt_assert_eq(write(sock, "g", 1), 1);
+	igt_assert_eq(read(sock, &m, sizeof(m)), sizeof(m));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert_eq(status, 0);
-	close(sv[0]);
+	close(sock);
 
 	igt_info("child: BO bind %d, QUEUE_CREATE %d, EXEC %d, EXEC on the "
 		 "parent's queue %d, WAIT %d (%s)\n", m.bind, m.queue_create,
@@ -1121,7 +1073,7 @@ static void test_isolation_bo_only_shared(void)
 	uint32_t fill_size, out_bo;
 	struct iso_bo_only_msg m;
 	struct iso_fill_args fa;
-	int sv[2], status;
+	int sock, status;
 	struct iso_ctx c;
 	pid_t pid;
 
@@ -1142,10 +1094,7 @@ static void test_isolation_bo_only_shared(void)
 			   ISO_64K / 8);
 	vsvm_wait_ok(fd, c.queue, seqno);
 
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
+	pid = vsvm_fork_with_socket(&sock);
 	if (!pid) {
 		struct iso_bo_only_msg cm = {};
 		struct drm_vsvm_exec e;
@@ -1153,7 +1102,6 @@ static void test_isolation_bo_only_shared(void)
 		uint32_t bo, q = 0;
 		uint64_t s1 = 0;
 
-		close(sv[0]);
 		/* The child's own BO, bound into the parent's VM. */
 		cm.bind = __vsvm_gem_create(fd, ISO_64K, &bo) ?:
 			  __vsvm_vm_map(fd, c.vm, bo, 0, ISO_BO_VA + 200 * ISO_1G,
@@ -1180,13 +1128,12 @@ static void test_isolation_bo_only_shared(void)
 		cm.status_parent = w.status;
 		cm.wait_parent_job = __vsvm_wait(fd, c.queue, seqno, 0, &w);
 		cm.status_parent_job = w.status;
-		_exit(write(sv[1], &cm, sizeof(cm)) == sizeof(cm) ? 0 : 1);
+		_exit(write(sock, &cm, sizeof(cm)) == sizeof(cm) ? 0 : 1);
 	}
-	close(sv[1]);
-	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	igt_assert_eq(read(sock, &m, sizeof(m)), sizeof(m));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert_eq(status, 0);
-	close(sv[0]);
+	close(sock);
 	igt_info("child on a BO-only VM: bind %d, QUEUE_CREATE %d, EXEC %d/%d, "
 		 "WAIT %d/%d/%d\n", m.bind, m.queue_create, m.exec_own,
 		 m.exec_parent, m.wait_own, m.wait_parent, m.wait_parent_job);
@@ -1435,7 +1382,7 @@ static void test_accounting_prefetch_memcg(void)
 {
 	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP }, next;
 	char *baseline;
-	int sv[2], status;
+	int sock, status;
 	int64_t charged, driver, kills;
 	uint8_t *r;
 	pid_t pid;
@@ -1445,22 +1392,16 @@ static void test_accounting_prefetch_memcg(void)
 	iso_set_max_ranges(ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	/* A memcg OOM kill dumps a stack: tell the harness to expect it. */
 	iso_kmsg("vsvm-test: expect oom-kill begin");
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_memcg_prefetch_child(sv[1], r);
-	}
-	close(sv[1]);
-	while (read(sv[0], &next, sizeof(next)) == sizeof(next))
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_memcg_prefetch_child(sock, r);
+	while (read(sock, &next, sizeof(next)) == sizeof(next))
 		m = next;
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	iso_kmsg("vsvm-test: expect oom-kill end");
-	close(sv[0]);
+	close(sock);
 	kills = iso_cgroup_value("memory.events", "oom_kill");
 
 	igt_assert_f(m.state != ISO_MEMCG_SETUP, "the child could not set up\n");
@@ -1542,7 +1483,7 @@ static void test_accounting_job_faults_memcg(void)
 {
 	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP };
 	int64_t charged, driver;
-	int sv[2], status;
+	int sock, status;
 	char *baseline;
 	uint8_t *r;
 	pid_t pid;
@@ -1552,18 +1493,12 @@ static void test_accounting_job_faults_memcg(void)
 	iso_set_max_ranges(ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
 	iso_cgroup_create("vsvm-sec-iso", 256 * ISO_1M);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_memcg_job_child(sv[1], r);
-	}
-	close(sv[1]);
-	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_memcg_job_child(sock, r);
+	igt_assert_eq(read(sock, &m, sizeof(m)), sizeof(m));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	close(sv[0]);
+	close(sock);
 	igt_assert_f(m.state == ISO_MEMCG_ALL_DONE, "the child failed: status %#x\n",
 		     status);
 	charged = m.now.current - m.start.current;
@@ -1823,7 +1758,7 @@ static void test_huge_sigkill(bool userptr)
 	const int64_t progress = userptr ? 64 * 512 : 64;
 	struct timespec t0;
 	int64_t start;
-	int sv[2], status = 0, ret = 0;
+	int sock, status = 0, ret = 0;
 	char *baseline, g;
 	double secs;
 	pid_t pid;
@@ -1831,16 +1766,10 @@ static void test_huge_sigkill(bool userptr)
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
 	iso_set_max_ranges(ISO_MANY_RANGES);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_huge_child(sv[1], userptr);
-	}
-	close(sv[1]);
-	igt_assert_f(read(sv[0], &g, 1) == 1, "the child could not set up: %#x\n",
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_huge_child(sock, userptr);
+	igt_assert_f(read(sock, &g, 1) == 1, "the child could not set up: %#x\n",
 		     waitpid(pid, &status, 0) == pid ? status : -1);
 	start = vsvm_counter(fd, counter);
 
@@ -1849,7 +1778,7 @@ static void test_huge_sigkill(bool userptr)
 		igt_assert_f(waitpid(pid, &status, WNOHANG) == 0,
 			     "the %s ended by itself (%d), status %#x\n",
 			     userptr ? "EXEC" : "PREFETCH",
-			     read(sv[0], &ret, sizeof(ret)) == sizeof(ret) ? ret : 0,
+			     read(sock, &ret, sizeof(ret)) == sizeof(ret) ? ret : 0,
 			     status);
 		igt_assert_f(i < 6000, "the %s made no progress in a minute\n",
 			     userptr ? "EXEC" : "PREFETCH");
@@ -1871,7 +1800,7 @@ static void test_huge_sigkill(bool userptr)
 	secs = igt_nsec_elapsed(&t0) / 1e9;
 	igt_info("the child died %.2f s after SIGKILL\n", secs);
 	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	close(sv[0]);
+	close(sock);
 	vsvm_wait_objects(fd, baseline, 60);
 	iso_restore_max_ranges();
 	free(baseline);
@@ -1905,7 +1834,7 @@ static void *iso_sleeper(void *arg)
 
 static void __attribute__((noreturn)) iso_reap_victim(int sock, int nqueues)
 {
-	struct iso_spin_args a;
+	struct vsvm_spin_args a;
 	struct iso_reap_msg m;
 	uint64_t code, args_va, *io;
 	uint32_t code_size;
@@ -1920,9 +1849,9 @@ static void __attribute__((noreturn)) iso_reap_victim(int sock, int nqueues)
 	iso_ctx_init(&c, c.fd, DRM_VSVM_VM_CREATE_SVM, true);
 	for (int i = 0; i < nqueues; i++)
 		c.queue = vsvm_queue_create(c.fd, c.vm);
-	code = iso_code(&c, iso_spin_src, &code_size);
+	code = iso_code(&c, vsvm_spin_src, &code_size);
 	vsvm_prefetch(c.fd, c.vm, to_user_pointer(buf), ISO_1M, 0);
-	a = (struct iso_spin_args){ .buf = to_user_pointer(buf),
+	a = (struct vsvm_spin_args){ .buf = to_user_pointer(buf),
 				    .npages = ISO_1M / ISO_4K };
 	args_va = iso_args(&c, &a, sizeof(a), (void **)&io);
 	a.flag = args_va + 256;
@@ -1980,24 +1909,18 @@ static void test_reaped_job_canceled(void)
 	baseline = vsvm_objects_snapshot(fd);
 	for (int i = 1; i <= attempts; i++) {
 		struct iso_reap_msg m;
-		int sv[2], status, before, n, job = -1;
+		int sock, status, before, n, job = -1;
 		int64_t honoured;
 		pid_t pid;
 		long ret;
 
-		igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-		fflush(NULL);
-		pid = fork();
-		igt_assert_lte(0, pid);
-		if (!pid) {
-			close(sv[0]);
-			iso_reap_victim(sv[1], i);
-		}
-		close(sv[1]);
-		igt_assert_f(read(sv[0], &m, sizeof(m)) == sizeof(m),
+		pid = vsvm_fork_with_socket(&sock);
+		if (!pid)
+			iso_reap_victim(sock, i);
+		igt_assert_f(read(sock, &m, sizeof(m)) == sizeof(m),
 			     "the victim failed: %#x\n",
 			     waitpid(pid, &status, 0) == pid ? status : -1);
-		close(sv[0]);
+		close(sock);
 		before = iso_log_count(fd, m.queue, m.seqno, &job);
 		honoured = vsvm_counter(fd, "inval_nonblock_honoured");
 		ret = vsvm_kill_and_mrelease(pid);

@@ -152,43 +152,6 @@ struct poke_args {
 };
 
 /*
- * Spins until *flag != 0, reading one word of a page of buf each turn,
- * after lane 0 has set *started. Arguments: 0 flag, 8 started, 16 buf
- * (u64 pointers), 24 npages (u32).
- */
-static const char spin_src[] =
-	"	sv r0, global_id.x\n"
-	"	icmp.eq.32 r1, r0, 0\n"
-	"	if r1\n"
-	"	    ldarg.u64 r2, 8\n"
-	"	    movi r3, 1\n"
-	"	    st.global.u64 [r2], r3\n"
-	"	    fence\n"
-	"	endif\n"
-	"	ldarg.u64 r2, 0\n"
-	"	ldarg.u64 r4, 16\n"
-	"	ldarg.u32 r5, 24\n"
-	"	mov r6, r0			; page index\n"
-	"	loop\n"
-	"	    ld.global.u64 r7, [r2]\n"
-	"	    icmp.ne.32 r8, r7, 0\n"
-	"	    if r8\n"
-	"	        break\n"
-	"	    endif\n"
-	"	    remu.32 r6, r6, r5\n"
-	"	    shl.64 r9, r6, 12\n"
-	"	    add.64 r9, r9, r4\n"
-	"	    ld.global.u64 r10, [r9]\n"
-	"	    add.32 r6, r6, 17\n"
-	"	endloop\n"
-	"	end\n";
-
-struct spin_args {
-	uint64_t flag, started, buf;
-	uint32_t npages, pad;
-};
-
-/*
  * Lane i, turn k < iters, reads word w = (13 i + k) % 512 of page
  * p = (i + 7 k) % npages and records it at out[k * nlanes + i].
  * Arguments: 0 buf, 8 out (u64 pointers), 16 npages, 20 iters, 24 nlanes.
@@ -2160,7 +2123,7 @@ enum victim_step {
 static void __attribute__((noreturn))
 victim(int ready, const void *code, uint32_t code_size)
 {
-	static struct spin_args args;
+	static struct vsvm_spin_args args;
 	static uint64_t flags[2];
 	struct drm_vsvm_exec exec;
 	uint32_t vm, queue;
@@ -2187,7 +2150,7 @@ victim(int ready, const void *code, uint32_t code_size)
 			    DRM_VSVM_PREFETCH_WRITE))
 		_exit(VICTIM_PREFETCH);
 
-	args = (struct spin_args){
+	args = (struct vsvm_spin_args){
 		.flag = to_user_pointer(&flags[0]),
 		.started = to_user_pointer(&flags[1]),
 		.buf = to_user_pointer(buf), .npages = VICTIM_SIZE / SZ_4K,
@@ -2257,7 +2220,7 @@ static void test_inval_nonblock(void)
 	require_debugfs();
 	baseline = vsvm_objects_snapshot(fd);
 	refused = vsvm_counter(fd, "inval_nonblock_refused");
-	code = code_malloc(spin_src, &code_size);
+	code = code_malloc(vsvm_spin_src, &code_size);
 	for (attempt = 1; attempt <= 10; attempt++)
 		if (kill_victim(attempt, code, code_size) > 0)
 			break;
@@ -2287,7 +2250,7 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 {
 	uint64_t *flags = calloc(2, sizeof(*flags));
 	uint8_t *buf = map_anon(SZ_1M, PROT_READ | PROT_WRITE);
-	struct spin_args *args = malloc(sizeof(*args));
+	struct vsvm_spin_args *args = malloc(sizeof(*args));
 	struct drm_vsvm_exec exec;
 
 	igt_assert(flags && args);
@@ -2296,7 +2259,7 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 		      0);
 	igt_assert_eq(__vsvm_vm_map_mirror(dfd, job->vm, 0, mirror_end), 0);
 	igt_assert_eq(__vsvm_queue_create(dfd, job->vm, &job->queue), 0);
-	*args = (struct spin_args){
+	*args = (struct vsvm_spin_args){
 		.flag = to_user_pointer(&flags[0]),
 		.started = to_user_pointer(&flags[1]),
 		.buf = to_user_pointer(buf), .npages = SZ_1M / SZ_4K,
@@ -2367,7 +2330,7 @@ static void test_shootdown_other_vm(void)
 	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
 	check_u32(out, size, 91);
 
-	code = code_malloc(spin_src, &spin_size);
+	code = code_malloc(vsvm_spin_src, &spin_size);
 	start_spin_job(fd, code, spin_size, &spin);
 	wait_cus_running(cus);
 	shootdowns = vsvm_counter(fd, "tlb_shootdowns");
@@ -2402,7 +2365,7 @@ static void test_release_job(void)
 	require_debugfs();
 	baseline = vsvm_objects_snapshot(fd);
 	releases = vsvm_counter(fd, "inval_release");
-	code = code_malloc(spin_src, &code_size);
+	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_assert_eq(pipe(p), 0);
 	igt_fork(child, 1) {
 		start_spin_job(fd, code, code_size, &job);
@@ -2422,7 +2385,7 @@ static void test_release_job(void)
 	igt_assert_f(w.fault_addr == job.flag ||
 		     (w.fault_addr >= job.buf && w.fault_addr < job.buf + SZ_1M) ||
 		     (w.fault_addr >= job.args &&
-		      w.fault_addr < job.args + sizeof(struct spin_args)),
+		      w.fault_addr < job.args + sizeof(struct vsvm_spin_args)),
 		     "fault at %#llx, neither the flag, the buffer nor the arguments\n",
 		     (unsigned long long)w.fault_addr);
 	igt_assert_lt(releases, vsvm_counter(fd, "inval_release"));
@@ -2446,7 +2409,7 @@ static void test_release_file(void)
 
 	require_debugfs();
 	baseline = vsvm_objects_snapshot(fd);
-	code = code_malloc(spin_src, &code_size);
+	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_fork(child, 1) {
 		struct spin_job job;
 

@@ -3439,21 +3439,15 @@ static pid_t busy_start(enum busy_end end, uint64_t len,
 			const char *cgroup_procs, int *sock_out,
 			struct busy_msg *msg)
 {
-	int sock[2];
+	int sock;
 	pid_t pid;
 
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sock), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (!pid) {
-		close(sock[0]);
-		busy_child(sock[1], end, len, cgroup_procs);
-	}
-	close(sock[1]);
-	igt_assert_f(read(sock[0], msg, sizeof(*msg)) == sizeof(*msg),
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		busy_child(sock, end, len, cgroup_procs);
+	igt_assert_f(read(sock, msg, sizeof(*msg)) == sizeof(*msg),
 		     "the busy child died before its job ran\n");
-	*sock_out = sock[0];
+	*sock_out = sock;
 	return pid;
 }
 

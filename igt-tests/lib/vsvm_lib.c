@@ -550,6 +550,33 @@ void vsvm_wait_objects(int fd, const char *baseline, int seconds)
 	free(now);
 }
 
+const char vsvm_spin_src[] =
+	"	sv r0, global_id.x\n"
+	"	icmp.eq.32 r1, r0, 0\n"
+	"	if r1\n"
+	"	    ldarg.u64 r2, 8\n"
+	"	    movi r3, 1\n"
+	"	    st.global.u64 [r2], r3\n"
+	"	    fence\n"
+	"	endif\n"
+	"	ldarg.u64 r2, 0\n"
+	"	ldarg.u64 r4, 16\n"
+	"	ldarg.u32 r5, 24\n"
+	"	mov r6, r0			; page index\n"
+	"	loop\n"
+	"	    ld.global.u64 r7, [r2]\n"
+	"	    icmp.ne.32 r8, r7, 0\n"
+	"	    if r8\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    remu.32 r6, r6, r5\n"
+	"	    shl.64 r9, r6, 12\n"
+	"	    add.64 r9, r9, r4\n"
+	"	    ld.global.u64 r10, [r9]\n"
+	"	    add.32 r6, r6, 17\n"
+	"	endloop\n"
+	"	end\n";
+
 /* Returns 0 or -errno, for children that report by exit code. */
 int __vsvm_send_fd(int sock, int fd_to_send)
 {
@@ -571,6 +598,20 @@ int __vsvm_send_fd(int sock, int fd_to_send)
 void vsvm_send_fd(int sock, int fd_to_send)
 {
 	igt_assert_eq(__vsvm_send_fd(sock, fd_to_send), 0);
+}
+
+pid_t vsvm_fork_with_socket(int *sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	close(sv[pid ? 1 : 0]);
+	*sock = sv[pid ? 0 : 1];
+	return pid;
 }
 
 int vsvm_recv_fd(int sock)

@@ -224,9 +224,28 @@ char *vsvm_objects_snapshot(int fd);
 /* Waits up to @seconds for debugfs "objects" to read @baseline again. */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
+/*
+ * A shader that keeps a compute unit and its TLB busy: every lane reads
+ * word 0 of page (lane + 17 k) % npages of buf, turn k, until *flag != 0;
+ * lane 0 sets *started first.
+ */
+extern const char vsvm_spin_src[];
+
+struct vsvm_spin_args {
+	uint64_t flag, started, buf;
+	uint32_t npages, pad;
+};
+
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);
 void vsvm_send_fd(int sock, int fd_to_send);
 int vsvm_recv_fd(int sock);
+
+/*
+ * fork() with a connected unix stream socket between parent and child.
+ * Returns the child's pid in the parent and 0 in the child; *sock is
+ * that side's end, the other end is closed.  Output is flushed first.
+ */
+pid_t vsvm_fork_with_socket(int *sock);
 
 #endif /* VSVM_LIB_H */
