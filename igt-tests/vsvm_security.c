@@ -1167,17 +1167,12 @@ static void test_isolation_bo_only_shared(void)
  * bound.
  */
 #define ISO_CGROUP_ROOT		"/sys/fs/cgroup"
-#define ISO_MAX_RANGES		"/sys/module/vsvm/parameters/max_ranges_per_vm"
 /* Lower bounds of what one object costs, to turn counts into bytes. */
 #define ISO_RANGE_BYTES		128
 #define ISO_PT_PAGE_BYTES	4096
 
 static char iso_cgroup[128];
 static bool iso_cgroup_mounted;
-static char iso_max_ranges_old[32];
-
-static int iso_set_max_ranges(const char *value);
-static void iso_restore_max_ranges(void);
 
 /*
  * Tests that need many ranges raise max_ranges_per_vm well above what
@@ -1389,7 +1384,7 @@ static void test_accounting_prefetch_memcg(void)
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
-	iso_set_max_ranges(ISO_MANY_RANGES);
+	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
 	/* A memcg OOM kill dumps a stack: tell the harness to expect it. */
@@ -1435,7 +1430,7 @@ static void test_accounting_prefetch_memcg(void)
 		     charged / 1024, driver / 1024);
 	vsvm_wait_objects(fd, baseline, 60);
 	iso_cgroup_remove();
-	iso_restore_max_ranges();
+	vsvm_param_restore("max_ranges_per_vm");
 	munmap(r, ISO_MEMCG_REGION);
 	free(baseline);
 }
@@ -1490,8 +1485,10 @@ static void test_accounting_job_faults_memcg(void)
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
-	iso_set_max_ranges(ISO_MANY_RANGES);
+	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
+	/* 16384 faults take longer than the default timeout on a busy TCG guest. */
+	vsvm_param_set("job_timeout_ms", "600000");
 	iso_cgroup_create("vsvm-sec-iso", 256 * ISO_1M);
 	pid = vsvm_fork_with_socket(&sock);
 	if (!pid)
@@ -1516,46 +1513,10 @@ static void test_accounting_job_faults_memcg(void)
 		     charged / 1024, driver / 1024);
 	vsvm_wait_objects(fd, baseline, 60);
 	iso_cgroup_remove();
-	iso_restore_max_ranges();
+	vsvm_param_restore("job_timeout_ms");
+	vsvm_param_restore("max_ranges_per_vm");
 	munmap(r, ISO_TOUCH_CHUNKS * ISO_2M);
 	free(baseline);
-}
-
-static void iso_max_ranges_exit_handler(int sig)
-{
-	(void)sig;
-	if (iso_max_ranges_old[0])
-		iso_write(ISO_MAX_RANGES, "%s", iso_max_ranges_old);
-}
-
-/* Sets max_ranges_per_vm, keeping the old value for the exit handler. */
-static int iso_set_max_ranges(const char *value)
-{
-	static bool handler;
-
-	if (!iso_max_ranges_old[0]) {
-		FILE *f = fopen(ISO_MAX_RANGES, "r");
-
-		if (!f)
-			return -errno;
-		if (!fgets(iso_max_ranges_old, sizeof(iso_max_ranges_old), f))
-			iso_max_ranges_old[0] = '\0';
-		fclose(f);
-		iso_max_ranges_old[strcspn(iso_max_ranges_old, "\n")] = '\0';
-		if (!iso_max_ranges_old[0])
-			return -EIO;
-	}
-	if (!handler) {
-		igt_install_exit_handler(iso_max_ranges_exit_handler);
-		handler = true;
-	}
-	return iso_write(ISO_MAX_RANGES, "%s", value);
-}
-
-static void iso_restore_max_ranges(void)
-{
-	if (iso_max_ranges_old[0])
-		igt_assert_eq(iso_write(ISO_MAX_RANGES, "%s", iso_max_ranges_old), 0);
 }
 
 /*
@@ -1575,11 +1536,9 @@ static void test_range_limit(void)
 	uint32_t copy_size;
 	char line[96];
 	struct iso_ctx c;
-	int ret;
 
 	iso_require_debugfs(fd);
-	ret = iso_set_max_ranges("4");
-	igt_assert_f(!ret, "cannot set %s: %s\n", ISO_MAX_RANGES, strerror(-ret));
+	vsvm_param_set("max_ranges_per_vm", "4");
 	for (uint64_t i = 0; i < chunks; i++)
 		iso_fill_pattern((uint8_t *)buf + i * ISO_2M, ISO_4K, 900 + i);
 
@@ -1626,7 +1585,7 @@ static void test_range_limit(void)
 	igt_assert_eq(iso_objects(fd, "svm_range") - ranges, 4);
 
 	/* With room, the same job runs. */
-	iso_restore_max_ranges();
+	vsvm_param_restore("max_ranges_per_vm");
 	vsvm_wait_ok(fd, c.queue,
 		     iso_submit(&c, copy, copy_size,
 				iso_args(&c, &ca, sizeof(ca), NULL), sizeof(ca),
@@ -1765,7 +1724,7 @@ static void test_huge_sigkill(bool userptr)
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
-	iso_set_max_ranges(ISO_MANY_RANGES);
+	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	pid = vsvm_fork_with_socket(&sock);
 	if (!pid)
 		iso_huge_child(sock, userptr);
@@ -1802,7 +1761,7 @@ static void test_huge_sigkill(bool userptr)
 	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	close(sock);
 	vsvm_wait_objects(fd, baseline, 60);
-	iso_restore_max_ranges();
+	vsvm_param_restore("max_ranges_per_vm");
 	free(baseline);
 }
 

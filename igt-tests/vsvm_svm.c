@@ -2546,35 +2546,10 @@ static void inject_set(const char *knob, uint64_t value)
 		     "cannot write %s\n", path);
 }
 
-#define FAULT_TIMEOUT_PARAM "/sys/module/vsvm/parameters/fault_timeout_ms"
-static char fault_timeout_old[16];
-
-/* The "forever" cases need not wait the default 5 s per fault. */
-static void fault_timeout_set(const char *ms)
-{
-	int f = open(FAULT_TIMEOUT_PARAM, O_RDWR);
-	ssize_t n;
-
-	igt_assert_lte(0, f);
-	if (!fault_timeout_old[0]) {
-		n = read(f, fault_timeout_old, sizeof(fault_timeout_old) - 1);
-		igt_assert_lt(0, n);
-	}
-	igt_assert_eq(pwrite(f, ms, strlen(ms), 0), (ssize_t)strlen(ms));
-	close(f);
-}
-
 /* Also the exit handler: a failed case must not leave a knob armed. */
 static void inject_clear(int sig __attribute__((unused)))
 {
 	char path[64];
-	int f;
-
-	if (fault_timeout_old[0]) {
-		f = open(FAULT_TIMEOUT_PARAM, O_WRONLY);
-		if (f >= 0 && write(f, fault_timeout_old, strlen(fault_timeout_old)))
-			close(f);
-	}
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(inject_knobs); i++) {
 		snprintf(path, sizeof(path), "fault_inject/%s", inject_knobs[i]);
@@ -2634,11 +2609,21 @@ static void test_fault_inject(const struct inject_case *ic)
 	if (ic->status == DRM_VSVM_STATUS_OK) {
 		check_xform(in, out, n, 0x1e);
 	} else {
-		/* The first access, the load of in[0], failed: nothing written. */
-		igt_assert_eq_u64(w.fault_addr, to_user_pointer(in));
+		/*
+		 * Some wave's first access, a load of in[], failed; which one
+		 * depends on which compute unit faulted first.  A workgroup
+		 * whose fault another CU serviced first may have finished:
+		 * every word is untouched or right, never anything else.
+		 */
+		igt_assert_f(w.fault_addr >= to_user_pointer(in) &&
+			     w.fault_addr < to_user_pointer(in + n) &&
+			     !(w.fault_addr % 4), "fault at %#llx, not in in[]\n",
+			     (unsigned long long)w.fault_addr);
 		igt_assert_eq_u32(w.fault_access, DRM_VSVM_ACCESS_READ);
 		for (uint32_t i = 0; i < n; i++)
-			igt_assert_eq_u32(out[i], 0xa5a5a5a5);
+			igt_assert_f(out[i] == 0xa5a5a5a5 ||
+				     out[i] == xform(in[i], i, 0x1e),
+				     "out[%u] is %#x\n", i, out[i]);
 		snprintf(line, sizeof(line), "queue %u job %" PRIu64
 			 ": status %u", c.queue, seqno, ic->status);
 		igt_assert(strstr(vsvm_debugfs_read(fd, "log"), line));
@@ -2685,13 +2670,15 @@ igt_main
 		     "data checked byte for byte.");
 	igt_subtest_with_dynamic("fault-inject") {
 		igt_install_exit_handler(inject_clear);
-		fault_timeout_set("500");
+		/* The "forever" cases need not wait the default 5 s per fault. */
+		vsvm_param_set("fault_timeout_ms", "500");
 		for (unsigned int i = 0; i < ARRAY_SIZE(inject_cases); i++)
 			igt_dynamic(inject_cases[i].name)
 				test_fault_inject(&inject_cases[i]);
 		igt_dynamic("bad-status")
 			test_fault_inject_bad_status();
 		inject_clear(0);
+		vsvm_param_restore("fault_timeout_ms");
 	}
 
 	igt_describe("A shader reads and writes malloc()ed memory through "

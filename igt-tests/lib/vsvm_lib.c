@@ -577,6 +577,101 @@ const char vsvm_spin_src[] =
 	"	endloop\n"
 	"	end\n";
 
+#define VSVM_PARAM_DIR		"/sys/module/vsvm/parameters/"
+#define VSVM_PARAMS_SAVED	8
+
+/* Saved values; the exit handler may run on a signal, so no allocation. */
+static struct {
+	char name[32];
+	char value[32];
+} vsvm_params_saved[VSVM_PARAMS_SAVED];
+
+static int vsvm_param_write(const char *name, const char *value)
+{
+	char path[96];
+	ssize_t len = strlen(value), n;
+	int f;
+
+	snprintf(path, sizeof(path), VSVM_PARAM_DIR "%s", name);
+	f = open(path, O_WRONLY);
+	if (f < 0)
+		return -errno;
+	n = write(f, value, len);
+	if (n < 0)
+		n = -errno;
+	close(f);
+	return n == len ? 0 : n < 0 ? n : -EIO;
+}
+
+/* Only open(), write() and close(): also runs on a fatal signal. */
+static void vsvm_params_exit_handler(int sig)
+{
+	(void)sig;
+	for (int i = 0; i < VSVM_PARAMS_SAVED; i++)
+		if (vsvm_params_saved[i].name[0])
+			vsvm_param_write(vsvm_params_saved[i].name,
+					 vsvm_params_saved[i].value);
+}
+
+static int vsvm_param_save(const char *name)
+{
+	static bool handler;
+	char path[96];
+	int i, f;
+	ssize_t n;
+
+	for (i = 0; i < VSVM_PARAMS_SAVED; i++)
+		if (!strcmp(vsvm_params_saved[i].name, name))
+			return 0;
+	for (i = 0; i < VSVM_PARAMS_SAVED && vsvm_params_saved[i].name[0]; i++)
+		;
+	igt_assert_f(i < VSVM_PARAMS_SAVED, "more than %d parameters changed\n",
+		     VSVM_PARAMS_SAVED);
+	snprintf(path, sizeof(path), VSVM_PARAM_DIR "%s", name);
+	f = open(path, O_RDONLY);
+	if (f < 0)
+		return -errno;
+	n = read(f, vsvm_params_saved[i].value, sizeof(vsvm_params_saved[i].value) - 1);
+	close(f);
+	if (n <= 0)
+		return -EIO;
+	vsvm_params_saved[i].value[strcspn(vsvm_params_saved[i].value, "\n")] = '\0';
+	snprintf(vsvm_params_saved[i].name, sizeof(vsvm_params_saved[i].name), "%s", name);
+	if (!handler) {
+		igt_install_exit_handler(vsvm_params_exit_handler);
+		handler = true;
+	}
+	return 0;
+}
+
+int __vsvm_param_set(const char *name, const char *value)
+{
+	return vsvm_param_save(name) ?: vsvm_param_write(name, value);
+}
+
+void vsvm_param_set(const char *name, const char *value)
+{
+	int ret = __vsvm_param_set(name, value);
+
+	igt_require_f(ret != -ENOENT, "vsvm has no parameter %s\n", name);
+	igt_assert_f(!ret, "cannot set %s to %s: %s\n", name, value, strerror(-ret));
+}
+
+void vsvm_param_set_u64(const char *name, uint64_t value)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "%" PRIu64, value);
+	vsvm_param_set(name, s);
+}
+
+void vsvm_param_restore(const char *name)
+{
+	for (int i = 0; i < VSVM_PARAMS_SAVED; i++)
+		if (!strcmp(vsvm_params_saved[i].name, name))
+			igt_assert_eq(vsvm_param_write(name, vsvm_params_saved[i].value), 0);
+}
+
 /* Returns 0 or -errno, for children that report by exit code. */
 int __vsvm_send_fd(int sock, int fd_to_send)
 {

@@ -236,6 +236,17 @@ struct vsvm_spin_args {
 	uint32_t npages, pad;
 };
 
+/*
+ * vsvm's module parameters (/sys/module/vsvm/parameters/NAME), changed for
+ * a test: the first change of a parameter keeps its value, which an exit
+ * handler writes back however the test ends, and vsvm_param_restore()
+ * writes back earlier.  __vsvm_param_set() returns 0 or -errno.
+ */
+int __vsvm_param_set(const char *name, const char *value);
+void vsvm_param_set(const char *name, const char *value);
+void vsvm_param_set_u64(const char *name, uint64_t value);
+void vsvm_param_restore(const char *name);
+
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);
 void vsvm_send_fd(int sock, int fd_to_send);
