@@ -213,12 +213,24 @@ static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end
  */
 static void range_free(struct vsvm_vm *vm, struct vsvm_svm_range *range)
 {
+	u32 delay = READ_ONCE(vm->vdev->inject.teardown_delay_us);
+
 	spin_lock(&vm->mmu.lock);
 	range->unmapped = true;
 	list_del_init(&range->gc_link);
 	vsvm_mmu_zap_locked(&vm->mmu, range->start + range->gpu_offset,
 			    range->end + range->gpu_offset);
 	spin_unlock(&vm->mmu.lock);
+
+	/* Between the two steps, where a test races the CPU against teardown. */
+	if (unlikely(delay)) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "teardown of pid %d vm %u range 0x%llx delayed",
+			 vm->owner_pid, vm->id, range->start);
+		vsvm_inject_hit(vm->vdev, what);
+		fsleep(delay);
+	}
 
 	/* Waits for a running callback; none can start after it. */
 	mmu_interval_notifier_remove(&range->notifier);
