@@ -56,20 +56,19 @@ void vsvm_gem_close(int fd, uint32_t handle)
 	igt_assert_eq(__vsvm_gem_close(fd, handle), 0);
 }
 
+/* A BO's mapping always starts at its first byte: map up to @offset + @size. */
 static void gem_access(int fd, uint32_t handle, uint64_t offset,
 		       void *data, size_t size, bool write)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t start = offset & ~(uint64_t)(page - 1);
-	uint64_t len = offset + size - start;
+	uint64_t len = offset + size;
 	uint8_t *ptr;
 
 	ptr = vsvm_gem_mmap(fd, handle, len,
 			    write ? PROT_READ | PROT_WRITE : PROT_READ);
 	if (write)
-		memcpy(ptr + (offset - start), data, size);
+		memcpy(ptr + offset, data, size);
 	else
-		memcpy(data, ptr + (offset - start), size);
+		memcpy(data, ptr + offset, size);
 	igt_assert_eq(munmap(ptr, len), 0);
 }
 
@@ -364,6 +363,7 @@ struct vsvm_runner *vsvm_runner_create(int fd, uint64_t data_size)
 	return r;
 }
 
+/* A test that destroyed the runner's VM itself sets r->vm_id to 0 first. */
 void vsvm_runner_destroy(struct vsvm_runner *r)
 {
 	if (!r)
@@ -372,7 +372,8 @@ void vsvm_runner_destroy(struct vsvm_runner *r)
 	munmap(r->args, r->args_size);
 	munmap(r->data, r->data_size);
 	vsvm_queue_destroy(r->fd, r->queue_id);
-	vsvm_vm_destroy(r->fd, r->vm_id);
+	if (r->vm_id)
+		vsvm_vm_destroy(r->fd, r->vm_id);
 	vsvm_gem_close(r->fd, r->code_bo);
 	vsvm_gem_close(r->fd, r->args_bo);
 	vsvm_gem_close(r->fd, r->data_bo);
@@ -380,21 +381,20 @@ void vsvm_runner_destroy(struct vsvm_runner *r)
 }
 
 /**
- * __vsvm_runner_exec - run a shader and wait for it
+ * __vsvm_runner_submit - submit a shader without waiting for it
  * @r: runner
  * @code: instructions, copied to the code BO
  * @size: bytes at @code
  * @launch: dispatch
- * @result: out, how the job ended, when EXEC succeeded
+ * @seqno: out, the job's sequence number, when EXEC succeeded
  *
- * Waits at most VSVM_WAIT_TIMEOUT_NS, failing the test if the job has not
- * ended by then.
+ * EXEC copies the code, so the runner may take the next shader at once;
+ * the arguments are read while the job runs and must stay as they are.
  *
  * Return: 0, or the -errno of a rejected EXEC.
  */
-int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
-		       const struct vsvm_launch *launch,
-		       struct drm_vsvm_wait *result)
+int __vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			 const struct vsvm_launch *launch, uint64_t *seqno)
 {
 	struct drm_vsvm_exec exec;
 	int ret;
@@ -417,9 +417,46 @@ int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
 	}
 
 	ret = __vsvm_exec(r->fd, &exec);
+	if (!ret)
+		*seqno = exec.seqno;
+	return ret;
+}
+
+/* __vsvm_runner_submit(), asserting that EXEC took the job. */
+uint64_t vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			    const struct vsvm_launch *launch)
+{
+	uint64_t seqno = 0;
+	int ret = __vsvm_runner_submit(r, code, size, launch, &seqno);
+
+	igt_assert_f(ret == 0, "EXEC failed: %d (%s)\n", ret, strerror(-ret));
+	return seqno;
+}
+
+/**
+ * __vsvm_runner_exec - run a shader and wait for it
+ * @r: runner
+ * @code: instructions, copied to the code BO
+ * @size: bytes at @code
+ * @launch: dispatch
+ * @result: out, how the job ended, when EXEC succeeded
+ *
+ * Waits at most VSVM_WAIT_TIMEOUT_NS, failing the test if the job has not
+ * ended by then.
+ *
+ * Return: 0, or the -errno of a rejected EXEC.
+ */
+int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
+		       const struct vsvm_launch *launch,
+		       struct drm_vsvm_wait *result)
+{
+	uint64_t seqno;
+	int ret;
+
+	ret = __vsvm_runner_submit(r, code, size, launch, &seqno);
 	if (ret)
 		return ret;
-	igt_assert_eq(__vsvm_wait(r->fd, r->queue_id, exec.seqno,
+	igt_assert_eq(__vsvm_wait(r->fd, r->queue_id, seqno,
 				  VSVM_WAIT_TIMEOUT_NS, result), 0);
 	return 0;
 }
@@ -725,4 +762,62 @@ int vsvm_recv_fd(int sock)
 	igt_assert(cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS);
 	memcpy(&received, CMSG_DATA(cm), sizeof(int));
 	return received;
+}
+
+/**
+ * vsvm_smaps_kb - one "Field: N kB" line of the mapping holding @addr
+ * @addr: an address of the calling process
+ * @field: e.g. "AnonHugePages", "ShmemPmdMapped"
+ *
+ * Return: the value in KiB, or -1 if no mapping holds @addr or it has no
+ * such line.
+ */
+int64_t vsvm_smaps_kb(const void *addr, const char *field)
+{
+	uintptr_t a = (uintptr_t)addr, start, end;
+	size_t len = strlen(field);
+	int64_t kb = -1;
+	bool in = false;
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	igt_assert_f(f, "cannot open /proc/self/smaps: %m\n");
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line: "start-end perms ...". */
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			if (in)
+				break;
+			in = a >= start && a < end;
+			continue;
+		}
+		if (in && !strncmp(line, field, len) && line[len] == ':') {
+			kb = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/**
+ * vsvm_pfns_of - the page frames behind consecutive pages, from pagemap
+ * @addr: an address of the calling process, page aligned
+ * @n: pages
+ * @pfns: out, one page frame number per page, 0 where nothing is mapped or
+ *	the kernel hides frame numbers (pagemap shows them to CAP_SYS_ADMIN
+ *	only)
+ */
+void vsvm_pfns_of(const void *addr, uint64_t n, uint64_t *pfns)
+{
+	int f = open("/proc/self/pagemap", O_RDONLY);
+
+	igt_assert_f(f >= 0, "cannot open /proc/self/pagemap: %m\n");
+	igt_assert_eq(pread(f, pfns, n * sizeof(*pfns),
+			    (uintptr_t)addr / 4096 * sizeof(*pfns)),
+		      (ssize_t)(n * sizeof(*pfns)));
+	close(f);
+	/* Bit 63: present; bits 54:0: the frame. */
+	for (uint64_t i = 0; i < n; i++)
+		pfns[i] = pfns[i] >> 63 ? pfns[i] & ((1ull << 55) - 1) : 0;
 }

@@ -147,6 +147,10 @@ struct vsvm_launch {
 
 struct vsvm_runner *vsvm_runner_create(int fd, uint64_t data_size);
 void vsvm_runner_destroy(struct vsvm_runner *r);
+int __vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			 const struct vsvm_launch *launch, uint64_t *seqno);
+uint64_t vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			    const struct vsvm_launch *launch);
 int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
 		       const struct vsvm_launch *launch,
 		       struct drm_vsvm_wait *result);
@@ -246,6 +250,10 @@ int __vsvm_param_set(const char *name, const char *value);
 void vsvm_param_set(const char *name, const char *value);
 void vsvm_param_set_u64(const char *name, uint64_t value);
 void vsvm_param_restore(const char *name);
+
+/* The calling process's memory: smaps fields and page frames. */
+int64_t vsvm_smaps_kb(const void *addr, const char *field);
+void vsvm_pfns_of(const void *addr, uint64_t n, uint64_t *pfns);
 
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);
