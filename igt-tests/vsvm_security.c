@@ -37,6 +37,982 @@ static int fd = -1;
 
 /* ---- section: translations and teardown (defects 1, 2) ---- */
 
+#include <sched.h>
+#include <sys/mount.h>
+
+/*
+ * Translations and teardown. A shader reaches memory through GPU PTEs and
+ * the TLB entries each compute unit fills from them; the CPU frees a page
+ * once it has unmapped it and told every MMU notifier. Two rules keep the
+ * GPU away from freed memory (docs/svm.md "Rules"):
+ *
+ * - No translation outlives its PTE. A zap that cuts into a 2 MiB GPU leaf
+ *   drops it whole, so it must flush all 512 translations from the TLBs.
+ *   Before the fix it flushed only the range asked for; the notification
+ *   that followed (a THP split) found nothing left to clear and flushed
+ *   nothing, and a compute unit kept the other 511 pages of a folio the CPU
+ *   went on to free.
+ * - No PTE outlives its notifier. Teardown (VM_BIND unmap, VM_DESTROY,
+ *   userptr destroy, GC) zaps a range before it removes the notifier.
+ *   Before the fix it removed the notifier first: in between, the CPU could
+ *   unmap and free a page without telling vsvm, while the GPU still mapped
+ *   it. fault_inject/teardown_delay_us holds that window open.
+ *
+ * Every attack makes the CPU free memory a shader has, or had, a
+ * translation of, lets another mapping (the spray) take the freed pages,
+ * and has the shader read and write on. It must read only what the CPU
+ * sees at that address, write only there, and leave the spray alone.
+ */
+
+#define TLB_4K		((uint64_t)0x1000)
+#define TLB_2M		((uint64_t)0x200000)
+/*
+ * Pages 1-63 of a 2 MiB buffer: TLB slots (vpn % 64) of their own. Page 0
+ * shares slot 0 with the first pages of the runner's argument and data BOs,
+ * which the shaders touch all the time.
+ */
+#define TLB_FIRST	1
+#define TLB_N		63
+/* A 2 MiB-aligned GPU VA for userptrs, above the runner's BOs. */
+#define TLB_USERPTR_VA	0x80000000ull
+/* Flags in the runner's argument BO, after the arguments. */
+#define TLB_FLAG	256
+#define TLB_DONE	264
+/* The spray: huge pages for freed folios, small ones for split folios. */
+#define TLB_SPRAY_HUGE	(8 * TLB_2M)
+#define TLB_SPRAY_SMALL	TLB_2M
+#define TLB_GPU_TAG	0x4750550000000000ull	/* "GPU" */
+#define TLB_SPRAY_TAG	0x5350524159000000ull	/* "SPRAY" */
+
+/*
+ * Each workgroup's one lane runs @rounds rounds; round r waits for
+ * *flag >= r, then for each of the n pages first.. of buf reads word 0 into
+ * out[(wg * rounds + r) * n + i] and writes tlb_marker(r, page) to word
+ * r + 1, and sets *done = r + 1. Arguments: 0 flag, 8 done, 16 buf, 24 out
+ * (u64), 32 first, 36 n, 40 rounds (u32).
+ */
+static const char tlb_rounds_src[] =
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	ldarg.u64 r3, 16\n"
+	"	ldarg.u64 r4, 24\n"
+	"	ldarg.u32 r5, 32\n"
+	"	ldarg.u32 r6, 36\n"
+	"	ldarg.u32 r7, 40\n"
+	"	sv r20, wg_id.x\n"
+	"	mul.32 r20, r20, r7\n"
+	"	movi r8, 0\n"
+	"	loop\n"
+	"	    icmp.eq.32 r9, r8, r7\n"
+	"	    if r9\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    loop\n"
+	"	        ld.global.u64 r10, [r1]\n"
+	"	        icmp.leu.64 r11, r8, r10\n"
+	"	        if r11\n"
+	"	            break\n"
+	"	        endif\n"
+	"	    endloop\n"
+	"	    add.32 r21, r20, r8\n"
+	"	    mul.32 r21, r21, r6\n"
+	"	    shl.64 r22, r8, 3\n"
+	"	    add.64 r22, r22, 8\n"
+	"	    shl.64 r23, r8, 32\n"
+	"	    or.64 r23, r23, 0x4750550000000000\n"
+	"	    movi r12, 0\n"
+	"	    loop\n"
+	"	        icmp.eq.32 r13, r12, r6\n"
+	"	        if r13\n"
+	"	            break\n"
+	"	        endif\n"
+	"	        add.32 r14, r12, r5\n"
+	"	        shl.64 r15, r14, 12\n"
+	"	        add.64 r15, r15, r3\n"
+	"	        ld.global.u64 r16, [r15]\n"
+	"	        add.32 r17, r21, r12\n"
+	"	        shl.64 r17, r17, 3\n"
+	"	        add.64 r17, r17, r4\n"
+	"	        st.global.u64 [r17], r16\n"
+	"	        add.64 r18, r15, r22\n"
+	"	        or.64 r19, r23, r14\n"
+	"	        st.global.u64 [r18], r19\n"
+	"	        add.32 r12, r12, 1\n"
+	"	    endloop\n"
+	"	    fence\n"
+	"	    add.64 r24, r8, 1\n"
+	"	    st.global.u64 [r2], r24\n"
+	"	    fence\n"
+	"	    add.32 r8, r8, 1\n"
+	"	endloop\n"
+	"	end\n";
+
+struct tlb_rounds_args {
+	uint64_t flag, done, buf, out;
+	uint32_t first, n, rounds, pad;
+};
+
+/*
+ * One lane sweeps the n pages first.. of buf until *flag != 0: reads word 0
+ * of each into out[i], writes tlb_marker(0, page) to word 1, and counts its
+ * sweeps in *done. Same arguments as tlb_rounds_src, without rounds.
+ */
+static const char tlb_sweep_src[] =
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	ldarg.u64 r3, 16\n"
+	"	ldarg.u64 r4, 24\n"
+	"	ldarg.u32 r5, 32\n"
+	"	ldarg.u32 r6, 36\n"
+	"	movi r7, 0\n"
+	"	loop\n"
+	"	    ld.global.u64 r8, [r1]\n"
+	"	    icmp.ne.32 r9, r8, 0\n"
+	"	    if r9\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    movi r10, 0\n"
+	"	    loop\n"
+	"	        icmp.eq.32 r11, r10, r6\n"
+	"	        if r11\n"
+	"	            break\n"
+	"	        endif\n"
+	"	        add.32 r12, r10, r5\n"
+	"	        shl.64 r13, r12, 12\n"
+	"	        add.64 r13, r13, r3\n"
+	"	        ld.global.u64 r14, [r13]\n"
+	"	        shl.64 r15, r10, 3\n"
+	"	        add.64 r15, r15, r4\n"
+	"	        st.global.u64 [r15], r14\n"
+	"	        or.64 r16, r12, 0x4750550000000000\n"
+	"	        st.global.u64 [r13 + 8], r16\n"
+	"	        add.32 r10, r10, 1\n"
+	"	    endloop\n"
+	"	    add.64 r7, r7, 1\n"
+	"	    st.global.u64 [r2], r7\n"
+	"	endloop\n"
+	"	end\n";
+
+/* What the GPU writes to word round + 1 of page @page. */
+static uint64_t tlb_marker(uint32_t round, uint32_t page)
+{
+	return TLB_GPU_TAG | (uint64_t)round << 32 | page;
+}
+
+static bool tlb_is_marker(uint64_t v)
+{
+	return (v & 0xffffff0000000000ull) == TLB_GPU_TAG;
+}
+
+/* The CPU's data: word @i of the 2 MiB buffer, never zero, never a tag. */
+static uint64_t tlb_pattern(uint64_t i)
+{
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (x ^ (x >> 29)) | 0x0101010101010101ull;
+}
+
+static uint64_t tlb_word0(uint32_t page)
+{
+	return tlb_pattern(page * TLB_4K / 8);
+}
+
+static void tlb_fill(void *p)
+{
+	for (uint64_t i = 0; i < TLB_2M / 8; i++)
+		((uint64_t *)p)[i] = tlb_pattern(i);
+}
+
+/* @size bytes of fresh anonymous memory at a 2 MiB boundary. */
+static void *tlb_map_2m(uint64_t size, int advice)
+{
+	uint8_t *p = mmap(NULL, size + TLB_2M, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
+
+	igt_assert(p != MAP_FAILED);
+	a = (uint8_t *)ALIGN((uintptr_t)p, TLB_2M);
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + TLB_2M - a);
+	igt_assert_eq(madvise(a, size, advice), 0);
+	return a;
+}
+
+static void tlb_require_thp(void)
+{
+	char buf[128] = "";
+	int f = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+
+	igt_require_f(f >= 0, "no transparent huge pages in this kernel\n");
+	igt_assert_lte(0, read(f, buf, sizeof(buf) - 1));
+	close(f);
+	igt_require_f(!strstr(buf, "[never]"),
+		      "transparent huge pages disabled: %s", buf);
+}
+
+/* Pin the calling thread to the CPU it is on, so that what it frees, it gets back. */
+static cpu_set_t tlb_cpus;
+
+static void tlb_pin(void)
+{
+	cpu_set_t one;
+
+	igt_assert_eq(sched_getaffinity(0, sizeof(tlb_cpus), &tlb_cpus), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	igt_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
+static void tlb_unpin(void)
+{
+	igt_assert_eq(sched_setaffinity(0, sizeof(tlb_cpus), &tlb_cpus), 0);
+}
+
+/*
+ * The size of the leaf PTE that maps @va in VM @vm_id of this process,
+ * from debugfs "ptes": TLB_2M, TLB_4K, or 0 if none does.
+ */
+static uint64_t tlb_gpu_leaf(uint32_t vm_id, uint64_t va)
+{
+	char *text = vsvm_debugfs_read(fd, "ptes"), *line, *save = NULL;
+	bool ours = false, in_vm = false;
+	unsigned long long a;
+	uint64_t leaf = 0;
+	unsigned int id;
+	char size[4];
+	int pid;
+
+	igt_assert_f(text, "cannot read debugfs ptes: %m\n");
+	for (line = strtok_r(text, "\n", &save); line && !leaf;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "client %d", &pid) == 1)
+			ours = pid == getpid();
+		else if (sscanf(line, " vm %u:", &id) == 1)
+			in_vm = ours && id == vm_id;
+		else if (in_vm && sscanf(line, " 0x%llx %3s pfn", &a, size) == 2 &&
+			 a <= va && va < a + (size[0] == '2' ? TLB_2M : TLB_4K))
+			leaf = size[0] == '2' ? TLB_2M : TLB_4K;
+	}
+	free(text);
+	return leaf;
+}
+
+/*
+ * Another mapping, filled with its own words, that takes the pages the CPU
+ * has just freed: a folio freed whole goes back to its CPU's per-cpu list
+ * of huge pages, split ones to that of small pages, and the next
+ * allocations on that CPU take them.
+ */
+struct tlb_spray {
+	uint64_t *huge, *small;
+};
+
+static uint64_t tlb_spray_word(uint64_t i)
+{
+	return TLB_SPRAY_TAG | i;
+}
+
+static uint64_t *tlb_spray_at(const struct tlb_spray *s, uint64_t i)
+{
+	return i < TLB_SPRAY_HUGE / 8 ? &s->huge[i] :
+	       &s->small[i - TLB_SPRAY_HUGE / 8];
+}
+
+#define TLB_SPRAY_WORDS	((TLB_SPRAY_HUGE + TLB_SPRAY_SMALL) / 8)
+
+static void tlb_spray(struct tlb_spray *s)
+{
+	s->huge = tlb_map_2m(TLB_SPRAY_HUGE, MADV_HUGEPAGE);
+	s->small = tlb_map_2m(TLB_SPRAY_SMALL, MADV_NOHUGEPAGE);
+	for (uint64_t i = 0; i < TLB_SPRAY_WORDS; i++)
+		*tlb_spray_at(s, i) = tlb_spray_word(i);
+}
+
+static int tlb_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The page frames behind the 512 pages at @p, sorted; false if hidden. */
+static bool tlb_pfns(const void *p, uint64_t *pfns)
+{
+	vsvm_pfns_of(p, TLB_2M / TLB_4K, pfns);
+	qsort(pfns, TLB_2M / TLB_4K, sizeof(*pfns), tlb_cmp_u64);
+	/* Sorted: a page without a frame comes first. */
+	return pfns[0];
+}
+
+static int tlb_count_in(const uint64_t *frames, uint64_t n, const uint64_t *pfns)
+{
+	int hits = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		hits += frames[i] && bsearch(&frames[i], pfns, TLB_2M / TLB_4K,
+					     sizeof(*pfns), tlb_cmp_u64);
+	return hits;
+}
+
+/* How many spray pages sit on the frames @pfns (of tlb_pfns()). */
+static int tlb_spray_reused(const struct tlb_spray *s, const uint64_t *pfns)
+{
+	static uint64_t frames[TLB_SPRAY_HUGE / TLB_4K];
+	int n;
+
+	vsvm_pfns_of(s->huge, TLB_SPRAY_HUGE / TLB_4K, frames);
+	n = tlb_count_in(frames, TLB_SPRAY_HUGE / TLB_4K, pfns);
+	vsvm_pfns_of(s->small, TLB_SPRAY_SMALL / TLB_4K, frames);
+	return n + tlb_count_in(frames, TLB_SPRAY_SMALL / TLB_4K, pfns);
+}
+
+/*
+ * The spray must hold its own words and nothing else; reports what the GPU
+ * wrote into it.
+ */
+static void tlb_check_spray(const struct tlb_spray *s)
+{
+	uint64_t bad = 0, first = 0, first_v = 0;
+
+	for (uint64_t i = 0; i < TLB_SPRAY_WORDS; i++) {
+		uint64_t v = *tlb_spray_at(s, i);
+
+		if (v == tlb_spray_word(i))
+			continue;
+		if (!bad++) {
+			first = i;
+			first_v = v;
+		}
+	}
+	igt_assert_f(!bad, "%" PRIu64 " words of the spray changed; the first, "
+		     "word %" PRIu64 " of spray page %" PRIu64 ", holds %#" PRIx64
+		     "%s: the GPU wrote into a page the CPU had freed and given "
+		     "to another mapping\n", bad, first % (TLB_4K / 8),
+		     first / (TLB_4K / 8), first_v,
+		     tlb_is_marker(first_v) ? " (a shader's marker)" : "");
+}
+
+static void tlb_spray_free(struct tlb_spray *s)
+{
+	munmap(s->huge, TLB_SPRAY_HUGE);
+	munmap(s->small, TLB_SPRAY_SMALL);
+}
+
+/* Is @v something the GPU may only have read from the spray? */
+static bool tlb_from_spray(uint64_t v)
+{
+	return (v & 0xffffffffff000000ull) == TLB_SPRAY_TAG;
+}
+
+static void tlb_wait_u64(volatile uint64_t *p, uint64_t value, const char *what)
+{
+	for (int i = 0; i < 60000 && __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
+		usleep(1000);
+	igt_assert_f(__atomic_load_n(p, __ATOMIC_ACQUIRE) >= value,
+		     "%s: still %" PRIu64 " after a minute, waiting for %" PRIu64 "\n",
+		     what, *p, value);
+}
+
+static void tlb_require_debugfs(void)
+{
+	igt_require_f(igt_debugfs_exists(fd, "ptes", O_RDONLY) &&
+		      igt_debugfs_exists(fd, "counters", O_RDONLY),
+		      "no vsvm debugfs\n");
+}
+
+static struct drm_vsvm_wait tlb_wait_job(const struct vsvm_runner *r, uint64_t seqno)
+{
+	struct drm_vsvm_wait w;
+
+	igt_assert_eq(__vsvm_wait(fd, r->queue_id, seqno, VSVM_WAIT_TIMEOUT_NS, &w), 0);
+	igt_info("job %" PRIu64 ": %s, access %#x at %#llx, pc %#x\n", seqno,
+		 vsvm_status_name(w.status), w.fault_access,
+		 (unsigned long long)w.fault_addr, w.fault_pc);
+	return w;
+}
+
+/* How a 2 MiB THP is dropped: part first, then all of it. */
+enum tlb_drop {
+	TLB_ANON_DONTNEED,
+	TLB_ANON_FREE,
+	TLB_SHMEM_PUNCH,
+	TLB_SHMEM_TRUNCATE,
+	TLB_USERPTR_DONTNEED,
+};
+
+static const char *const tlb_drop_name[] = {
+	[TLB_ANON_DONTNEED] = "MADV_DONTNEED",
+	[TLB_ANON_FREE] = "MADV_FREE",
+	[TLB_SHMEM_PUNCH] = "FALLOC_FL_PUNCH_HOLE",
+	[TLB_SHMEM_TRUNCATE] = "ftruncate()",
+	[TLB_USERPTR_DONTNEED] = "MADV_DONTNEED under a userptr",
+};
+
+/* A huge tmpfs of our own: shmem THPs whatever shmem_enabled says. */
+static char tlb_tmpfs[64];
+
+static void tlb_tmpfs_exit_handler(int sig)
+{
+	(void)sig;
+	if (tlb_tmpfs[0]) {
+		umount2(tlb_tmpfs, MNT_DETACH);
+		rmdir(tlb_tmpfs);
+	}
+}
+
+/* A 2 MiB file on a huge=always tmpfs, mapped shared at a 2 MiB boundary. */
+static void *tlb_map_shmem_2m(int *file)
+{
+	static bool handler;
+	char path[96];
+	void *p;
+
+	if (!tlb_tmpfs[0]) {
+		snprintf(tlb_tmpfs, sizeof(tlb_tmpfs), "/tmp/vsvm-huge-XXXXXX");
+		igt_assert(mkdtemp(tlb_tmpfs));
+		if (mount("vsvm-huge", tlb_tmpfs, "tmpfs", 0, "huge=always,size=16m")) {
+			int err = errno;
+
+			rmdir(tlb_tmpfs);
+			tlb_tmpfs[0] = '\0';
+			igt_skip("cannot mount a huge=always tmpfs: %s\n", strerror(err));
+		}
+		if (!handler) {
+			igt_install_exit_handler(tlb_tmpfs_exit_handler);
+			handler = true;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/thp", tlb_tmpfs);
+	*file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	igt_assert_fd(*file);
+	unlink(path);
+	igt_assert_eq(ftruncate(*file, TLB_2M), 0);
+	p = tlb_map_2m(TLB_2M, MADV_NORMAL);
+	igt_assert(mmap(p, TLB_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			*file, 0) == p);
+	return p;
+}
+
+static void tlb_drop(enum tlb_drop how, uint8_t *buf, int file, bool all)
+{
+	switch (how) {
+	case TLB_ANON_DONTNEED:
+	case TLB_USERPTR_DONTNEED:
+		igt_assert_eq(madvise(buf, all ? TLB_2M : TLB_4K, MADV_DONTNEED), 0);
+		break;
+	case TLB_ANON_FREE:
+		/* MADV_FREE only marks pages; the rest goes as with DONTNEED. */
+		igt_assert_eq(madvise(buf, all ? TLB_2M : TLB_4K,
+				      all ? MADV_DONTNEED : MADV_FREE), 0);
+		break;
+	case TLB_SHMEM_PUNCH:
+		igt_assert_eq(fallocate(file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					0, all ? TLB_2M : TLB_4K), 0);
+		break;
+	case TLB_SHMEM_TRUNCATE:
+		/* The last page, then everything; the size comes back as a hole. */
+		igt_assert_eq(ftruncate(file, all ? 0 : TLB_2M - TLB_4K), 0);
+		if (all)
+			igt_assert_eq(ftruncate(file, TLB_2M), 0);
+		break;
+	}
+}
+
+/*
+ * The attack of defect 1. A shader reads and writes pages 1-63 of a THP
+ * that the GPU maps with one 2 MiB PTE (round 0), filling its compute
+ * unit's TLB. The CPU drops one page of the THP (the zap drops the whole
+ * GPU leaf; the CPU splits its PMD, a second notification that clears
+ * nothing), then the rest, which frees the folio. Round 1 reads and writes
+ * the pages again, round 2 after the spray took the freed memory. Each
+ * round must see what the CPU sees at the address (zero: it was dropped)
+ * and its writes must land there, not in the spray.
+ */
+static void test_stale_tlb_thp(enum tlb_drop how)
+{
+	const bool shmem = how == TLB_SHMEM_PUNCH || how == TLB_SHMEM_TRUNCATE;
+	const char *huge_field = shmem ? "ShmemPmdMapped" : "AnonHugePages";
+	const uint32_t rounds = 3;
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	struct tlb_spray spray;
+	volatile uint64_t *flag, *done;
+	int64_t clears, faults;
+	uint64_t gpu, pfns[TLB_2M / TLB_4K], *out, seqno;
+	uint32_t page;
+	int file = -1, reused = -1;
+	bool have_pfns;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	if (shmem) {
+		buf = tlb_map_shmem_2m(&file);
+	} else {
+		buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	}
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, huge_field) >= 2048,
+		      "no PMD-mapped huge page behind %p (%s %" PRId64 " kB)\n",
+		      buf, huge_field, vsvm_smaps_kb(buf, huge_field));
+	have_pfns = tlb_pfns(buf, pfns);
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	if (how == TLB_USERPTR_DONTNEED) {
+		gpu = TLB_USERPTR_VA;
+		vsvm_vm_map_userptr(fd, r->vm_id, buf, gpu, TLB_2M, 0);
+	} else {
+		gpu = to_user_pointer(buf);
+		vsvm_vm_map_mirror(fd, r->vm_id, gpu, TLB_2M);
+	}
+	flag = (uint64_t *)(r->args + TLB_FLAG);
+	done = (uint64_t *)(r->args + TLB_DONE);
+	out = (uint64_t *)r->data;
+	memset(r->data, 0x5a, r->data_size);
+	a = (struct tlb_rounds_args){
+		.flag = VSVM_RUNNER_ARGS_ADDR + TLB_FLAG,
+		.done = VSVM_RUNNER_ARGS_ADDR + TLB_DONE,
+		.buf = gpu, .out = vsvm_runner_addr(r, 0),
+		.first = TLB_FIRST, .n = TLB_N, .rounds = rounds,
+	};
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+
+	/* Round 0: one 2 MiB PTE, the TLB filled from it. */
+	tlb_wait_u64(done, 1, "round 0");
+	for (uint32_t i = 0; i < TLB_N; i++)
+		igt_assert_eq_u64(out[i], tlb_word0(TLB_FIRST + i));
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+
+	/* One page: the GPU leaf goes whole, the CPU splits its PMD. */
+	clears = vsvm_counter(fd, "inval_clear");
+	tlb_drop(how, buf, file, false);
+	igt_info("%s of one page: %" PRId64 " CLEAR invalidations\n",
+		 tlb_drop_name[how], vsvm_counter(fd, "inval_clear") - clears);
+	igt_assert_f(vsvm_counter(fd, "inval_clear") - clears >= 2,
+		     "no split after the partial drop: %" PRId64 " invalidations\n",
+		     vsvm_counter(fd, "inval_clear") - clears);
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == 0,
+		     "the partial drop left a GPU PTE at %#" PRIx64 "\n", gpu);
+	igt_assert_eq(vsvm_smaps_kb(buf, huge_field), 0);
+
+	/* The rest: the folio is freed. Round 1 reads and writes the pages. */
+	tlb_pin();
+	tlb_drop(how, buf, file, true);
+	faults = vsvm_counter(fd, "faults");
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	tlb_wait_u64(done, 2, "round 1");
+	faults = vsvm_counter(fd, "faults") - faults;
+
+	/* Round 2, once other memory has taken the freed pages. */
+	tlb_spray(&spray);
+	tlb_unpin();
+	__atomic_store_n(flag, 2, __ATOMIC_RELEASE);
+	w = tlb_wait_job(r, seqno);
+	if (have_pfns)
+		reused = tlb_spray_reused(&spray, pfns);
+	igt_info("round 1 took %" PRId64 " GPU faults; the spray took %d of the "
+		 "512 freed pages\n", faults, reused);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+
+	tlb_check_spray(&spray);
+	for (uint32_t round = 1; round < rounds; round++) {
+		for (uint32_t i = 0; i < TLB_N; i++) {
+			uint64_t v = out[round * TLB_N + i];
+			uint64_t *cpu = (uint64_t *)(buf + (TLB_FIRST + i) * TLB_4K);
+
+			page = TLB_FIRST + i;
+			igt_assert_f(!tlb_from_spray(v), "round %u read %#" PRIx64
+				     " at page %u: a word of the spray, which took "
+				     "the page the CPU freed\n", round, v, page);
+			igt_assert_f(v == cpu[0], "round %u read %#" PRIx64 " at "
+				     "page %u, where the CPU has %#" PRIx64 " since "
+				     "it dropped the page%s\n", round, v, page, cpu[0],
+				     v == tlb_word0(page) ? ": the freed page's old "
+				     "data, through a stale translation" : "");
+		}
+	}
+	for (uint32_t i = 0; i < TLB_N; i++) {
+		uint64_t *cpu = (uint64_t *)(buf + (TLB_FIRST + i) * TLB_4K);
+
+		page = TLB_FIRST + i;
+		for (uint32_t round = 1; round < rounds; round++)
+			igt_assert_f(cpu[round + 1] == tlb_marker(round, page),
+				     "page %u word %u: %#" PRIx64 ", not the GPU's "
+				     "round-%u write: it went to other memory\n",
+				     page, round + 1, cpu[round + 1], round);
+		igt_assert_eq_u64(cpu[0], 0);
+		igt_assert_eq_u64(cpu[1], 0);
+		for (uint32_t j = rounds + 1; j < TLB_4K / 8; j++)
+			igt_assert_eq_u64(cpu[j], 0);
+	}
+	/* Gone from the TLB too: round 1 had to fault the pages back. */
+	igt_assert_lt(0, faults);
+
+	vsvm_runner_destroy(r);
+	tlb_spray_free(&spray);
+	munmap(buf, TLB_2M);
+	if (file >= 0)
+		close(file);
+	free(code);
+}
+
+/* The runner's shader arguments for pages TLB_FIRST.. of @gpu. */
+static struct tlb_rounds_args tlb_args(const struct vsvm_runner *r, uint64_t gpu,
+				       uint32_t rounds)
+{
+	return (struct tlb_rounds_args){
+		.flag = VSVM_RUNNER_ARGS_ADDR + TLB_FLAG,
+		.done = VSVM_RUNNER_ARGS_ADDR + TLB_DONE,
+		.buf = gpu, .out = vsvm_runner_addr(r, 0),
+		.first = TLB_FIRST, .n = TLB_N, .rounds = rounds,
+	};
+}
+
+/*
+ * A VM for the attack across VMs: a mirror of @buf and one BO, a single
+ * 2 MiB binding at a 2 MiB boundary that holds the code, the arguments and
+ * the output. Unbinding it frees its page-table page, so that once the
+ * mirror's PTEs are gone the VM's page table holds nothing at all.
+ */
+#define TLB_VM_BO_VA	0x40000000ull
+#define TLB_VM_ARGS	0x40000		/* TLB slot 0, like the code */
+#define TLB_VM_OUT	0x80000
+
+struct tlb_vm {
+	uint32_t vm, queue, bo;
+	uint8_t *cpu;
+};
+
+static void tlb_vm_create(struct tlb_vm *v, void *buf)
+{
+	v->vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
+	v->queue = vsvm_queue_create(fd, v->vm);
+	v->bo = vsvm_gem_create(fd, TLB_2M);
+	vsvm_vm_map(fd, v->vm, v->bo, 0, TLB_VM_BO_VA, TLB_2M, 0);
+	v->cpu = vsvm_gem_mmap(fd, v->bo, TLB_2M, PROT_READ | PROT_WRITE);
+	vsvm_vm_map_mirror(fd, v->vm, to_user_pointer(buf), TLB_2M);
+}
+
+/* Runs round 0 of tlb_rounds_src over @buf in @wgs workgroups; returns the output. */
+static const uint64_t *tlb_vm_run(struct tlb_vm *v, const void *code, size_t size,
+				  void *buf, uint32_t wgs)
+{
+	struct tlb_rounds_args a = {
+		.flag = TLB_VM_BO_VA + TLB_VM_ARGS + TLB_FLAG,
+		.done = TLB_VM_BO_VA + TLB_VM_ARGS + TLB_DONE,
+		.buf = to_user_pointer(buf), .out = TLB_VM_BO_VA + TLB_VM_OUT,
+		.first = TLB_FIRST, .n = TLB_N, .rounds = 1,
+	};
+	struct drm_vsvm_exec e;
+
+	memcpy(v->cpu, code, size);
+	memcpy(v->cpu + TLB_VM_ARGS, &a, sizeof(a));
+	memset(v->cpu + TLB_VM_OUT, 0x5a, (size_t)wgs * TLB_N * 8);
+	vsvm_exec_init(&e, v->queue, TLB_VM_BO_VA, size);
+	e.args_addr = TLB_VM_BO_VA + TLB_VM_ARGS;
+	e.args_size = sizeof(a);
+	e.grid[0] = wgs;
+	vsvm_wait_ok(fd, v->queue, vsvm_exec(fd, &e));
+	return (const uint64_t *)(v->cpu + TLB_VM_OUT);
+}
+
+static void tlb_vm_destroy(struct tlb_vm *v)
+{
+	munmap(v->cpu, TLB_2M);
+	vsvm_queue_destroy(fd, v->queue);
+	vsvm_vm_destroy(fd, v->vm);
+	vsvm_gem_close(fd, v->bo);
+}
+
+/*
+ * Defect 1 across VMs. TLB entries were tagged with the address of their
+ * page table, and freeing a table flushed nothing when no PTE was left: an
+ * entry left by a partial drop outlived its VM and matched the next VM
+ * allocated at the same address. A VM fills a TLB from a THP, loses the
+ * GPU leaf to a partial MADV_DONTNEED and is destroyed with nothing left
+ * in its page table; the folio is freed and sprayed; new VMs mirroring the
+ * same address read and write the pages on every compute unit, and must
+ * see only what the CPU sees there.
+ */
+static void test_stale_tlb_vm_recreate(void)
+{
+	const uint32_t attempts = 8, wgs = 4 * vsvm_get_param(fd, DRM_VSVM_PARAM_NUM_CUS);
+	uint64_t pfns[TLB_2M / TLB_4K];
+	const uint64_t *out;
+	struct tlb_spray spray;
+	struct tlb_vm v;
+	int64_t vms;
+	int reused = -1;
+	bool have_pfns;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, "AnonHugePages") >= 2048,
+		      "no huge page behind %p\n", buf);
+	have_pfns = tlb_pfns(buf, pfns);
+
+	vms = vsvm_debugfs_value(fd, "objects", "vm");
+	tlb_vm_create(&v, buf);
+	out = tlb_vm_run(&v, code, size, buf, 1);
+	for (uint32_t i = 0; i < TLB_N; i++)
+		igt_assert_eq_u64(out[i], tlb_word0(TLB_FIRST + i));
+	igt_assert_f(tlb_gpu_leaf(v.vm, to_user_pointer(buf)) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+	tlb_drop(TLB_ANON_DONTNEED, buf, -1, false);
+	igt_assert_f(tlb_gpu_leaf(v.vm, to_user_pointer(buf)) == 0,
+		     "the partial drop left a GPU PTE at %p\n", buf);
+
+	/* The VM goes, on this CPU, so that the next one can take its place. */
+	tlb_pin();
+	tlb_vm_destroy(&v);
+	for (int i = 0; vsvm_debugfs_value(fd, "objects", "vm") > vms; i++) {
+		igt_assert_f(i < 6000, "the destroyed VM was never freed\n");
+		usleep(10 * 1000);
+	}
+	tlb_drop(TLB_ANON_DONTNEED, buf, -1, true);
+	tlb_spray(&spray);
+
+	for (uint32_t k = 0; k < attempts; k++) {
+		tlb_vm_create(&v, buf);
+		out = tlb_vm_run(&v, code, size, buf, wgs);
+		for (uint32_t wg = 0; wg < wgs; wg++) {
+			for (uint32_t i = 0; i < TLB_N; i++) {
+				uint64_t x = out[wg * TLB_N + i];
+				uint32_t page = TLB_FIRST + i;
+
+				igt_assert_f(!tlb_from_spray(x), "new VM %u, workgroup "
+					     "%u read %#" PRIx64 " at page %u: a word of "
+					     "the spray, through a translation of the "
+					     "destroyed VM\n", k, wg, x, page);
+				igt_assert_f(x == 0, "new VM %u, workgroup %u read %#"
+					     PRIx64 " at page %u, where the CPU has 0%s\n",
+					     k, wg, x, page, x == tlb_word0(page) ?
+					     ": the freed page's old data, through a "
+					     "translation of the destroyed VM" : "");
+			}
+		}
+		tlb_vm_destroy(&v);
+	}
+	tlb_unpin();
+	if (have_pfns)
+		reused = tlb_spray_reused(&spray, pfns);
+	igt_info("the spray took %d of the 512 freed pages\n", reused);
+
+	tlb_check_spray(&spray);
+	for (uint32_t i = 0; i < TLB_N; i++) {
+		uint64_t *cpu = (uint64_t *)(buf + (TLB_FIRST + i) * TLB_4K);
+
+		igt_assert_f(cpu[1] == tlb_marker(0, TLB_FIRST + i),
+			     "page %u word 1: %#" PRIx64 ", not the new VMs' "
+			     "write: it went to other memory\n", TLB_FIRST + i,
+			     cpu[1]);
+		igt_assert_eq_u64(cpu[0], 0);
+	}
+
+	tlb_spray_free(&spray);
+	munmap(buf, TLB_2M);
+	free(code);
+}
+
+/*
+ * Defect 2: teardown racing the CPU. A shader sweeps pages of a 2 MiB
+ * buffer, reading and writing each, while another thread tears down the
+ * binding (VM_BIND unmap of a mirror or a userptr, or VM_DESTROY), held
+ * between its two steps by fault_inject/teardown_delay_us. Meanwhile the
+ * CPU unmaps the buffer, which frees it, and the spray takes the pages.
+ * Zapping first, the shader cannot reach the buffer once the teardown has
+ * begun; removing the notifier first, nobody tells vsvm about the munmap
+ * and the shader sweeps the spray until the zap.
+ */
+enum tlb_teardown {
+	TLB_UNBIND_MIRROR,
+	TLB_UNBIND_USERPTR,
+	TLB_VM_DESTROY,
+};
+
+static const char *const tlb_teardown_name[] = {
+	[TLB_UNBIND_MIRROR] = "VM_BIND unmap of the mirror",
+	[TLB_UNBIND_USERPTR] = "VM_BIND unmap of the userptr",
+	[TLB_VM_DESTROY] = "VM_DESTROY",
+};
+
+/*
+ * The buffer mirrored at a GPU address below the runner's BOs: VM_DESTROY
+ * tears bindings down in address order, and must reach this one while the
+ * shader's argument and output BOs are still bound.
+ */
+#define TLB_LOW_VA	0x6000000ull
+/*
+ * The window: long enough for the CPU to free and spray 18 MiB on a loaded
+ * machine, under a job timeout raised above it for the test.
+ */
+#define TLB_TEARDOWN_US		8000000
+#define TLB_JOB_TIMEOUT_MS	"120000"
+
+struct tlb_teardown_thread {
+	enum tlb_teardown how;
+	uint32_t vm_id;
+	uint64_t gpu;
+	int ret;
+	bool returned;
+};
+
+static void *tlb_teardown(void *data)
+{
+	struct tlb_teardown_thread *t = data;
+
+	if (t->how == TLB_VM_DESTROY)
+		t->ret = __vsvm_vm_destroy(fd, t->vm_id);
+	else
+		t->ret = __vsvm_vm_unmap(fd, t->vm_id, t->gpu, TLB_2M);
+	__atomic_store_n(&t->returned, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void tlb_teardown_exit_handler(int sig)
+{
+	(void)sig;
+	if (fd >= 0)
+		vsvm_debugfs_write_u64(fd, "fault_inject/teardown_delay_us", 0);
+}
+
+/* Lines of debugfs "log" that hold @needle. */
+static int tlb_log_count(const char *needle)
+{
+	char *text = vsvm_debugfs_read(fd, "log"), *at;
+	int n = 0;
+
+	igt_assert_f(text, "cannot read debugfs log: %m\n");
+	for (at = strstr(text, needle); at; at = strstr(at + 1, needle))
+		n++;
+	free(text);
+	return n;
+}
+
+static void test_teardown_race(enum tlb_teardown how)
+{
+	static bool handler;
+	struct tlb_teardown_thread t = { .how = how };
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	uint64_t pfns[TLB_2M / TLB_4K], *out, seqno, sweeps;
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	struct tlb_spray spray;
+	volatile uint64_t *done;
+	struct timespec t0;
+	char line[96];
+	int logged;
+	pthread_t thread;
+	bool in_window;
+	int reused;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_sweep_src, &size);
+
+	tlb_require_debugfs();
+	igt_require_f(igt_debugfs_exists(fd, "fault_inject/teardown_delay_us", O_RDWR),
+		      "no fault_inject/teardown_delay_us\n");
+	if (!handler) {
+		igt_install_exit_handler(tlb_teardown_exit_handler);
+		handler = true;
+	}
+	vsvm_param_set("job_timeout_ms", TLB_JOB_TIMEOUT_MS);
+	buf = mmap(from_user_pointer(TLB_LOW_VA), TLB_2M, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	igt_require_f(buf == from_user_pointer(TLB_LOW_VA),
+		      "cannot map at %#llx: %m\n", TLB_LOW_VA);
+	tlb_fill(buf);
+	igt_require_f(tlb_pfns(buf, pfns), "pagemap hides page frames\n");
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	t.vm_id = r->vm_id;
+	if (how == TLB_UNBIND_USERPTR) {
+		t.gpu = TLB_USERPTR_VA;
+		vsvm_vm_map_userptr(fd, r->vm_id, buf, t.gpu, TLB_2M, 0);
+	} else {
+		t.gpu = TLB_LOW_VA;
+		vsvm_vm_map_mirror(fd, r->vm_id, t.gpu, TLB_2M);
+	}
+	done = (uint64_t *)(r->args + TLB_DONE);
+	out = (uint64_t *)r->data;
+	a = tlb_args(r, t.gpu, 0);
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+	tlb_wait_u64(done, 2, "the shader's first sweeps");
+
+	/* Wait for this VM's range, not another process's, to enter the window. */
+	snprintf(line, sizeof(line), "teardown of pid %d vm %u range %#llx delayed",
+		 getpid(), r->vm_id, TLB_LOW_VA);
+	igt_assert_eq(vsvm_debugfs_write_u64(fd, "fault_inject/teardown_delay_us",
+					     TLB_TEARDOWN_US), 0);
+	logged = tlb_log_count(line);
+	igt_assert_eq(pthread_create(&thread, NULL, tlb_teardown, &t), 0);
+	for (int i = 0; tlb_log_count(line) == logged; i++) {
+		igt_assert_f(i < 60000 && !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
+			     "%s never reached the range teardown\n",
+			     tlb_teardown_name[how]);
+		usleep(1000);
+	}
+
+	/* In the window: the CPU frees the buffer, the spray takes its pages. */
+	tlb_pin();
+	igt_assert_eq(munmap(buf, TLB_2M), 0);
+	tlb_spray(&spray);
+	tlb_unpin();
+	in_window = !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE);
+	/* Give a shader that can still reach the spray time to sweep it. */
+	sweeps = *done;
+	igt_gettime(&t0);
+	while (*done < sweeps + 2 && !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE) &&
+	       igt_nsec_elapsed(&t0) < 500ull * 1000 * 1000)
+		usleep(1000);
+	igt_info("%s: the shader swept %" PRIu64 " more times after the spray\n",
+		 tlb_teardown_name[how], *done - sweeps);
+
+	vsvm_debugfs_write_u64(fd, "fault_inject/teardown_delay_us", 0);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_assert_eq(t.ret, 0);
+	w = tlb_wait_job(r, seqno);
+	reused = tlb_spray_reused(&spray, pfns);
+	igt_info("the spray took %d of the 512 freed pages\n", reused);
+
+	tlb_check_spray(&spray);
+	for (uint32_t i = 0; i < TLB_N; i++) {
+		uint32_t page = TLB_FIRST + i;
+
+		igt_assert_f(!tlb_from_spray(out[i]), "the shader read %#" PRIx64
+			     " at page %u: a word of the spray, which took the "
+			     "page the CPU freed\n", out[i], page);
+		igt_assert_f(out[i] == tlb_word0(page), "the shader read %#" PRIx64
+			     " at page %u, where the CPU had %#" PRIx64 "\n",
+			     out[i], page, tlb_word0(page));
+	}
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_UNMAPPED);
+	/* The target path: freed and reused while the teardown was under way. */
+	igt_assert_f(in_window, "%s ended before the CPU had freed and reused "
+		     "the memory\n", tlb_teardown_name[how]);
+	igt_assert_f(reused > 0, "the spray took none of the freed pages\n");
+
+	if (how == TLB_VM_DESTROY)
+		r->vm_id = 0;
+	vsvm_runner_destroy(r);
+	tlb_spray_free(&spray);
+	vsvm_param_restore("job_timeout_ms");
+	free(code);
+}
+
 /* ---- end section: translations and teardown ---- */
 
 
@@ -1924,6 +2900,64 @@ igt_main
 	}
 
 	/* ---- subtests: translations and teardown ---- */
+
+	igt_subtest_group {
+		igt_describe("A THP the GPU maps with a 2 MiB PTE: MADV_DONTNEED "
+			     "of one page (the GPU leaf goes whole, the CPU "
+			     "splits its PMD), then of the rest, frees the "
+			     "folio. The shader that read the pages before reads "
+			     "and writes them again, before and after a spray "
+			     "takes the freed memory: it sees only what the CPU "
+			     "sees there (zero), its writes land there, and the "
+			     "spray is untouched.");
+		igt_subtest("stale-tlb-thp-dontneed")
+			test_stale_tlb_thp(TLB_ANON_DONTNEED);
+
+		igt_describe("The same with MADV_FREE of one page (the folio "
+			     "is split) before MADV_DONTNEED of the rest.");
+		igt_subtest("stale-tlb-thp-free")
+			test_stale_tlb_thp(TLB_ANON_FREE);
+
+		igt_describe("The same with a shmem THP on a huge=always tmpfs, "
+			     "dropped by FALLOC_FL_PUNCH_HOLE of one page, then "
+			     "of all of it.");
+		igt_subtest("stale-tlb-shmem-thp-punch-hole")
+			test_stale_tlb_thp(TLB_SHMEM_PUNCH);
+
+		igt_describe("The same with a shmem THP truncated by its last "
+			     "page, then to nothing (and back to a hole).");
+		igt_subtest("stale-tlb-shmem-thp-truncate")
+			test_stale_tlb_thp(TLB_SHMEM_TRUNCATE);
+
+		igt_describe("The same through a userptr binding of the THP at "
+			     "a 2 MiB-aligned GPU address.");
+		igt_subtest("stale-tlb-userptr-thp-dontneed")
+			test_stale_tlb_thp(TLB_USERPTR_DONTNEED);
+
+		igt_describe("A VM whose GPU leaf of a THP a partial "
+			     "MADV_DONTNEED dropped is destroyed, the folio "
+			     "freed and sprayed; new VMs mirroring the same "
+			     "address, on every compute unit, read zero and "
+			     "write only the CPU's memory, never the spray.");
+		igt_subtest("stale-tlb-vm-recreate")
+			test_stale_tlb_vm_recreate();
+
+		igt_describe("VM_BIND unmap of a mirror, held between its zap and "
+			     "its notifier removal, while a shader sweeps the "
+			     "memory and the CPU unmaps it and a spray takes the "
+			     "freed pages: the shader never reads or writes the "
+			     "spray, and its job ends UNMAPPED.");
+		igt_subtest("teardown-unbind-mirror-race")
+			test_teardown_race(TLB_UNBIND_MIRROR);
+
+		igt_describe("The same for VM_BIND unmap of a userptr binding.");
+		igt_subtest("teardown-unbind-userptr-race")
+			test_teardown_race(TLB_UNBIND_USERPTR);
+
+		igt_describe("The same for VM_DESTROY with the job running.");
+		igt_subtest("teardown-vm-destroy-race")
+			test_teardown_race(TLB_VM_DESTROY);
+	}
 
 	/* ---- end subtests: translations and teardown ---- */
 
