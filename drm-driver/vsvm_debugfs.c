@@ -59,6 +59,7 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_JOBS_TIMEOUT] = "jobs_timeout",
 	[VSVM_STAT_INSNS] = "instructions",
 	[VSVM_STAT_BAD_IOCTL] = "rejected_ioctls",
+	[VSVM_STAT_EXEC_QUEUE_DESTROYED] = "exec_queue_destroyed",
 };
 
 static struct vsvm_device *entry_vdev(struct seq_file *m)

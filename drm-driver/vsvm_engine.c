@@ -44,6 +44,15 @@
 
 #define VSVM_BATCH	1024
 
+/*
+ * A batch takes &vsvm_tlb.lock inside kernel_fpu_begin(), which disables
+ * preemption, and a spinlock_t sleeps on PREEMPT_RT. This stands for the
+ * "depends on !PREEMPT_RT" a Kconfig entry would carry.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "vsvm takes a spinlock_t inside kernel_fpu_begin(): PREEMPT_RT is not supported"
+#endif
+
 static bool engine_has_work(struct vsvm_engine *engine)
 {
 	bool ret;
@@ -380,8 +389,8 @@ void vsvm_engine_show(struct vsvm_engine *engine, struct seq_file *m)
 		seq_puts(m, "\n");
 	}
 	list_for_each_entry(job, &engine->active, engine_link)
-		seq_printf(m, "active: queue %u job %llu workgroups %llu/%llu left %lld\n",
+		seq_printf(m, "active: queue %u job %llu workgroups %llu/%llu left %llu\n",
 			   job->queue->id, job->seqno, job->next_wg, job->total_wgs,
-			   (s64)atomic64_read(&job->wgs_left));
+			   (u64)atomic64_read(&job->wgs_left));
 	spin_unlock(&engine->lock);
 }

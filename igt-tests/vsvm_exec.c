@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <time.h>
-#include <linux/sync_file.h>
 
 #include "igt.h"
 #include "igt_syncobj.h"
@@ -503,22 +502,6 @@ static bool engine_idle(void)
 	idle = !strstr(text, "running") && !strstr(text, "active:");
 	free(text);
 	return idle;
-}
-
-/* sync_file status of @syncobj's fence: 1 signalled, 0 pending, -errno. */
-static int fence_status(int dev, uint32_t syncobj)
-{
-	struct drm_syncobj_handle h = {
-		.handle = syncobj,
-		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
-		.fd = -1,
-	};
-	struct sync_file_info info = {};
-
-	do_ioctl(dev, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
-	do_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info);
-	close(h.fd);
-	return info.status;
 }
 
 /* Whether @syncobj signals within @timeout_ns (0 polls). */
@@ -1488,7 +1471,7 @@ static void test_syncobj_cross_queue(void)
 		control_job(&c, ck, &g, lanes);
 
 	igt_assert(!syncobj_signaled(c.fd, sync, 0));
-	igt_assert_eq(fence_status(c.fd, sync), 0);
+	igt_assert_eq(vsvm_syncobj_status(c.fd, sync), 0);
 	igt_assert_eq(__vsvm_wait(c.fd, c.queue, sa, 0, NULL), -ETIME);
 	igt_assert_eq(__vsvm_wait(c.fd, q2, sb, 0, NULL), -ETIME);
 	check_sentinel(copy, 0, lanes, "job waiting on an out-syncobj");
@@ -1497,7 +1480,7 @@ static void test_syncobj_cross_queue(void)
 	vsvm_wait_ok(c.fd, q2, sb);
 	/* B ended, so A's fence had signalled, and B saw A's writes. */
 	igt_assert(syncobj_signaled(c.fd, sync, 0));
-	igt_assert_eq(fence_status(c.fd, sync), 1);
+	igt_assert_eq(vsvm_syncobj_status(c.fd, sync), 1);
 	vsvm_wait_ok(c.fd, c.queue, sa);
 	check_gate_out(&g, lanes);
 	check_words(copy, lanes, 2000, "the copy on the waiting queue");
@@ -1736,7 +1719,7 @@ static void check_failed(struct ctx *c, uint32_t queue, uint64_t seqno,
 	}
 	if (sync) {
 		igt_assert(syncobj_signaled(c->fd, sync, 0));
-		igt_assert_eq(fence_status(c->fd, sync),
+		igt_assert_eq(vsvm_syncobj_status(c->fd, sync),
 			      status_errno(f->status));
 	}
 	/* vsvm_job_finish()'s record of the failure. */
@@ -1844,7 +1827,7 @@ static void test_wait_seqnos(void)
 		bool stored = j != 3 && j != 5;
 
 		igt_assert_eq_u32(buf_u32(out)[j], stored ? 0x100u + j : SENTINEL);
-		igt_assert_eq(fence_status(c.fd, sync[j]),
+		igt_assert_eq(vsvm_syncobj_status(c.fd, sync[j]),
 			      stored ? 1 : j == 3 ? -EIO : -EFAULT);
 		syncobj_destroy(c.fd, sync[j]);
 	}
@@ -2669,7 +2652,7 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 		if (how == STOP_TIMEOUT)
 			check_failed(&c, queue[i], seqno[i], sync[i], &f);
 		else
-			igt_assert_eq(fence_status(c.fd, sync[i]), -ECANCELED);
+			igt_assert_eq(vsvm_syncobj_status(c.fd, sync[i]), -ECANCELED);
 	}
 	igt_info("%u jobs stopped after %lld ms\n", copies,
 		 (now_ns() - start) / NSEC_PER_MSEC);
@@ -2742,7 +2725,7 @@ static void test_queue_destroy_in_flight(void)
 				DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, NULL));
 	igt_assert_lt_s64(now_ns() - start, CLEANUP_NS);
 	for (int j = 0; j < 4; j++) {
-		igt_assert_eq(fence_status(c.fd, sync[j]), -ECANCELED);
+		igt_assert_eq(vsvm_syncobj_status(c.fd, sync[j]), -ECANCELED);
 		syncobj_destroy(c.fd, sync[j]);
 	}
 	igt_assert_eq(__vsvm_wait(c.fd, queue, 1, 0, NULL), -ENOENT);

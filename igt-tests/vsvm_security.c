@@ -2890,6 +2890,432 @@ static void test_reaped_job_canceled(void)
 
 /* ---- section: job and queue lifetimes (defects 7, 8) ---- */
 
+#include <sched.h>
+#include <time.h>
+
+#include "igt_syncobj.h"
+
+/*
+ * A job is either run and freed or refused: destroying its queue or closing
+ * its file while another thread submits never leaves one behind, and the
+ * fence of every EXEC that succeeded signals. Jobs take their arguments from
+ * and store to the test's own memory through a mirror: a CPU mapping of a
+ * BO would keep the DRM file open after close().
+ */
+#define LIFE_JOBS	64		/* EXECs one round submits at most */
+#define LIFE_SPIN	1000		/* loop turns before the store: a few batches */
+#define LIFE_SENTINEL	0x5e5e5e5e5e5e5e5eull
+#define LIFE_MEM_SIZE	ISO_64K		/* arguments, then data */
+#define LIFE_ROUNDS	200		/* exec-vs-queue-destroy: rounds at most, */
+#define LIFE_HITS	8		/* ended early by this many refusals */
+#define LIFE_CLOSE_ROUNDS	16	/* exec-vs-file-close */
+
+/*
+ * Spins for n turns, then one lane stores value at dst. Arguments: 0 dst
+ * (u64 pointer), 8 value, 16 n (u32). The spin keeps jobs queued behind a
+ * running one, so a destroy or close finds some to cancel.
+ */
+static const char life_store_src[] =
+	"	ldarg.u32 r3, 16\n"
+	"	movi r4, 0\n"
+	"	loop\n"
+	"	    icmp.eq.32 r5, r4, r3\n"
+	"	    if r5\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    add.32 r4, r4, 1\n"
+	"	endloop\n"
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	st.global.u64 [r1], r2\n"
+	"	end\n";
+
+/*
+ * life_store_src, then LIFE_PAD NOPs that never run but that EXEC reads and
+ * validates between its queue lookup and its push: the window a destroy
+ * must hit.
+ */
+#define LIFE_PAD	4096
+
+static uint64_t life_code(struct iso_ctx *c, uint32_t *size)
+{
+	size_t len = strlen(life_store_src);
+	char *src = malloc(len + LIFE_PAD * 4 + 1);
+	uint64_t va;
+
+	igt_assert(src);
+	memcpy(src, life_store_src, len);
+	for (int i = 0; i < LIFE_PAD; i++)
+		memcpy(src + len + i * 4, "nop\n", 4);
+	src[len + LIFE_PAD * 4] = '\0';
+	va = iso_code(c, src, size);
+	free(src);
+	return va;
+}
+
+struct life_store_args {
+	uint64_t dst, value;
+	uint32_t n, pad;
+};
+
+/* One round's jobs: job i stores life_value(round, i) at data word i. */
+struct life_round {
+	int fd;			/* the file EXEC goes to */
+	uint32_t queue;
+	uint64_t code;		/* GPU address */
+	uint32_t code_size;
+	struct life_store_args *args;	/* mirrored: GPU address = CPU address */
+	uint64_t *data;			/* the same */
+	uint32_t syncs[LIFE_JOBS];	/* out-sync of job i, on @fd */
+	int ret[LIFE_JOBS];		/* EXEC's return, for i < @n */
+	int n;				/* EXECs issued, set by the submitter */
+	bool done;			/* the submitter has stopped */
+};
+
+static uint64_t life_value(int round, int i)
+{
+	return 0xa11ce000000000ull | (uint64_t)round << 16 | (uint64_t)i;
+}
+
+/* An SVM VM on @dfd with @r's memory mirrored, its code, and a queue. */
+static void life_round_init(struct life_round *r, struct iso_ctx *c, int dfd,
+			    int round)
+{
+	uint8_t *mem = mmap(NULL, LIFE_MEM_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(mem != MAP_FAILED);
+	igt_assert_lt_u64((uintptr_t)mem + LIFE_MEM_SIZE, ISO_BO_VA);
+	iso_ctx_init(c, dfd, DRM_VSVM_VM_CREATE_SVM, false);
+	vsvm_vm_map_mirror(dfd, c->vm, (uintptr_t)mem, LIFE_MEM_SIZE);
+	r->fd = dfd;
+	r->queue = c->queue;
+	r->code = life_code(c, &r->code_size);
+	r->args = (struct life_store_args *)mem;
+	r->data = (uint64_t *)(mem + LIFE_MEM_SIZE / 2);
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		r->args[i] = (struct life_store_args){
+			.dst = (uintptr_t)&r->data[i],
+			.value = life_value(round, i),
+			.n = LIFE_SPIN,
+		};
+		r->data[i] = LIFE_SENTINEL;
+	}
+	r->n = 0;
+	r->done = false;
+}
+
+/* Next round on the same memory: fresh values, sentinels, no fences. */
+static void life_round_reset(struct life_round *r, int round)
+{
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		r->args[i].value = life_value(round, i);
+		r->data[i] = LIFE_SENTINEL;
+	}
+	syncobj_reset(r->fd, r->syncs, LIFE_JOBS);
+	r->n = 0;
+	r->done = false;
+}
+
+static void life_round_fini(struct life_round *r)
+{
+	munmap(r->args, LIFE_MEM_SIZE);
+}
+
+/* syncobj_wait()'s deadline, CLOCK_MONOTONIC: VSVM_WAIT_TIMEOUT_NS from now. */
+static int64_t life_deadline(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec + VSVM_WAIT_TIMEOUT_NS;
+}
+
+/* Submits job after job until an EXEC fails or LIFE_JOBS went in. */
+static void *life_submitter(void *arg)
+{
+	struct life_round *r = arg;
+
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		struct drm_vsvm_exec e;
+
+		iso_exec_init(&e, r->queue, r->code, r->code_size,
+			      (uintptr_t)&r->args[i], sizeof(r->args[i]), 1);
+		e.out_sync = r->syncs[i];
+		r->ret[i] = __vsvm_exec(r->fd, &e);
+		__atomic_store_n(&r->n, i + 1, __ATOMIC_RELEASE);
+		if (r->ret[i])
+			break;
+	}
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Starts the submitter and returns once it has issued @k EXECs, or stopped. */
+static pthread_t life_start(struct life_round *r, int k)
+{
+	pthread_t t;
+
+	igt_assert_eq(pthread_create(&t, NULL, life_submitter, r), 0);
+	while (__atomic_load_n(&r->n, __ATOMIC_ACQUIRE) < k &&
+	       !__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return t;
+}
+
+/*
+ * After the round: each EXEC returned 0 until one failed with @err. Each
+ * success's fence (out-sync i, here looked up as @syncs[i] on @dfd)
+ * signals, OK or CANCELED; an OK job stored its value, a canceled one its
+ * value or nothing; the failed EXEC left its out-sync without a fence and
+ * stored nothing; no later word changed. Returns the canceled jobs.
+ */
+static int life_check_round(const struct life_round *r, int dfd,
+			    const uint32_t *syncs, int round, int err)
+{
+	int n = r->n, canceled = 0;
+
+	for (int i = 0; i < n; i++) {
+		uint32_t sync = syncs[i];
+
+		if (!r->ret[i]) {
+			igt_assert_f(syncobj_wait(dfd, &sync, 1, life_deadline(),
+						  0, NULL),
+				     "round %d: the fence of job %d never signalled\n",
+				     round, i);
+			continue;
+		}
+		iso_check_err(r->ret[i], err, "EXEC");
+		igt_assert_eq(i, n - 1);
+		igt_assert_eq(syncobj_wait_err(dfd, &sync, 1, 0, 0), -EINVAL);
+	}
+	/* Every job has ended: no word changes any more. */
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		uint64_t want = life_value(round, i), got = r->data[i];
+		int status;
+
+		if (i >= n || r->ret[i]) {
+			igt_assert_eq_u64(got, LIFE_SENTINEL);
+			continue;
+		}
+		status = vsvm_syncobj_status(dfd, syncs[i]);
+		igt_assert_f(status == 1 || status == -ECANCELED,
+			     "round %d job %d: fence status %d\n", round, i, status);
+		if (status == 1)
+			igt_assert_eq_u64(got, want);
+		else
+			igt_assert_f(got == want || got == LIFE_SENTINEL,
+				     "round %d: canceled job %d wrote %#" PRIx64 "\n",
+				     round, i, got);
+		canceled += status != 1;
+	}
+	return canceled;
+}
+
+static int life_successes(const struct life_round *r)
+{
+	int ok = 0;
+
+	for (int i = 0; i < r->n; i++)
+		ok += !r->ret[i];
+	return ok;
+}
+
+static void test_exec_vs_queue_destroy(void)
+{
+	int64_t refused = 0, refused0;
+	int round, jobs = 0, canceled = 0;
+	struct life_round r;
+	struct iso_ctx c;
+	char *baseline;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	life_round_init(&r, &c, fd, 0);
+	for (int i = 0; i < LIFE_JOBS; i++)
+		r.syncs[i] = syncobj_create(fd, 0);
+	/* -1 on a driver without the counter, whose leaked fences fail first. */
+	refused0 = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed");
+
+	for (round = 0; round < LIFE_ROUNDS && refused < LIFE_HITS; round++) {
+		pthread_t t;
+
+		life_round_reset(&r, round);
+		r.queue = vsvm_queue_create(fd, c.vm);
+		/* Destroy after 0 to 3 EXECs, so the window moves over the loop. */
+		t = life_start(&r, round % 4);
+		vsvm_queue_destroy(fd, r.queue);
+		pthread_join(t, NULL);
+		canceled += life_check_round(&r, fd, r.syncs, round, -ENOENT);
+		jobs += life_successes(&r);
+		refused = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed") - refused0;
+	}
+	igt_info("%d rounds: %d jobs (%d canceled), %" PRId64
+		 " EXECs refused between lookup and push\n",
+		 round, jobs, canceled, refused);
+	igt_assert_f(refused > 0,
+		     "no EXEC met a queue destroyed after its lookup in %d rounds\n",
+		     round);
+
+	for (int i = 0; i < LIFE_JOBS; i++)
+		syncobj_destroy(fd, r.syncs[i]);
+	life_round_fini(&r);
+	iso_ctx_fini(&c);
+	vsvm_wait_objects(fd, baseline, 30);
+	free(baseline);
+}
+
+static void test_exec_vs_file_close(void)
+{
+	int round, jobs = 0, canceled = 0;
+	char *baseline;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	for (round = 0; round < LIFE_CLOSE_ROUNDS; round++) {
+		uint32_t syncs[LIFE_JOBS];
+		int files[LIFE_JOBS];
+		struct life_round r;
+		struct iso_ctx c;
+		pthread_t t;
+
+		life_round_init(&r, &c, drm_open_driver_render(DRIVER_ANY), round);
+		/* A syncobj's own file outlives the DRM file it came from. */
+		for (int i = 0; i < LIFE_JOBS; i++) {
+			r.syncs[i] = syncobj_create(c.fd, 0);
+			files[i] = syncobj_handle_to_fd(c.fd, r.syncs[i], 0);
+		}
+		t = life_start(&r, round % 4);
+		/* Nothing opens a file before the join, so the number stays dead. */
+		close(c.fd);
+		pthread_join(t, NULL);
+		for (int i = 0; i < LIFE_JOBS; i++) {
+			syncs[i] = syncobj_fd_to_handle(fd, files[i], 0);
+			close(files[i]);
+		}
+		canceled += life_check_round(&r, fd, syncs, round, -EBADF);
+		jobs += life_successes(&r);
+		for (int i = 0; i < LIFE_JOBS; i++)
+			syncobj_destroy(fd, syncs[i]);
+		life_round_fini(&r);
+	}
+	igt_info("%d rounds: %d jobs, %d canceled by the close\n",
+		 round, jobs, canceled);
+	igt_assert_f(canceled > 0, "no close caught a job in %d rounds\n", round);
+	vsvm_wait_objects(fd, baseline, 30);
+	free(baseline);
+}
+
+static void test_exec_wg_size_overflow(void)
+{
+	static const struct {
+		uint32_t wg[3];
+		const char *product;
+	} bad[] = {
+		{ { 1025, 1, 1 }, "MAX_WG_SIZE + 1" },
+		{ { 64, 0x4000001, 1 }, "2^32 + 64, 64 in 32 bits" },
+		{ { 0x10000, 0x10000, 1 }, "2^32, 0 in 32 bits" },
+		{ { 64, 0x20008001, 0x1fff8001 }, "2^64 + 64, 64 in 64 bits" },
+		{ { 0x20008001, 0x1fff8001, 64 }, "2^64 + 64, the other order" },
+		{ { 1024, 0x8004001, 0x7ffc001 }, "2^64 + 1024, 1024 in 64 bits" },
+		{ { 0x400000, 0x400000, 0x100000 }, "2^64, 0 in 64 bits" },
+		{ { 0xffffffff, 0xffffffff, 0xffffffff }, "(2^32 - 1)^3" },
+	};
+	struct drm_vsvm_exec e;
+	struct life_round r;
+	struct iso_ctx c;
+	char line[64];
+
+	iso_require_debugfs(fd);
+	life_round_init(&r, &c, fd, 0);
+	r.syncs[0] = syncobj_create(fd, 0);
+	iso_exec_init(&e, c.queue, r.code, r.code_size, (uintptr_t)&r.args[0],
+		      sizeof(r.args[0]), 1);
+	e.out_sync = r.syncs[0];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		igt_info("workgroup %#x x %#x x %#x: %s\n", bad[i].wg[0],
+			 bad[i].wg[1], bad[i].wg[2], bad[i].product);
+		memcpy(e.wg_size, bad[i].wg, sizeof(e.wg_size));
+		iso_check_err(__vsvm_exec(fd, &e), -EINVAL, bad[i].product);
+		snprintf(line, sizeof(line), "workgroup %ux%ux%u",
+			 bad[i].wg[0], bad[i].wg[1], bad[i].wg[2]);
+		igt_assert(iso_log_has(fd, line));
+	}
+	igt_assert_eq(syncobj_wait_err(fd, &r.syncs[0], 1, 0, 0), -EINVAL);
+	igt_assert_eq_u64(r.data[0], LIFE_SENTINEL);
+
+	/* The largest workgroup runs, as the first job of the queue. */
+	e.wg_size[0] = 8;
+	e.wg_size[1] = 8;
+	e.wg_size[2] = 16;
+	igt_assert_eq_u64(vsvm_exec(fd, &e), 1);
+	vsvm_wait_ok(fd, c.queue, 1);
+	igt_assert_eq_u64(r.data[0], life_value(0, 0));
+
+	syncobj_destroy(fd, r.syncs[0]);
+	life_round_fini(&r);
+	iso_ctx_fini(&c);
+}
+
+static void test_debugfs_left_unsigned(void)
+{
+	const uint64_t total = 0xffffffffull * 0xffffffffull;
+	unsigned long long next = 0, wgs = 0, left = 0;
+	char needle[64], left_text[32] = "";
+	struct drm_vsvm_exec e;
+	uint32_t code_size, sync;
+	struct iso_ctx c;
+	uint64_t code;
+	bool seen = false;
+
+	iso_require_debugfs(fd);
+	iso_ctx_init(&c, fd, 0, false);
+	code = iso_code(&c, iso_end_src, &code_size);
+	sync = syncobj_create(fd, 0);
+	vsvm_exec_init(&e, c.queue, code, code_size);
+	e.grid[0] = 0xffffffff;
+	e.grid[1] = 0xffffffff;
+	e.out_sync = sync;
+	snprintf(needle, sizeof(needle), "active: queue %u job %" PRIu64 " ",
+		 c.queue, vsvm_exec(fd, &e));
+
+	/* The job times out after job_timeout_ms (10 s): look well before. */
+	for (int i = 0; i < 300 && !seen; i++) {
+		char *text = vsvm_debugfs_read(fd, "engine"), *line;
+
+		igt_assert_f(text, "cannot read debugfs engine: %m\n");
+		line = strstr(text, needle);
+		if (line) {
+			igt_info("%.*s\n", (int)strcspn(line, "\n"), line);
+			igt_assert_eq(sscanf(line + strlen(needle),
+					     "workgroups %llu/%llu left %31s",
+					     &next, &wgs, left_text), 3);
+			seen = true;
+		}
+		free(text);
+		if (!seen)
+			usleep(10 * 1000);
+	}
+	igt_assert_f(seen, "job never seen active in debugfs engine\n");
+	igt_assert_eq_u64(wgs, total);
+	igt_assert_f(strspn(left_text, "0123456789") == strlen(left_text),
+		     "left \"%s\" is not an unsigned count\n", left_text);
+	errno = 0;
+	left = strtoull(left_text, NULL, 10);
+	igt_assert_eq(errno, 0);
+	/* Between the workgroups not handed out and all of them: above 2^63. */
+	igt_assert_lte_u64(wgs - next, left);
+	igt_assert_lte_u64(left, wgs);
+	igt_assert_lt_u64(1ull << 63, left);
+
+	vsvm_queue_destroy(fd, c.queue);
+	igt_assert(syncobj_wait(fd, &sync, 1, life_deadline(), 0, NULL));
+	igt_assert_eq(vsvm_syncobj_status(fd, sync), -ECANCELED);
+	syncobj_destroy(fd, sync);
+	vsvm_vm_destroy(fd, c.vm);
+}
+
 /* ---- end section: job and queue lifetimes ---- */
 
 
@@ -3093,6 +3519,38 @@ igt_main
 
 
 	/* ---- subtests: job and queue lifetimes ---- */
+
+	igt_subtest_group {
+		igt_describe("One thread submits in a loop while another "
+			     "destroys the queue: every EXEC either succeeds, "
+			     "and its out-fence signals with the job run or "
+			     "canceled, or fails ENOENT with its out-sync "
+			     "untouched; EXECs refused between lookup and push "
+			     "are counted (debugfs exec_queue_destroyed), and "
+			     "no job outlives the test.");
+		igt_subtest("exec-vs-queue-destroy")
+			test_exec_vs_queue_destroy();
+
+		igt_describe("The same with the file closed under the "
+			     "submitter: EXECs fail EBADF once it is gone, the "
+			     "fences of those that went in signal, waited "
+			     "through syncobj files, and the close cancels "
+			     "queued jobs.");
+		igt_subtest("exec-vs-file-close")
+			test_exec_vs_file_close();
+
+		igt_describe("Workgroup sizes whose product wraps 32 or 64 "
+			     "bits to a small value fail EINVAL with a debugfs "
+			     "log line and run nothing; 8x8x16 runs.");
+		igt_subtest("exec-wg-size-overflow")
+			test_exec_wg_size_overflow();
+
+		igt_describe("debugfs engine prints the workgroups left of a "
+			     "grid above 2^63 as an unsigned count; destroying "
+			     "the queue cancels the job.");
+		igt_subtest("debugfs-left-unsigned")
+			test_debugfs_left_unsigned();
+	}
 
 	/* ---- end subtests: job and queue lifetimes ---- */
 

@@ -9,7 +9,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/sync_file.h>
 
+#include "igt_syncobj.h"
 #include "vsvm_lib.h"
 #ifdef HAVE_VSVM_ASM
 #include "vsvm_asm.h"
@@ -552,6 +554,17 @@ void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 		     vsvm_status_name(res.status), res.fault_access,
 		     (unsigned long long)res.fault_addr, res.fault_pc,
 		     res.info);
+}
+
+int vsvm_syncobj_status(int fd, uint32_t syncobj)
+{
+	struct sync_file_info info = {};
+	int file = syncobj_handle_to_fd(fd, syncobj,
+					DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE);
+
+	do_ioctl(file, SYNC_IOC_FILE_INFO, &info);
+	close(file);
+	return info.status;
 }
 
 int64_t vsvm_counter(int fd, const char *name)

@@ -220,6 +220,9 @@ int __vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 		    const struct vsvm_lanes *lanes);
 
+/* The sync_file status of @syncobj's fence: 1 signalled, 0 pending, -errno. */
+int vsvm_syncobj_status(int fd, uint32_t syncobj);
+
 /* One counter of debugfs "counters"; fails the test if it is missing. */
 int64_t vsvm_counter(int fd, const char *name);
 
