@@ -626,7 +626,15 @@ static int run_op(const struct fz_op *op)
 	case OP_TOUCH:
 		return do_touch(a[0], a[1], a[2]);
 	case OP_SEND_FD:
-		return send_fd(fd_arg(a[0]));
+		fd = fd_arg(a[0]);
+		/*
+		 * Only the program's own files: a socket sent over itself
+		 * would keep its DRM files open after exit, until the unix
+		 * garbage collector runs.
+		 */
+		if (!res_has(K_FD, fd) && !res_has(K_DMABUF, fd))
+			return -EBADF;
+		return send_fd(fd);
 	case OP_RECV_FD:
 		return recv_fd();
 	case OP_SLEEP:

@@ -282,6 +282,23 @@ static void append_stacks(char **what, pid_t pid)
 	free(text);
 }
 
+/* The device's own view, for a hang or leak report. */
+static void append_debugfs(char **what)
+{
+	static const char *const files[] = { "engine", "vms", "log" };
+	char path[PATH_MAX], *text, *both;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", m.debugfs, files[i]);
+		text = read_file(path);
+		if (text && asprintf(&both, "%s\ndebugfs %s:\n%s", *what, files[i], text) >= 0) {
+			free(*what);
+			*what = both;
+		}
+		free(text);
+	}
+}
+
 static void finding(char *what)
 {
 	if (!m.finding)
@@ -325,14 +342,25 @@ static void wait_idle(void)
 		now = objects_now();
 		if (!now || !strcmp(now, m.objects_baseline))
 			break;
+		/* A report says more than the objects it leaves behind. */
+		if (m.reports && i % 50 == 49) {
+			char *r = fz_reports_take(m.reports);
+
+			if (r) {
+				finding(r);
+				break;
+			}
+		}
 		if (now_s() > until) {
 			char *what;
 
 			if (asprintf(&what, "%s: live objects did not return to the baseline "
 				     "within %d s:\n%snow:\n%s",
 				     strstr(now, "job 0") ? "leak" : "hang: a job never ended",
-				     m.o.leak_timeout, m.objects_baseline, now) >= 0)
+				     m.o.leak_timeout, m.objects_baseline, now) >= 0) {
+				append_debugfs(&what);
 				finding(what);
+			}
 			break;
 		}
 		usleep(i < 100 ? 1000 : 20000);
