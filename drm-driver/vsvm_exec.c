@@ -346,7 +346,14 @@ err_put:
 
 static void queue_destroy(struct vsvm_queue *q)
 {
+	/*
+	 * Under the submit lock: an EXEC that looked the queue up before
+	 * and submits after sees @canceled and pushes nothing to the
+	 * entity killed below, where its job would never run nor end.
+	 */
+	mutex_lock(&q->submit_lock);
 	WRITE_ONCE(q->canceled, true);
+	mutex_unlock(&q->submit_lock);
 	/* Jobs not yet run are run, and see @canceled at once. */
 	drm_sched_entity_destroy(&q->entity);
 	kref_put(&q->refcount, queue_release);
@@ -534,6 +541,11 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 		goto err_cleanup;
 
 	mutex_lock(&q->submit_lock);
+	if (q->canceled) {
+		mutex_unlock(&q->submit_lock);
+		ret = vsvm_reject(vdev, -ENOENT, "queue %u destroyed during EXEC", q->id);
+		goto err_cleanup;
+	}
 	/*
 	 * Order the queue on the previous job's hardware fence: the
 	 * scheduler ignores dependencies on its entity's own fences, as it

@@ -63,14 +63,18 @@ struct vsvm_queue {
 	u64 fence_context;
 	/**
 	 * @submit_lock: serialises submissions: protects @next_seqno and
-	 * @last_fence, and keeps arm and push in seqno order.
+	 * @last_fence, keeps arm and push in seqno order, and orders them
+	 * against @canceled being set.
 	 */
 	struct mutex submit_lock;
 	/** @next_seqno: seqno of the next job, from 1. */
 	u64 next_seqno;
 	/** @last_fence: hardware fence of the last job, which the next one waits for. */
 	struct dma_fence *last_fence;
-	/** @canceled: set once by destroy; jobs that see it end as CANCELED. */
+	/**
+	 * @canceled: set once by destroy, under @submit_lock; jobs that see
+	 * it end as CANCELED, and EXEC pushes no job after it.
+	 */
 	bool canceled;
 	/** @result_lock: protects @results; never held across sleeping. */
 	spinlock_t result_lock;

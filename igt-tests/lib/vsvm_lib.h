@@ -224,6 +224,15 @@ char *vsvm_objects_snapshot(int fd);
 /* Waits up to @seconds for debugfs "objects" to read @baseline again. */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
+/*
+ * userfaultfd: a descriptor (non-blocking, close-on-exec; skips the test if
+ * the kernel has none), a range registered in @mode (skips if the mode is
+ * unsupported), and UFFDIO_COPY of @len bytes that must all be copied.
+ */
+int vsvm_uffd_open(void);
+void vsvm_uffd_register(int uffd, void *p, uint64_t len, uint64_t mode);
+void vsvm_uffd_copy(int uffd, void *dst, const void *src, uint64_t len);
+
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);
 void vsvm_send_fd(int sock, int fd_to_send);
