@@ -40,7 +40,8 @@
 #include "fuzz.h"
 
 #define AREA_WORDS	(1u << 16)
-#define REMOTE_WORDS	(1u << 17)
+/* Jobs: every workgroup of a program lands here, the interpreter's loop included. */
+#define REMOTE_WORDS	(1u << 19)
 
 struct fz_func {
 	char *name;
