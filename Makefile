@@ -46,7 +46,7 @@ DEPS_STAMP := $(BUILD)/.deps-$(shell echo $(PACKAGES) | md5sum | cut -c1-8)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # The userspace tools "make" builds, those of them that exist yet.
-TOOLS := tools/vsvm-as tools/vsvm-demo tools/vsvm-stress
+TOOLS := tools/vsvm-as tools/vsvm-demo tools/vsvm-stress tools/vsvm-fuzz
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard $(addsuffix /Makefile,$(TOOLS))))
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
 
@@ -81,6 +81,7 @@ host-tests: tests tools
 	$(MAKE) -C igt-tests check
 	$(MAKE) -C tools/vsvm-as check
 	$(MAKE) -C tools/interp-test check
+	$(MAKE) -C tools/vsvm-fuzz check
 
 # The IGT suite, the SVM stress program (a plain program: exit 0 passes), then
 # the OpenCL checks on Rusticl + vsvm (Mesa block below), in one guest boot
@@ -199,6 +200,36 @@ test-debug: debug-kernel tests tools mesa-cl-tests
 		$(VM_FLAGS) --list $(DEBUG_TESTS_LIST)
 
 .PHONY: debug-kernel test-debug
+
+# ---- Fuzzing (owner: tools/vsvm-fuzz; docs/testing.md "Fuzzing") ---------
+#
+#   make fuzz         the debug lane's kernel (KCOV is on there) and vsvm.ko
+#                     for it, then tools/vsvm-fuzz in the guest for
+#                     FUZZ_SECONDS (default 240: CI's bounded run), then a
+#                     kmemleak scan; fails on any finding, with a reproducer
+#                     in build/vm/results/latest/fuzz/crash-N.prog
+#   make fuzz-replay REPRO=FILE
+#                     a reproducer's programs, 20 times, on that kernel
+#
+# The long run is "make fuzz FUZZ_SECONDS=7200" (docs/testing.md).
+FUZZ_SECONDS ?= 240
+FUZZ_ARGS ?=
+FUZZ_MODULE_ARGS ?= job_timeout_ms=5000 fault_timeout_ms=5000
+FUZZ_RUN = VSVM_CACHE=$(VSVM_CACHE) tools/vsvm-fuzz/run \
+	--module-args "$(FUZZ_MODULE_ARGS)"
+
+fuzz: debug-kernel
+	$(DEBUG_BUILD) module
+	$(MAKE) -C tools/vsvm-fuzz KVER=$(KVER)
+	$(FUZZ_RUN) --seconds $(FUZZ_SECONDS) --kmemleak -- $(FUZZ_ARGS)
+
+fuzz-replay: debug-kernel
+	@test -n "$(REPRO)" || { echo "make fuzz-replay REPRO=FILE"; exit 2; }
+	$(DEBUG_BUILD) module
+	$(MAKE) -C tools/vsvm-fuzz KVER=$(KVER)
+	$(FUZZ_RUN) --replay $(REPRO) -- $(FUZZ_ARGS)
+
+.PHONY: fuzz fuzz-replay
 
 # ---- Mesa: Rusticl with the vsvm Gallium driver --------------------------
 # Owned by the Mesa work (docs/mesa.md); kept apart from the targets above.

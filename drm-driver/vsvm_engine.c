@@ -2,6 +2,7 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/fpu.h>
+#include <linux/kcov.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -262,6 +263,11 @@ static int cu_thread(void *data)
 			continue;
 		}
 		/*
+		 * The workgroup's coverage, faults included, goes to the
+		 * submitter's KCOV remote handle if it has one.
+		 */
+		kcov_remote_start_common(job->kcov_handle);
+		/*
 		 * Empty workgroups never reach a batch boundary: the watchdog
 		 * runs per workgroup, and a job it stops gives up the rest of
 		 * its grid at the next claim.
@@ -273,6 +279,7 @@ static int cu_thread(void *data)
 		}
 		if (atomic64_sub_and_test(count, &job->wgs_left))
 			vsvm_job_finish(job);
+		kcov_remote_stop();
 		cond_resched();
 	}
 	return 0;

@@ -2,6 +2,7 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/dma-fence.h>
+#include <linux/kcov.h>
 #include <linux/kthread.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
@@ -529,6 +530,7 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	job->queue = q;
 	job->vm = q->vm;
 	job->mm = current->mm;
+	job->kcov_handle = kcov_common_handle();
 	drm_gpuvm_get(&job->vm->gpuvm);
 	job->args = *args;
 	job->wg_lanes = wg_lanes;

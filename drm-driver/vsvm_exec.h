@@ -128,6 +128,12 @@ struct vsvm_job {
 	struct vsvm_job_result result;
 	/** @insns: instructions executed, summed over waves. */
 	atomic64_t insns;
+	/**
+	 * @kcov_handle: the submitter's KCOV remote handle, under which the
+	 * compute units collect coverage of the job for a fuzzer
+	 * (tools/vsvm-fuzz); zero when the submitter collects none.
+	 */
+	u64 kcov_handle;
 };
 
 static inline struct vsvm_job *to_vsvm_job(struct drm_sched_job *job)

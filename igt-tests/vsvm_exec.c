@@ -15,9 +15,13 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <linux/sync_file.h>
+#include <linux/userfaultfd.h>
 
 #include "igt.h"
 #include "igt_syncobj.h"
@@ -2666,6 +2670,86 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 	objects_settle(&before);
 }
 
+struct exec_call {
+	int fd;
+	struct drm_vsvm_exec e;
+	int ret;
+};
+
+static void *exec_call(void *arg)
+{
+	struct exec_call *x = arg;
+
+	x->ret = __vsvm_exec(x->fd, &x->e);
+	return NULL;
+}
+
+/*
+ * Found by tools/vsvm-fuzz: the EXEC is held inside the ioctl by its
+ * in-sync handles, which it reads from a page under userfaultfd after it
+ * has looked the queue up, and the queue is destroyed while it waits.
+ */
+static void test_queue_destroy_during_exec(void)
+{
+	uint32_t lanes = 64, queue, sync, *handles, *page;
+	struct objects before;
+	struct exec_call x = {};
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	struct buf *src, *dst;
+	const struct kernel *k;
+	struct launch l;
+	uint64_t args[3];
+	pthread_t thread;
+	struct ctx c;
+	int u;
+
+	ctx_init(&c);
+	k = kernel_new(&c, copy_src);
+	src = buf_new(&c, lanes * 4);
+	dst = buf_new(&c, lanes * 4);
+	fill_u32(dst, SENTINEL);
+	sync = syncobj_create(c.fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	objects_read(&before);
+	queue = vsvm_queue_create(c.fd, c.vm);
+
+	u = vsvm_uffd_open();
+	handles = mmap(NULL, SIZE_4K, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(handles != MAP_FAILED);
+	vsvm_uffd_register(u, handles, SIZE_4K, UFFDIO_REGISTER_MODE_MISSING);
+	l = copy_launch(k, args, src, dst, lanes);
+	l.in_syncs = handles;
+	l.num_in_syncs = 1;
+	x.fd = c.fd;
+	launch_exec(&c, queue, &l, &x.e);
+	igt_assert_eq(pthread_create(&thread, NULL, exec_call, &x), 0);
+
+	/* The EXEC's read of its in-syncs faulted: it is past the lookup. */
+	pfd = (struct pollfd){ .fd = u, .events = POLLIN };
+	igt_assert_eq(poll(&pfd, 1, SETTLE_NS / NSEC_PER_MSEC), 1);
+	igt_assert_eq(read(u, &msg, sizeof(msg)), (ssize_t)sizeof(msg));
+	igt_assert_eq(msg.event, UFFD_EVENT_PAGEFAULT);
+	igt_assert_eq_u64(msg.arg.pagefault.address & ~(SIZE_4K - 1),
+			  to_user_pointer(handles));
+	vsvm_queue_destroy(c.fd, queue);
+
+	page = calloc(1, SIZE_4K);
+	page[0] = sync;
+	vsvm_uffd_copy(u, handles, page, SIZE_4K);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_assert_eq(x.ret, -ENOENT);
+
+	/* No job, and nothing it would have held, outlives the queue. */
+	objects_settle(&before);
+	check_sentinel(dst, 0, lanes, "destroyed queue's job");
+	free(page);
+	munmap(handles, SIZE_4K);
+	close(u);
+	syncobj_destroy(c.fd, sync);
+	ctx_fini(&c);
+}
+
 static void test_queue_destroy_in_flight(void)
 {
 	const uint32_t lanes = 64;
@@ -2936,6 +3020,13 @@ igt_main
 		     "carry -ECANCELED.");
 	igt_subtest("queue-destroy-in-flight")
 		test_queue_destroy_in_flight();
+
+	igt_describe("QUEUE_DESTROY while an EXEC on that queue is inside the "
+		     "ioctl, past its queue lookup: the EXEC fails with -ENOENT "
+		     "and leaves nothing behind (a job pushed to the destroyed "
+		     "queue's entity would never run nor end).");
+	igt_subtest("queue-destroy-during-exec")
+		test_queue_destroy_during_exec();
 
 	igt_fixture {
 		vsvm_param_restore("job_timeout_ms");

@@ -6,12 +6,16 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/sync_file.h>
 
 #include "igt_syncobj.h"
+#include <linux/userfaultfd.h>
+
 #include "vsvm_lib.h"
 #ifdef HAVE_VSVM_ASM
 #include "vsvm_asm.h"
@@ -720,6 +724,37 @@ void vsvm_param_restore(const char *name)
 	for (int i = 0; i < VSVM_PARAMS_SAVED; i++)
 		if (!strcmp(vsvm_params_saved[i].name, name))
 			igt_assert_eq(vsvm_param_write(name, vsvm_params_saved[i].value), 0);
+}
+
+int vsvm_uffd_open(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int u = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	igt_require_f(u >= 0, "userfaultfd: %m\n");
+	igt_assert_eq(ioctl(u, UFFDIO_API, &api), 0);
+	return u;
+}
+
+void vsvm_uffd_register(int uffd, void *p, uint64_t len, uint64_t mode)
+{
+	struct uffdio_register r = {
+		.range = { to_user_pointer(p), len }, .mode = mode,
+	};
+
+	igt_require_f(!ioctl(uffd, UFFDIO_REGISTER, &r),
+		      "UFFDIO_REGISTER mode %#" PRIx64 ": %m\n", mode);
+}
+
+void vsvm_uffd_copy(int uffd, void *dst, const void *src, uint64_t len)
+{
+	struct uffdio_copy cp = {
+		.dst = to_user_pointer(dst), .src = to_user_pointer(src),
+		.len = len,
+	};
+
+	igt_assert_eq(ioctl(uffd, UFFDIO_COPY, &cp), 0);
+	igt_assert_eq(cp.copy, (int64_t)len);
 }
 
 /* Returns 0 or -errno, for children that report by exit code. */

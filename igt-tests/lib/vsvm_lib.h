@@ -258,6 +258,15 @@ void vsvm_param_restore(const char *name);
 int64_t vsvm_smaps_kb(const void *addr, const char *field);
 void vsvm_pfns_of(const void *addr, uint64_t n, uint64_t *pfns);
 
+/*
+ * userfaultfd: a descriptor (non-blocking, close-on-exec; skips the test if
+ * the kernel has none), a range registered in @mode (skips if the mode is
+ * unsupported), and UFFDIO_COPY of @len bytes that must all be copied.
+ */
+int vsvm_uffd_open(void);
+void vsvm_uffd_register(int uffd, void *p, uint64_t len, uint64_t mode);
+void vsvm_uffd_copy(int uffd, void *dst, const void *src, uint64_t len);
+
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);
 void vsvm_send_fd(int sock, int fd_to_send);
