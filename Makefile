@@ -60,9 +60,10 @@ $(DEPS_STAMP):
 			echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:" $$missing; \
-		$(SUDO) apt-get update && \
+		$(SUDO) tools/apt-get-wait update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends $$missing || exit 1; \
+			tools/apt-get-wait install -y --no-install-recommends \
+			$$missing || exit 1; \
 	fi
 	@mkdir -p $(@D) && rm -f $(BUILD)/.deps-* && touch $@
 
