@@ -1302,7 +1302,8 @@ static void test_race_poll(enum backing kind, uint64_t len, bool cpu_first)
 	seqno = ctx_submit(&c, SH_XFORM_SIGNAL, &a, n);
 	igt_gettime(&start);
 	while (atomic_load(flag) != n) {
-		igt_assert_f(igt_nsec_elapsed(&start) < VSVM_WAIT_TIMEOUT_NS,
+		igt_assert_f(igt_nsec_elapsed(&start) <
+			     (uint64_t)VSVM_WAIT_TIMEOUT_NS,
 			     "completion counter at %" PRIu64 " of %u\n",
 			     (uint64_t)atomic_load(flag), n);
 		polls++;
@@ -1350,7 +1351,7 @@ static void test_ping_pong(enum backing kind)
 		atomic_store(flag, 2 * k + 1);
 		while (atomic_load(flag) != 2 * k + 2) {
 			igt_assert_f(igt_nsec_elapsed(&start) <
-				     VSVM_WAIT_TIMEOUT_NS,
+				     (uint64_t)VSVM_WAIT_TIMEOUT_NS,
 				     "round %u: flag %" PRIu64 "\n", k,
 				     (uint64_t)atomic_load(flag));
 			/* The compute unit may need this CPU. */
