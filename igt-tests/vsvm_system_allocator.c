@@ -544,14 +544,17 @@ static void counters_log(const struct counters *before,
 	igt_info("counters:%s\n", line[0] ? line : " none moved");
 }
 
-/* Waits up to 5 s for counter @name to have grown by @min since @before. */
+/*
+ * Waits up to 5 s (scaled: vsvm_scaled_limit()) for counter @name to have
+ * grown by @min since @before.
+ */
 static void wait_counter(const struct counters *before, const char *name,
 			 int64_t min)
 {
 	struct counters now;
 	int64_t d = 0;
 
-	for (int i = 0; i < 100; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(100); i++) {
 		counters_read(&now);
 		d = counters_delta(before, &now, name);
 		if (d >= min)
@@ -2824,7 +2827,8 @@ static void test_ksm(void)
 	igt_assert_eq(write_file(path, "1"), 0);
 	snprintf(path, sizeof(path), "%s/pages_sharing", ksm);
 	igt_gettime(&start);
-	while (igt_nsec_elapsed(&start) < 20ull * 1000 * 1000 * 1000) {
+	while (igt_nsec_elapsed(&start) <
+	       (uint64_t)vsvm_scaled_limit(20ll * 1000 * 1000 * 1000)) {
 		sharing = read_file_u64(path) - sharing0;
 		if (sharing >= (int64_t)npages - 1)
 			break;
