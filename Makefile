@@ -35,7 +35,9 @@ BUILD := build
 TESTS_LIST := $(BUILD)/igt-tests/tests.list
 DEMO ?= tools/run-demo
 DEMO_ARGS ?=
-# Whole-run and per-binary limits for "make test", in seconds.
+# Whole-run and per-binary limits for "make test", in seconds on an idle
+# machine: tools/vm scales them by the guest's measured speed
+# (docs/testing.md "Time limits under load").
 VM_TIMEOUT ?= 2700
 TEST_TIMEOUT ?= 300
 VM_FLAGS ?=
