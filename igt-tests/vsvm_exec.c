@@ -55,13 +55,17 @@ IGT_TEST_DESCRIPTION("Shader engine and submission: kernels checked against "
 #define NSEC_PER_MSEC	1000000ll
 #define NSEC_PER_SEC	1000000000ll
 
-/* Bound on anything the test waits for that has no job of its own. */
-#define SETTLE_NS	(10 * NSEC_PER_SEC)
+/*
+ * Bound on anything the test waits for that has no job of its own; like
+ * every bound here, scaled for a busy host (vsvm_scaled_limit()).
+ */
+#define SETTLE_NS	vsvm_scaled_limit(10 * NSEC_PER_SEC)
 /*
  * Bound on the cleanup of a client or queue with jobs in flight: under
- * half the default job timeout, so that only cancellation can meet it.
+ * half the default job timeout (which tools/vm scales alike), so that only
+ * cancellation can meet it.
  */
-#define CLEANUP_NS	(4 * NSEC_PER_SEC)
+#define CLEANUP_NS	vsvm_scaled_limit(4 * NSEC_PER_SEC)
 
 #ifndef DIV_ROUND_UP
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
@@ -2449,7 +2453,7 @@ static void test_exit_in_flight(enum leave_mode mode)
 	pid_t pid;
 
 	igt_require(vsvm_get_param(fd, DRM_VSVM_PARAM_JOB_TIMEOUT_MS) >=
-		    2 * CLEANUP_NS / NSEC_PER_MSEC);
+		    (uint64_t)(2 * CLEANUP_NS / NSEC_PER_MSEC));
 	igt_assert_eq(pipe(to_parent), 0);
 	igt_assert_eq(pipe(to_child), 0);
 	reap_leftovers();
@@ -2557,7 +2561,7 @@ enum stop_what { STOP_BARRIER_LOOP, STOP_EMPTY_GRID };
 enum stop_how { STOP_TIMEOUT, STOP_CANCEL };
 
 /* Bound on a job stopping once its deadline passed or its queue went. */
-#define STOP_NS		(30 * NSEC_PER_SEC)
+#define STOP_NS		vsvm_scaled_limit(30 * NSEC_PER_SEC)
 
 static struct launch stop_launch(struct ctx *c, enum stop_what what)
 {

@@ -1283,10 +1283,13 @@ static struct drm_vsvm_wait iso_wait(int dfd, uint32_t queue, uint64_t seqno)
 	return w;
 }
 
-/* Waits up to a minute for a u64 the GPU sets; false if it never came. */
+/*
+ * Waits up to a minute (scaled: vsvm_scaled_limit()) for a u64 the GPU
+ * sets; false if it never came.
+ */
 static bool iso_wait_flag(volatile uint64_t *flag)
 {
-	for (int i = 0; i < 60000; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(60000); i++) {
 		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
 			return true;
 		usleep(1000);
@@ -2715,7 +2718,8 @@ static void test_huge_sigkill(bool userptr)
 			     userptr ? "EXEC" : "PREFETCH",
 			     read(sock, &ret, sizeof(ret)) == sizeof(ret) ? ret : 0,
 			     status);
-		igt_assert_f(i < 6000, "the %s made no progress in a minute\n",
+		igt_assert_f(i < vsvm_scaled_limit(6000),
+			     "the %s made no progress in a minute\n",
 			     userptr ? "EXEC" : "PREFETCH");
 		usleep(10 * 1000);
 	}
@@ -2725,7 +2729,8 @@ static void test_huge_sigkill(bool userptr)
 	igt_assert_eq(kill(pid, SIGKILL), 0);
 	igt_gettime(&t0);
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		igt_assert_f(igt_nsec_elapsed(&t0) < 60ull * 1000 * 1000 * 1000,
+		igt_assert_f(igt_nsec_elapsed(&t0) <
+			     (uint64_t)vsvm_scaled_limit(60ll * 1000 * 1000 * 1000),
 			     "the child still runs its %s a minute after SIGKILL "
 			     "(%" PRId64 " %s so far)\n",
 			     userptr ? "EXEC" : "PREFETCH",
@@ -2864,7 +2869,8 @@ static void test_reaped_job_canceled(void)
 		honoured = vsvm_counter(fd, "inval_nonblock_honoured") - honoured;
 		for (int t = 0; (n = iso_log_count(fd, m.queue, m.seqno, &job)) == before;
 		     t++) {
-			igt_assert_f(t < 600, "no log line for queue %u job %" PRIu64
+			igt_assert_f(t < vsvm_scaled_limit(600),
+				     "no log line for queue %u job %" PRIu64
 				     "\n", m.queue, m.seqno);
 			usleep(100 * 1000);
 		}

@@ -406,12 +406,15 @@ static void log_range(const char *what, const struct svm_range *r)
 		 r->faults, r->unmapped ? " unmapped" : "");
 }
 
-/* Waits up to 5 s for the GC worker to remove the range holding @addr. */
+/*
+ * Waits up to 5 s (scaled: vsvm_scaled_limit()) for the GC worker to remove
+ * the range holding @addr.
+ */
 static void wait_range_gone(uint64_t addr)
 {
 	struct svm_range r;
 
-	for (int i = 0; i < 100; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(100); i++) {
 		if (!find_range(addr, &r))
 			return;
 		usleep(50 * 1000);
@@ -2163,7 +2166,7 @@ victim(int ready, const void *code, uint32_t code_size)
 	if (__vsvm_exec(vfd, &exec))
 		_exit(VICTIM_EXEC);
 	for (int i = 0; !__atomic_load_n(&flags[1], __ATOMIC_ACQUIRE); i++) {
-		if (i == 20000)
+		if (i == vsvm_scaled_limit(20000))
 			_exit(VICTIM_START);
 		usleep(1000);
 	}
@@ -2275,7 +2278,8 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 	job->buf = args->buf;
 	job->args = to_user_pointer(args);
 	for (int i = 0; !__atomic_load_n(&flags[1], __ATOMIC_ACQUIRE); i++) {
-		igt_assert_f(i < 20000, "the shader did not start\n");
+		igt_assert_f(i < vsvm_scaled_limit(20000),
+			     "the shader did not start\n");
 		usleep(1000);
 	}
 }
@@ -2285,7 +2289,7 @@ static void wait_cus_running(uint32_t n)
 {
 	uint32_t seen = 0;
 
-	for (int i = 0; i < 2000 && seen < n; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(2000) && seen < n; i++) {
 		char *text = vsvm_debugfs_read(fd, "engine");
 		const char *p;
 

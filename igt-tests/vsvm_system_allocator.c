@@ -544,14 +544,17 @@ static void counters_log(const struct counters *before,
 	igt_info("counters:%s\n", line[0] ? line : " none moved");
 }
 
-/* Waits up to 5 s for counter @name to have grown by @min since @before. */
+/*
+ * Waits up to 5 s (scaled: vsvm_scaled_limit()) for counter @name to have
+ * grown by @min since @before.
+ */
 static void wait_counter(const struct counters *before, const char *name,
 			 int64_t min)
 {
 	struct counters now;
 	int64_t d = 0;
 
-	for (int i = 0; i < 100; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(100); i++) {
 		counters_read(&now);
 		d = counters_delta(before, &now, name);
 		if (d >= min)
@@ -1302,7 +1305,8 @@ static void test_race_poll(enum backing kind, uint64_t len, bool cpu_first)
 	seqno = ctx_submit(&c, SH_XFORM_SIGNAL, &a, n);
 	igt_gettime(&start);
 	while (atomic_load(flag) != n) {
-		igt_assert_f(igt_nsec_elapsed(&start) < VSVM_WAIT_TIMEOUT_NS,
+		igt_assert_f(igt_nsec_elapsed(&start) <
+			     (uint64_t)VSVM_WAIT_TIMEOUT_NS,
 			     "completion counter at %" PRIu64 " of %u\n",
 			     (uint64_t)atomic_load(flag), n);
 		polls++;
@@ -1350,7 +1354,7 @@ static void test_ping_pong(enum backing kind)
 		atomic_store(flag, 2 * k + 1);
 		while (atomic_load(flag) != 2 * k + 2) {
 			igt_assert_f(igt_nsec_elapsed(&start) <
-				     VSVM_WAIT_TIMEOUT_NS,
+				     (uint64_t)VSVM_WAIT_TIMEOUT_NS,
 				     "round %u: flag %" PRIu64 "\n", k,
 				     (uint64_t)atomic_load(flag));
 			/* The compute unit may need this CPU. */
@@ -2823,7 +2827,8 @@ static void test_ksm(void)
 	igt_assert_eq(write_file(path, "1"), 0);
 	snprintf(path, sizeof(path), "%s/pages_sharing", ksm);
 	igt_gettime(&start);
-	while (igt_nsec_elapsed(&start) < 20ull * 1000 * 1000 * 1000) {
+	while (igt_nsec_elapsed(&start) <
+	       (uint64_t)vsvm_scaled_limit(20ll * 1000 * 1000 * 1000)) {
 		sharing = read_file_u64(path) - sharing0;
 		if (sharing >= (int64_t)npages - 1)
 			break;

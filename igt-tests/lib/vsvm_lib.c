@@ -589,9 +589,10 @@ char *vsvm_objects_snapshot(int fd)
 
 void vsvm_wait_objects(int fd, const char *baseline, int seconds)
 {
+	int64_t polls = vsvm_scaled_limit(seconds * 20);
 	char *now = NULL;
 
-	for (int i = 0; i < seconds * 20; i++) {
+	for (int64_t i = 0; i < polls; i++) {
 		free(now);
 		now = vsvm_objects_snapshot(fd);
 		if (!strcmp(now, baseline))

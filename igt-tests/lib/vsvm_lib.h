@@ -28,9 +28,10 @@
 
 /*
  * Default bound for waiting on a job. Generous: the interpreter runs under
- * TCG emulation in the test VM, orders of magnitude slower than hardware.
+ * TCG emulation in the test VM, orders of magnitude slower than hardware,
+ * and scaled for a busy host (vsvm_scaled_limit()).
  */
-#define VSVM_WAIT_TIMEOUT_NS	(60ll * 1000 * 1000 * 1000)
+#define VSVM_WAIT_TIMEOUT_NS	vsvm_scaled_limit(60ll * 1000 * 1000 * 1000)
 
 /* fp32 values as registers hold them: the bits of an IEEE binary32. */
 static inline uint32_t vsvm_f32_bits(float f)
@@ -228,7 +229,10 @@ int64_t vsvm_counter(int fd, const char *name);
 
 /* Live objects of the module (debugfs "objects"), as one string. */
 char *vsvm_objects_snapshot(int fd);
-/* Waits up to @seconds for debugfs "objects" to read @baseline again. */
+/*
+ * Waits up to @seconds (scaled: vsvm_scaled_limit()) for debugfs "objects"
+ * to read @baseline again.
+ */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
 /*
