@@ -142,7 +142,7 @@ static void free_level(u64 *t, int level)
 	pt_page_free(t);
 }
 
-static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end);
+static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end, bool every_cu);
 
 /**
  * vsvm_mmu_fini() - free a page table
@@ -156,7 +156,7 @@ void vsvm_mmu_fini(struct vsvm_mmu *mmu)
 {
 	vsvm_mmu_zap(mmu, 0, 1ULL << VSVM_VA_BITS);
 	spin_lock(&mmu->lock);
-	shootdown(mmu, 0, 1ULL << VSVM_VA_BITS);
+	shootdown(mmu, 0, 1ULL << VSVM_VA_BITS, true);
 	spin_unlock(&mmu->lock);
 	free_level(mmu->root, VSVM_PT_LEVELS - 1);
 	mmu->root = NULL;
@@ -311,7 +311,7 @@ u32 vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
 			added = set_leaf(mmu, &t[LEVEL_INDEX(va, 0)], pte, 0, va, &stale);
 	}
 	if (drm_WARN_ON_ONCE(&mmu->vdev->drm, stale.start < stale.end))
-		shootdown(mmu, stale.start, stale.end);
+		shootdown(mmu, stale.start, stale.end, false);
 	return added;
 }
 
@@ -388,10 +388,12 @@ static u64 block_bits(u64 first, u64 last)
 
 /*
  * Flush the entries of [@start, @end) from every compute unit that may
- * hold some, and waits for the batch of each that it visits. Context:
+ * hold some, and waits for the batch of each that it visits. @every_cu
+ * visits each compute unit running @mmu whatever its &vsvm_tlb.blocks
+ * says, for teardown, which must not depend on that summary. Context:
  * @mmu's lock held, the PTEs of the range already cleared.
  */
-static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
+static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end, bool every_cu)
 {
 	struct vsvm_engine *engine = &mmu->vdev->engine;
 	u64 first = start >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
@@ -407,7 +409,8 @@ static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
 		struct vsvm_tlb *tlb = &engine->cus[i].tlb;
 		u64 left = 0;
 
-		if (READ_ONCE(tlb->vm_id) != mmu->id || !(READ_ONCE(tlb->blocks) & bits)) {
+		if (READ_ONCE(tlb->vm_id) != mmu->id ||
+		    (!every_cu && !(READ_ONCE(tlb->blocks) & bits))) {
 			vsvm_stat_inc(mmu->vdev, VSVM_STAT_SHOOTDOWN_SKIPPED);
 			continue;
 		}
@@ -469,7 +472,7 @@ u64 vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end)
 	 */
 	if (x.start >= x.end)
 		return 0;
-	shootdown(mmu, x.start, x.end);
+	shootdown(mmu, x.start, x.end, false);
 	list_for_each_entry_safe(p, tmp, &freed, lru) {
 		list_del(&p->lru);
 		pt_page_free(page_address(p));
@@ -543,6 +546,7 @@ bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
  */
 static void tlb_track(struct vsvm_tlb *tlb, u64 vpn)
 {
+	lockdep_assert_held(&tlb->lock);
 	WRITE_ONCE(tlb->blocks, tlb->blocks | block_bit(vpn));
 	/* Pairs with shootdown(): the bit is visible before the PTE read. */
 	smp_mb();

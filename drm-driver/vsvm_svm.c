@@ -139,14 +139,17 @@ static bool range_zap_locked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u
 
 	lockdep_assert_held(&vm->mmu.lock);
 	if (!range->n_pages) {
-		if (IS_ENABLED(CONFIG_DEBUG_VM)) {
-			u64 n_4k, n_2m;
+		u64 n_4k = 0, n_2m = 0;
 
+		/*
+		 * A debug kernel checks the count, and zaps what it missed
+		 * rather than leave a translation behind.
+		 */
+		if (IS_ENABLED(CONFIG_DEBUG_VM))
 			vsvm_mmu_count_range(&vm->mmu, start + range->gpu_offset,
 					     end + range->gpu_offset, &n_4k, &n_2m);
-			drm_WARN_ON_ONCE(&vm->vdev->drm, n_4k || n_2m);
-		}
-		return false;
+		if (!drm_WARN_ON_ONCE(&vm->vdev->drm, n_4k || n_2m))
+			return false;
 	}
 	cleared = vsvm_mmu_zap_locked(&vm->mmu, start + range->gpu_offset,
 				      end + range->gpu_offset);
