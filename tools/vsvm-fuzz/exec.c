@@ -688,16 +688,21 @@ static uint32_t do_fork(int t, uint32_t i, const struct fz_op *op)
 	log_op(t, i, op, pid < 0 ? -errno : 0);
 	if (pid > 0) {
 		switch (op->a[1] % 3) {
-		case 0:
+		case 0: {
+			bool kept = false;
+
 			pthread_mutex_lock(&st.lock);
-			if (st.nchildren < 16)
+			if (st.nchildren < 16) {
 				st.children[st.nchildren++] = pid;
-			else
-				kill(pid, SIGKILL);
+				kept = true;
+			}
 			pthread_mutex_unlock(&st.lock);
-			if (st.nchildren == 16)
+			if (!kept) {
+				kill(pid, SIGKILL);
 				waitpid(pid, NULL, 0);
+			}
 			break;
+		}
 		case 1:
 			waitpid(pid, NULL, 0);
 			break;
