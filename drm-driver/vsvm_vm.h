@@ -104,6 +104,7 @@ struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id);
 void vsvm_vm_put(struct vsvm_vm *vm);
 int vsvm_vm_check_owner(struct vsvm_vm *vm);
 int vsvm_vm_check_cleanup(struct vsvm_vm *vm);
+bool vsvm_vm_mapped_for(struct vsvm_vm *vm, u64 addr, bool write);
 int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32 access,
 			 u32 *status);
 int vsvm_vm_read(struct vsvm_vm *vm, u64 va, void *buf, u32 size);
