@@ -57,6 +57,10 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_JOBS_DONE] = "jobs_done",
 	[VSVM_STAT_JOBS_FAILED] = "jobs_failed",
 	[VSVM_STAT_JOBS_TIMEOUT] = "jobs_timeout",
+	[VSVM_STAT_JOBS_TIMEOUT_FAULT_PENDING] = "jobs_timeout_fault_pending",
+	[VSVM_STAT_FAULTS_RAISED] = "faults_raised",
+	[VSVM_STAT_FAULTS_PENDING] = "faults_pending",
+	[VSVM_STAT_FAULTS_ABANDONED] = "faults_abandoned",
 	[VSVM_STAT_INSNS] = "instructions",
 	[VSVM_STAT_BAD_IOCTL] = "rejected_ioctls",
 };

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* Copyright 2026 The vsvm authors */
+
+#include <drm/drm_gpuvm.h>
+
+#include "vsvm_drv.h"
+#include "vsvm_fault.h"
+#include "vsvm_vm.h"
+
+/**
+ * DOC: Fault queue
+ *
+ * Compute units never service GPU page faults themselves: servicing one
+ * may block for as long as the faulting memory takes to come, and for a
+ * file whose filesystem never answers (a FUSE daemon that does not reply)
+ * that is forever, in an uninterruptible wait that a kernel thread cannot
+ * even be signalled out of. A compute unit that meets a fault parks the
+ * workgroup (see "Shader engine") and raises the fault here, as hardware
+ * raises one to its handler, then goes on with other workgroups.
+ *
+ * Each fault is one work item on the device's fault workqueue, which runs
+ * vsvm_vm_handle_fault() under the usual collision-retry protocol, with
+ * its time bound, owner check and memory cgroup, then hands the result
+ * back through &vsvm_fault.done. Faults are independent items, so a fault
+ * that never ends holds one worker and nothing else: faults of other VMs,
+ * and other faults of the same VM, run on other workers.
+ *
+ * The workqueue is unbound, as a fault sleeps and may take long. It is not
+ * WQ_MEM_RECLAIM: no reclaim waits for a GPU fault (vsvm has no shrinker
+ * and never lets reclaim wait on its fences, see "Queues and jobs"), and a
+ * rescuer could not help a fault that allocates memory itself.
+ *
+ * Nothing waits for a fault but unload: a job ends when its watchdog or
+ * its cancellation says so, whatever its faults are doing, and VM and file
+ * close do not wait either (the fault holds what it needs: a VM reference,
+ * and its SVM range, see "Shared virtual memory"). Unload destroys the
+ * workqueue, which waits for every fault: a fault blocked in a filesystem
+ * holds the module until the filesystem answers or its connection is
+ * aborted (for FUSE, /sys/fs/fuse/connections/N/abort, or the daemon's
+ * exit), which fails the fault.
+ */
+
+static void fault_work(struct work_struct *work)
+{
+	struct vsvm_fault *fault = container_of(work, struct vsvm_fault, work);
+	struct vsvm_vm *vm = fault->vm;
+	struct vsvm_device *vdev = vm->vdev;
+
+	fault->ret = vsvm_vm_handle_fault(vm, fault->mm, fault->addr, fault->access,
+					  &fault->status);
+	vsvm_vm_put(vm);
+	vsvm_stat_add(vdev, VSVM_STAT_FAULTS_PENDING, -1);
+	fault->done(fault);
+}
+
+/**
+ * vsvm_fault_raise() - queue a fault to the fault worker
+ * @vdev: the device
+ * @fault: the fault, with @vm, @mm, @addr, @access and @done set; takes a
+ *	   reference on @vm
+ *
+ * Context: any; does not sleep.
+ */
+void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault)
+{
+	drm_gpuvm_get(&fault->vm->gpuvm);
+	vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_PENDING);
+	INIT_WORK(&fault->work, fault_work);
+	queue_work(vdev->fault_wq, &fault->work);
+}
+
+/**
+ * vsvm_fault_init() - create the device's fault workqueue
+ * @vdev: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vsvm_fault_init(struct vsvm_device *vdev)
+{
+	vdev->fault_wq = alloc_workqueue("vsvm-fault", WQ_UNBOUND, 0);
+	return vdev->fault_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * vsvm_fault_fini() - wait for every fault and destroy the workqueue
+ * @vdev: the device; no job is left
+ *
+ * Context: unload. Waits for faults blocked in a filesystem until it
+ * answers or is aborted; faults held by fault injection are released.
+ */
+void vsvm_fault_fini(struct vsvm_device *vdev)
+{
+	if (!vdev->fault_wq)
+		return;
+	vsvm_inject_release(&vdev->inject);
+	destroy_workqueue(vdev->fault_wq);
+	vdev->fault_wq = NULL;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Copyright 2026 The vsvm authors */
+
+#ifndef __VSVM_FAULT_H__
+#define __VSVM_FAULT_H__
+
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+struct mm_struct;
+struct vsvm_device;
+struct vsvm_vm;
+
+/**
+ * struct vsvm_fault - a GPU page fault raised to the fault worker
+ *
+ * Filled by the compute unit that raised it and owned by the fault queue
+ * until @done is called; the compute unit does not touch it meanwhile.
+ */
+struct vsvm_fault {
+	/** @work: the worker's item on &vsvm_device.fault_wq. */
+	struct work_struct work;
+	/** @vm: the VM; a reference, dropped before @done is called. */
+	struct vsvm_vm *vm;
+	/** @mm: the faulting job's submitter, compared and never dereferenced. */
+	struct mm_struct *mm;
+	/** @addr: faulting GPU VA. */
+	u64 addr;
+	/** @access: DRM_VSVM_ACCESS_*. */
+	u32 access;
+	/** @status: out, enum drm_vsvm_status when @ret is not 0. */
+	u32 status;
+	/** @ret: out, what vsvm_vm_handle_fault() returned. */
+	int ret;
+	/**
+	 * @done: called by the worker once the fault is serviced or has
+	 * failed; the fault is the callee's from then on, and the worker
+	 * touches it no more.
+	 */
+	void (*done)(struct vsvm_fault *fault);
+};
+
+int vsvm_fault_init(struct vsvm_device *vdev);
+void vsvm_fault_fini(struct vsvm_device *vdev);
+void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault);
+
+#endif /* __VSVM_FAULT_H__ */
