@@ -22,8 +22,9 @@
  * vsvm_vm_handle_fault() under the usual collision-retry protocol, with
  * its time bound, owner check and memory cgroup, then hands the result
  * back through &vsvm_fault.done. Faults are independent items, so a fault
- * that never ends holds one worker and nothing else: faults of other VMs,
- * and other faults of the same VM, run on other workers.
+ * that never ends holds one worker and its VM's other faults, serialised
+ * by &vsvm_vm.fault_lock as one fault handler per VM would serialise
+ * them, and nothing else: faults of other VMs run on other workers.
  *
  * The workqueue is unbound, as a fault sleeps and may take long. It is not
  * WQ_MEM_RECLAIM: no reclaim waits for a GPU fault (vsvm has no shrinker
@@ -46,8 +47,10 @@ static void fault_work(struct work_struct *work)
 	struct vsvm_vm *vm = fault->vm;
 	struct vsvm_device *vdev = vm->vdev;
 
+	mutex_lock(&vm->fault_lock);
 	fault->ret = vsvm_vm_handle_fault(vm, fault->mm, fault->addr, fault->access,
 					  &fault->status);
+	mutex_unlock(&vm->fault_lock);
 	vsvm_vm_put(vm);
 	vsvm_stat_add(vdev, VSVM_STAT_FAULTS_PENDING, -1);
 	fault->done(fault);

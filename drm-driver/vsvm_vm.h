@@ -82,6 +82,15 @@ struct vsvm_vm {
 	 * &vsvm_mmu.lock. Never taken by invalidation callbacks.
 	 */
 	struct mutex lock;
+	/**
+	 * @fault_lock: serialises the fault worker's faults of the VM, as one
+	 * fault handler per VM would: a fault on a chunk another one is
+	 * mapping then finds it mapped instead of gathering it again. Held
+	 * across a fault, however long it takes; taken outside @lock, and by
+	 * nothing but the fault worker, so nothing that closes the VM waits
+	 * for it.
+	 */
+	struct mutex fault_lock;
 	/** @closed: the id is gone; no binding may be added. */
 	bool closed;
 	/** @mmu: the GPU page table. */
