@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -2939,8 +2940,18 @@ static void stuck_fuse_start(uint64_t size)
 	fflush(NULL);
 	stuck_fuse.daemon = fork();
 	igt_assert_lte(0, stuck_fuse.daemon);
-	if (!stuck_fuse.daemon)
+	if (!stuck_fuse.daemon) {
+		/*
+		 * Whatever happens to the test, the connection goes within
+		 * 90 s, before the hung-task detector's 120 s: a failure
+		 * must not leave the machine stuck, e.g. on a module whose
+		 * compute units wait for the READ themselves, where the
+		 * killed holder's file close waits for them.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(90);
 		fuse_daemon(dev, size);
+	}
 	close(dev);
 }
 
