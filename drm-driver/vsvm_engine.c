@@ -379,7 +379,8 @@ static int run_wave(struct vsvm_cu *cu, struct vsvm_wg *wg, struct vsvm_wave *w)
 			return -EIO;
 		case VSVM_STOP_FAULT:
 			vsvm_stat_inc(vdev, VSVM_STAT_FAULTS);
-			write = ctx->fault_access & (DRM_VSVM_ACCESS_WRITE | DRM_VSVM_ACCESS_ATOMIC);
+			write = ctx->fault_access &
+				(DRM_VSVM_ACCESS_WRITE | DRM_VSVM_ACCESS_ATOMIC);
 			/* Another workgroup's fault may have mapped it already. */
 			if (!vsvm_vm_mapped_for(job->vm, ctx->fault_addr, write))
 				return -EAGAIN;
