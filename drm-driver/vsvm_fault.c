@@ -18,13 +18,15 @@
  * workgroup (see "Shader engine") and raises the fault here, as hardware
  * raises one to its handler, then goes on with other workgroups.
  *
- * Each fault is one work item on the device's fault workqueue, which runs
- * vsvm_vm_handle_fault() under the usual collision-retry protocol, with
- * its time bound, owner check and memory cgroup, then hands the result
- * back through &vsvm_fault.done. Faults are independent items, so a fault
- * that never ends holds one worker and its VM's other faults, serialised
- * by &vsvm_vm.fault_lock as one fault handler per VM would serialise
- * them, and nothing else: faults of other VMs run on other workers.
+ * Each VM has a fault queue (&struct vsvm_fault_queue) whose work item,
+ * on the device's fault workqueue, takes its faults in the order they
+ * were raised, as one fault handler per VM would, runs
+ * vsvm_vm_handle_fault() for each under the usual collision-retry
+ * protocol, with its time bound, owner check and memory cgroup, and hands
+ * the result back through &vsvm_fault.done. One fault at a time per VM
+ * keeps two workgroups faulting on one chunk from gathering it twice: the
+ * second finds it mapped. A fault that never ends holds its VM's queue,
+ * and nothing else: other VMs' queues run on other workers.
  *
  * The workqueue is unbound, as a fault sleeps and may take long. It is not
  * WQ_MEM_RECLAIM: no reclaim waits for a GPU fault (vsvm has no shrinker
@@ -41,23 +43,48 @@
  * exit), which fails the fault.
  */
 
-static void fault_work(struct work_struct *work)
+/*
+ * Each fault holds a VM reference until it is done, and each queueing of
+ * the work one more until the work returns, which may free the VM, and the
+ * work with it, as its very last step.
+ */
+static void fault_queue_work(struct work_struct *work)
 {
-	struct vsvm_fault *fault = container_of(work, struct vsvm_fault, work);
-	struct vsvm_vm *vm = fault->vm;
+	struct vsvm_fault_queue *fq = container_of(work, struct vsvm_fault_queue, work);
+	struct vsvm_vm *vm = container_of(fq, struct vsvm_vm, faults);
 	struct vsvm_device *vdev = vm->vdev;
+	struct vsvm_fault *fault;
 
-	mutex_lock(&vm->fault_lock);
-	fault->ret = vsvm_vm_handle_fault(vm, fault->mm, fault->addr, fault->access,
-					  &fault->status);
-	mutex_unlock(&vm->fault_lock);
+	for (;;) {
+		spin_lock(&fq->lock);
+		fault = list_first_entry_or_null(&fq->pending, struct vsvm_fault, link);
+		if (fault)
+			list_del_init(&fault->link);
+		spin_unlock(&fq->lock);
+		if (!fault)
+			break;
+		fault->ret = vsvm_vm_handle_fault(vm, fault->mm, fault->addr, fault->access,
+						  &fault->status);
+		vsvm_stat_add(vdev, VSVM_STAT_FAULTS_PENDING, -1);
+		fault->done(fault);
+		vsvm_vm_put(vm);
+	}
 	vsvm_vm_put(vm);
-	vsvm_stat_add(vdev, VSVM_STAT_FAULTS_PENDING, -1);
-	fault->done(fault);
 }
 
 /**
- * vsvm_fault_raise() - queue a fault to the fault worker
+ * vsvm_fault_queue_init() - set up a VM's fault queue
+ * @fq: the queue
+ */
+void vsvm_fault_queue_init(struct vsvm_fault_queue *fq)
+{
+	spin_lock_init(&fq->lock);
+	INIT_LIST_HEAD(&fq->pending);
+	INIT_WORK(&fq->work, fault_queue_work);
+}
+
+/**
+ * vsvm_fault_raise() - queue a fault to its VM's fault queue
  * @vdev: the device
  * @fault: the fault, with @vm, @mm, @addr, @access and @done set; takes a
  *	   reference on @vm
@@ -66,10 +93,22 @@ static void fault_work(struct work_struct *work)
  */
 void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault)
 {
-	drm_gpuvm_get(&fault->vm->gpuvm);
+	struct vsvm_vm *vm = fault->vm;
+	struct vsvm_fault_queue *fq = &vm->faults;
+
+	/*
+	 * The fault's reference and the work's, both before the fault is on
+	 * the list: from then on the fault may be done, and its reference
+	 * dropped, at any time.
+	 */
+	drm_gpuvm_get(&vm->gpuvm);
+	drm_gpuvm_get(&vm->gpuvm);
 	vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_PENDING);
-	INIT_WORK(&fault->work, fault_work);
-	queue_work(vdev->fault_wq, &fault->work);
+	spin_lock(&fq->lock);
+	list_add_tail(&fault->link, &fq->pending);
+	spin_unlock(&fq->lock);
+	if (!queue_work(vdev->fault_wq, &fq->work))
+		vsvm_vm_put(vm);
 }
 
 /**

@@ -4,6 +4,8 @@
 #ifndef __VSVM_FAULT_H__
 #define __VSVM_FAULT_H__
 
+#include <linux/list.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -18,9 +20,9 @@ struct vsvm_vm;
  * until @done is called; the compute unit does not touch it meanwhile.
  */
 struct vsvm_fault {
-	/** @work: the worker's item on &vsvm_device.fault_wq. */
-	struct work_struct work;
-	/** @vm: the VM; a reference, dropped before @done is called. */
+	/** @link: in &vsvm_fault_queue.pending, under its lock. */
+	struct list_head link;
+	/** @vm: the VM; a reference, dropped after @done is called. */
 	struct vsvm_vm *vm;
 	/** @mm: the faulting job's submitter, compared and never dereferenced. */
 	struct mm_struct *mm;
@@ -40,6 +42,23 @@ struct vsvm_fault {
 	void (*done)(struct vsvm_fault *fault);
 };
 
+/**
+ * struct vsvm_fault_queue - a VM's faults, serviced in the order raised
+ */
+struct vsvm_fault_queue {
+	/** @lock: protects @pending; nothing nests inside it. */
+	spinlock_t lock;
+	/** @pending: faults raised and not yet taken by @work. */
+	struct list_head pending;
+	/**
+	 * @work: services @pending one fault at a time, on
+	 * &vsvm_device.fault_wq; each fault holds a VM reference, so the VM
+	 * outlives it.
+	 */
+	struct work_struct work;
+};
+
+void vsvm_fault_queue_init(struct vsvm_fault_queue *fq);
 int vsvm_fault_init(struct vsvm_device *vdev);
 void vsvm_fault_fini(struct vsvm_device *vdev);
 void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault);

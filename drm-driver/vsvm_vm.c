@@ -56,7 +56,6 @@ static void vm_free(struct drm_gpuvm *gpuvm)
 	if (vm->mm)
 		mmdrop(vm->mm);
 	mem_cgroup_put(vm->memcg);
-	mutex_destroy(&vm->fault_lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	vsvm_obj_dec(VSVM_OBJ_VM);
@@ -315,7 +314,7 @@ int vsvm_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fi
 	vsvm_obj_inc(VSVM_OBJ_VM);
 	vm->vdev = vdev;
 	mutex_init(&vm->lock);
-	mutex_init(&vm->fault_lock);
+	vsvm_fault_queue_init(&vm->faults);
 	vsvm_svm_init(vm);
 	if (args->flags & DRM_VSVM_VM_CREATE_SVM) {
 		vm->mm = current->mm;

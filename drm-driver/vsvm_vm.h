@@ -8,6 +8,7 @@
 
 #include <drm/drm_gpuvm.h>
 
+#include "vsvm_fault.h"
 #include "vsvm_mmu.h"
 #include "vsvm_svm.h"
 
@@ -83,14 +84,11 @@ struct vsvm_vm {
 	 */
 	struct mutex lock;
 	/**
-	 * @fault_lock: serialises the fault worker's faults of the VM, as one
-	 * fault handler per VM would: a fault on a chunk another one is
-	 * mapping then finds it mapped instead of gathering it again. Held
-	 * across a fault, however long it takes; taken outside @lock, and by
-	 * nothing but the fault worker, so nothing that closes the VM waits
-	 * for it.
+	 * @faults: GPU faults raised by compute units, serviced one at a time
+	 * in the order raised (see "Fault queue"); nothing that closes the VM
+	 * waits for them.
 	 */
-	struct mutex fault_lock;
+	struct vsvm_fault_queue faults;
 	/** @closed: the id is gone; no binding may be added. */
 	bool closed;
 	/** @mmu: the GPU page table. */
