@@ -21,6 +21,7 @@
 #include "vsvm_debugfs.h"
 #include "vsvm_drv.h"
 #include "vsvm_exec.h"
+#include "vsvm_fault.h"
 #include "vsvm_gem.h"
 #include "vsvm_params.h"
 #include "vsvm_vm.h"
@@ -233,6 +234,8 @@ static void vsvm_device_destroy(struct vsvm_device *vdev)
 	/* No file is open, so every job is canceled: let them end. */
 	wait_event(vdev->jobs_idle, !atomic_read(&vdev->jobs_live));
 	vsvm_exec_fini(vdev);
+	/* Jobs end without their faults: wait for those here. */
+	vsvm_fault_fini(vdev);
 	vsvm_engine_fini(&vdev->engine);
 	devres_release_group(&pdev->dev, NULL);
 	platform_device_unregister(pdev);
@@ -261,9 +264,12 @@ static struct vsvm_device *vsvm_device_create(int index)
 	spin_lock_init(&vdev->log_lock);
 	init_waitqueue_head(&vdev->jobs_idle);
 
-	ret = vsvm_engine_init(&vdev->engine, vdev, num_cus);
+	ret = vsvm_fault_init(vdev);
 	if (ret)
 		goto err_group;
+	ret = vsvm_engine_init(&vdev->engine, vdev, num_cus);
+	if (ret)
+		goto err_fault;
 	ret = vsvm_exec_init(vdev);
 	if (ret)
 		goto err_engine;
@@ -279,6 +285,8 @@ err_exec:
 	vsvm_exec_fini(vdev);
 err_engine:
 	vsvm_engine_fini(&vdev->engine);
+err_fault:
+	vsvm_fault_fini(vdev);
 err_group:
 	devres_release_group(&pdev->dev, NULL);
 err_pdev:

@@ -88,6 +88,10 @@ enum vsvm_stat {
 	VSVM_STAT_JOBS_DONE,
 	VSVM_STAT_JOBS_FAILED,
 	VSVM_STAT_JOBS_TIMEOUT,
+	VSVM_STAT_JOBS_TIMEOUT_FAULT_PENDING,
+	VSVM_STAT_FAULTS_RAISED,
+	VSVM_STAT_FAULTS_PENDING,
+	VSVM_STAT_FAULTS_ABANDONED,
 	VSVM_STAT_INSNS,
 	VSVM_STAT_BAD_IOCTL,
 	VSVM_STAT_EXEC_QUEUE_DESTROYED,
@@ -119,6 +123,12 @@ struct vsvm_device {
 	atomic_t jobs_live;
 	/** @jobs_idle: woken when @jobs_live drops to zero. */
 	wait_queue_head_t jobs_idle;
+
+	/**
+	 * @fault_wq: services GPU page faults off the compute units; see
+	 * "Fault queue" in vsvm_fault.c.
+	 */
+	struct workqueue_struct *fault_wq;
 
 	/** @inject: fault injection, set from debugfs; see its type. */
 	struct vsvm_fault_inject inject;

@@ -13,7 +13,9 @@
 struct task_struct;
 struct vsvm_device;
 struct vsvm_job;
-struct vsvm_wave;
+struct vsvm_queue;
+struct vsvm_wg;
+struct work_struct;
 
 /**
  * struct vsvm_cu - a compute unit: one kernel thread running workgroups
@@ -27,18 +29,12 @@ struct vsvm_cu {
 	struct task_struct *thread;
 	/** @tlb: the TLB; see struct vsvm_tlb for the shootdown protocol. */
 	struct vsvm_tlb tlb;
-	/** @regs: register file of the current workgroup; owned by @thread. */
-	u64 *regs;
-	/** @regs_size: bytes at @regs. */
-	size_t regs_size;
-	/** @scratch: scratch of the current workgroup; owned by @thread. */
-	u8 *scratch;
-	/** @scratch_size: bytes at @scratch. */
-	size_t scratch_size;
-	/** @shared: shared memory of the current workgroup; owned by @thread. */
-	u8 *shared;
-	/** @waves: wave states of the current workgroup; owned by @thread. */
-	struct vsvm_wave *waves;
+	/**
+	 * @spare: a workgroup context for the next new workgroup, or NULL;
+	 * owned by @thread. A workgroup parked on a fault takes its context
+	 * away with it.
+	 */
+	struct vsvm_wg *spare;
 	/** @job: job of the workgroup running now, for debugfs; under &vsvm_engine.lock. */
 	struct vsvm_job *job;
 	/** @wgs: workgroups run, under &vsvm_engine.lock. */
@@ -60,12 +56,26 @@ struct vsvm_engine {
 	struct vsvm_cu *cus;
 	/**
 	 * @lock: protects @active and the dispatch state of the jobs on it
-	 * (&vsvm_job.next_wg) and &vsvm_cu.job. A spinlock taken by compute units and the
-	 * scheduler's run_job; nothing is taken inside it.
+	 * (&vsvm_job.next_wg, .inflight, .parked), &vsvm_cu.job, @parked,
+	 * @ready, @pool and the state of the workgroup contexts on them. A
+	 * spinlock taken by compute units, the scheduler's run_job, the fault
+	 * worker and job watchdogs; nothing is taken inside it but the
+	 * workqueue's own locks (arming a watchdog).
 	 */
 	spinlock_t lock;
 	/** @active: jobs with workgroups not yet handed out. */
 	struct list_head active;
+	/**
+	 * @parked: workgroups whose fault is with the fault worker, and those
+	 * abandoned there by a job that ended meanwhile.
+	 */
+	struct list_head parked;
+	/** @ready: workgroups whose fault is serviced, to resume first. */
+	struct list_head ready;
+	/** @pool: spare workgroup contexts, at most @n_cus. */
+	struct list_head pool;
+	/** @n_pool: contexts on @pool. */
+	u32 n_pool;
 	/** @wq: compute units wait here for work. */
 	wait_queue_head_t wq;
 };
@@ -73,6 +83,8 @@ struct vsvm_engine {
 int vsvm_engine_init(struct vsvm_engine *engine, struct vsvm_device *vdev, u32 n_cus);
 void vsvm_engine_fini(struct vsvm_engine *engine);
 void vsvm_engine_submit(struct vsvm_engine *engine, struct vsvm_job *job);
+void vsvm_engine_watchdog(struct work_struct *work);
+void vsvm_engine_cancel(struct vsvm_engine *engine, struct vsvm_queue *q);
 struct seq_file;
 void vsvm_engine_show(struct vsvm_engine *engine, struct seq_file *m);
 

@@ -31,9 +31,10 @@
  * the queue's last %VSVM_QUEUE_RESULTS jobs.
  *
  * Timeouts are the engine's: a job running longer than vsvm_job_timeout_ms
- * is stopped at its next batch boundary and fails with
- * DRM_VSVM_STATUS_TIMEOUT. The engine can stop one job without a reset, so
- * the scheduler's own timeout and recovery are not used.
+ * is stopped at its next batch boundary, or by its watchdog while its
+ * workgroups wait on page faults, and fails with DRM_VSVM_STATUS_TIMEOUT.
+ * The engine can stop one job without a reset, so the scheduler's own
+ * timeout and recovery are not used.
  *
  * Fences of jobs that may page-fault: servicing a GPU fault allocates
  * memory, which the dma-fence rules forbid before a published fence
@@ -213,6 +214,7 @@ static void vsvm_free_job(struct drm_sched_job *sched_job)
 	struct vsvm_device *vdev = job->queue->vdev;
 
 	drm_sched_job_cleanup(sched_job);
+	cancel_delayed_work_sync(&job->watchdog);
 	/*
 	 * A job the scheduler discarded without running (its entity was
 	 * killed) never reached the engine; the next job of the queue
@@ -355,6 +357,8 @@ static void queue_destroy(struct vsvm_queue *q)
 	mutex_lock(&q->submit_lock);
 	WRITE_ONCE(q->canceled, true);
 	mutex_unlock(&q->submit_lock);
+	/* Jobs waiting on faults stop now, without waiting for them. */
+	vsvm_engine_cancel(&q->vdev->engine, q);
 	/* Jobs not yet run are run, and see @canceled at once. */
 	drm_sched_entity_destroy(&q->entity);
 	kref_put(&q->refcount, queue_release);
@@ -536,6 +540,7 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	job->wg_lanes = wg_lanes;
 	job->total_wgs = wgs;
 	INIT_LIST_HEAD(&job->engine_link);
+	INIT_DELAYED_WORK(&job->watchdog, vsvm_engine_watchdog);
 	spin_lock_init(&hw->lock);
 	job->hw_fence = &hw->base;
 

@@ -7,6 +7,7 @@
 #include <linux/dma-fence.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 
 #include <drm/gpu_scheduler.h>
 
@@ -113,6 +114,20 @@ struct vsvm_job {
 	struct list_head engine_link;
 	/** @next_wg: next workgroup to hand out, under &vsvm_engine.lock. */
 	u64 next_wg;
+	/**
+	 * @inflight: workgroups handed out and not ended, running or parked
+	 * on a fault, under &vsvm_engine.lock; at most &vsvm_engine.n_cus,
+	 * which bounds the contexts a job's faults keep.
+	 */
+	u32 inflight;
+	/** @parked: workgroups whose fault is with the fault worker, likewise. */
+	u32 parked;
+	/**
+	 * @watchdog: armed while a workgroup is parked: ends the job at its
+	 * deadline, or when its queue is canceled, whatever its faults do
+	 * (vsvm_engine_watchdog()).
+	 */
+	struct delayed_work watchdog;
 	/**
 	 * @wgs_left: workgroups not finished; the last one ends the job. A
 	 * u64 count (a grid may exceed 2^63), read back as one.

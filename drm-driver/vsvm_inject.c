@@ -3,6 +3,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/wait.h>
 
 #include "include/uapi/drm/vsvm_drm.h"
 #include "vsvm_drv.h"
@@ -42,6 +43,53 @@ static int fail_status_get(void *data, u64 *val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(fail_status_fops, fail_status_get, fail_status_set, "%llu\n");
 
+static int hold_set(void *data, u64 val)
+{
+	struct vsvm_fault_inject *inject = data;
+
+	WRITE_ONCE(inject->hold, !!val);
+	if (!val)
+		wake_up_all(&inject->hold_wq);
+	return 0;
+}
+
+static int hold_get(void *data, u64 *val)
+{
+	struct vsvm_fault_inject *inject = data;
+
+	*val = READ_ONCE(inject->hold);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(hold_fops, hold_get, hold_set, "%llu\n");
+
+/**
+ * vsvm_inject_hold() - hold a fault while &vsvm_fault_inject.hold is set
+ * @vdev: the device
+ *
+ * Context: the fault path, before its gather, the mmap read lock held;
+ * sleeps while held: killable in process context, forever in a worker.
+ */
+void vsvm_inject_hold(struct vsvm_device *vdev)
+{
+	struct vsvm_fault_inject *inject = &vdev->inject;
+
+	if (likely(!READ_ONCE(inject->hold)))
+		return;
+	vsvm_inject_hit(vdev, "fault held");
+	/* A fatal signal ends the wait; the gather then goes on. */
+	wait_event_killable(inject->hold_wq, !READ_ONCE(inject->hold));
+}
+
+/**
+ * vsvm_inject_release() - release held faults for good, at unload
+ * @inject: the device's injection state
+ */
+void vsvm_inject_release(struct vsvm_fault_inject *inject)
+{
+	hold_set(inject, 0);
+}
+
 /**
  * vsvm_inject_debugfs_init() - create the fault_inject directory
  * @inject: the device's injection state
@@ -52,6 +100,7 @@ void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *r
 	struct dentry *dir = debugfs_create_dir("fault_inject", root);
 
 	inject->fail_status = DRM_VSVM_STATUS_BAD_MEMORY;
+	init_waitqueue_head(&inject->hold_wq);
 	debugfs_create_atomic_t("ebusy", 0600, dir, &inject->ebusy);
 	debugfs_create_atomic_t("collisions", 0600, dir, &inject->collisions);
 	debugfs_create_atomic_t("unmaps", 0600, dir, &inject->unmaps);
@@ -61,4 +110,5 @@ void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *r
 	debugfs_create_file_unsafe("fail_status", 0600, dir, inject, &fail_status_fops);
 	debugfs_create_u32("latency_us", 0600, dir, &inject->latency_us);
 	debugfs_create_u32("teardown_delay_us", 0600, dir, &inject->teardown_delay_us);
+	debugfs_create_file_unsafe("hold", 0600, dir, inject, &hold_fops);
 }

@@ -7,6 +7,7 @@
 #include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 struct dentry;
 struct vsvm_device;
@@ -51,13 +52,26 @@ struct vsvm_fault_inject {
 	/**
 	 * @teardown_delay_us: every SVM range teardown waits this long
 	 * between zapping its PTEs and removing its notifier, the window a
-	 * test races the CPU against (see range_free()).
+	 * test races the CPU against (see range_release()).
 	 */
 	u32 teardown_delay_us;
+	/**
+	 * @hold: while nonzero, every mirror and userptr fault waits before
+	 * its gather, holding the owner's mmap read lock, as a fault on a
+	 * file whose filesystem never answers does; writing 0 releases them,
+	 * as aborting the filesystem's connection does. Unload releases them
+	 * too. Killable in process context (PREFETCH), forever in the fault
+	 * worker.
+	 */
+	u32 hold;
+	/** @hold_wq: faults held by @hold wait here. */
+	wait_queue_head_t hold_wq;
 };
 
 void vsvm_inject_hit(struct vsvm_device *vdev, const char *what);
 void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *root);
+void vsvm_inject_release(struct vsvm_fault_inject *inject);
+void vsvm_inject_hold(struct vsvm_device *vdev);
 
 /**
  * vsvm_inject() - consume one injected event, if any is left

@@ -208,7 +208,11 @@ static bool svm_invalidate(struct mmu_interval_notifier *mni,
 
 	spin_lock(&vm->mmu.lock);
 	mmu_interval_set_seq(mni, cur_seq);
-	if (!range_zap_locked(vm, range, start, end))
+	/*
+	 * A removed range maps nothing and never will; its GPU VAs may belong
+	 * to another binding by now, whose PTEs are not this notifier's.
+	 */
+	if (range->removed || !range_zap_locked(vm, range, start, end))
 		vsvm_stat_inc(vm->vdev, VSVM_STAT_INVAL_SKIPPED_UNMAPPED);
 	if (!range->userptr &&
 	    (r->event == MMU_NOTIFY_UNMAP || r->event == MMU_NOTIFY_RELEASE) &&
@@ -269,17 +273,11 @@ static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end
  * unmapped under the lock keeps callbacks from requeueing it and faults
  * from populating it; &vsvm_vm.lock keeps faults away meanwhile anyway.
  */
-static void range_free(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+static void range_release(struct vsvm_vm *vm, struct vsvm_svm_range *range)
 {
 	u32 delay = READ_ONCE(vm->vdev->inject.teardown_delay_us);
 
-	spin_lock(&vm->mmu.lock);
-	range->unmapped = true;
-	list_del_init(&range->gc_link);
-	range_zap_locked(vm, range, range->start, range->end);
-	spin_unlock(&vm->mmu.lock);
-
-	/* Between the two steps, where a test races the CPU against teardown. */
+	/* Between the zap and this, where a test races the CPU against teardown. */
 	if (unlikely(delay)) {
 		char what[96];
 
@@ -295,6 +293,39 @@ static void range_free(struct vsvm_vm *vm, struct vsvm_svm_range *range)
 	trace_vsvm_range_destroy(vm->id, range->start, range->end);
 	vsvm_obj_dec(VSVM_OBJ_SVM_RANGE);
 	kfree(range);
+}
+
+/*
+ * A fault in progress outside &vsvm_vm.lock (range_hold()) keeps the range
+ * allocated and its notifier registered: the range is only marked removed
+ * here, and the fault frees it when it lets go (range_unhold()).
+ */
+static void range_free(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+{
+	lockdep_assert_held(&vm->lock);
+	spin_lock(&vm->mmu.lock);
+	range->unmapped = true;
+	range->removed = true;
+	list_del_init(&range->gc_link);
+	range_zap_locked(vm, range, range->start, range->end);
+	spin_unlock(&vm->mmu.lock);
+
+	if (!range->users)
+		range_release(vm, range);
+}
+
+/* Keep @range while &vsvm_vm.lock is dropped around a fault's gather. */
+static void range_hold(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+{
+	lockdep_assert_held(&vm->lock);
+	range->users++;
+}
+
+static void range_unhold(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+{
+	lockdep_assert_held(&vm->lock);
+	if (!--range->users && range->removed)
+		range_release(vm, range);
 }
 
 static void range_destroy(struct vsvm_vm *vm, struct vsvm_svm_range *range)
@@ -384,13 +415,13 @@ void vsvm_svm_fini(struct vsvm_vm *vm)
  * breaks COW or dirties a file page.
  */
 static void want_write(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
-		       u64 wstart, u64 wend, unsigned long *want)
+		       u64 wstart, u64 wend, unsigned long *want, unsigned long *pfns)
 {
 	struct hmm_range hr = {
 		.notifier = &range->notifier,
 		.start = start,
 		.end = end,
-		.hmm_pfns = vm->svm.pfns,
+		.hmm_pfns = pfns,
 	};
 	u64 i, n = (end - start) >> PAGE_SHIFT;
 	struct vm_area_struct *vma;
@@ -407,7 +438,7 @@ static void want_write(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 sta
 		return;
 
 	/* A snapshot, not a fault: it only has to be a good guess. */
-	memset(vm->svm.pfns, 0, n * sizeof(vm->svm.pfns[0]));
+	memset(pfns, 0, n * sizeof(pfns[0]));
 	hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
 	mmap_read_lock(vm->mm);
 	vma = vma_lookup(vm->mm, start);
@@ -416,7 +447,7 @@ static void want_write(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 sta
 		ret = hmm_range_fault(&hr);
 	mmap_read_unlock(vm->mm);
 	for (i = 0; !ret && i < n; i++)
-		if (!(vm->svm.pfns[i] & HMM_PFN_VALID))
+		if (!(pfns[i] & HMM_PFN_VALID))
 			__set_bit(i, want);
 }
 
@@ -429,7 +460,7 @@ static void want_write(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 sta
  * on pages the GPU never writes. Context: the mmap read lock held.
  */
 static int gather(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 npages,
-		  const unsigned long *want, unsigned long seq)
+		  const unsigned long *want, unsigned long seq, unsigned long *pfns)
 {
 	u64 i = 0, j;
 	int ret;
@@ -441,7 +472,7 @@ static int gather(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u
 		struct hmm_range hr = {
 			.notifier = &range->notifier,
 			.notifier_seq = seq,
-			.hmm_pfns = vm->svm.pfns + i,
+			.hmm_pfns = pfns + i,
 			.default_flags = HMM_PFN_REQ_FAULT | (w ? HMM_PFN_REQ_WRITE : 0),
 		};
 
@@ -454,12 +485,6 @@ static int gather(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u
 			return ret;
 	}
 	return 0;
-}
-
-/* One fault's time bound: every retry of it, of any kind, counts against it. */
-static unsigned long fault_deadline(void)
-{
-	return jiffies + msecs_to_jiffies(READ_ONCE(vsvm_fault_timeout_ms));
 }
 
 static bool fault_expired(struct vsvm_vm *vm, unsigned long deadline, u32 *status)
@@ -508,12 +533,15 @@ static bool svm_pages_reachable(const unsigned long *hmm_pfns, u64 npages)
 /*
  * Collision-retry service of [@start, @end) of @range, which lies in one
  * GPU 2 MiB block, asking write access for the pages set in @want (NULL:
- * none). Returns -EAGAIN when the range was unmapped meanwhile: it must be
- * looked up again, never populated. Context: vm->lock held, an mm_users
- * reference held, the VM owner's memcg active.
+ * none), gathering into @pfns. Returns -EAGAIN when the range was unmapped
+ * meanwhile: it must be looked up again, never populated. Context: @range
+ * held (by &vsvm_vm.lock or range_hold()), an mm_users reference held, the
+ * VM owner's memcg active; may block as long as the mm's pages take to
+ * come (a filesystem that never answers: forever).
  */
 static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
-		    const unsigned long *want, bool readonly, unsigned long deadline, u32 *status)
+		    const unsigned long *want, bool readonly, unsigned long deadline,
+		    unsigned long *pfns, u32 *status)
 {
 	struct vsvm_device *vdev = vm->vdev;
 	u64 npages = (end - start) >> PAGE_SHIFT, gpu = start + range->gpu_offset, i;
@@ -525,7 +553,6 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 	ktime_t t0, t1;
 	int ret;
 
-	lockdep_assert_held(&vm->lock);
 	if (unlikely(latency))
 		fsleep(latency);
 	if (vsvm_inject(vdev, &vdev->inject.pt_alloc, "page-table allocation"))
@@ -542,7 +569,8 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 		t0 = ktime_get();
 		seq = mmu_interval_read_begin(&range->notifier);
 		mmap_read_lock(vm->mm);
-		ret = gather(vm, range, start, npages, want, seq);
+		vsvm_inject_hold(vdev);
+		ret = gather(vm, range, start, npages, want, seq, pfns);
 		if (ret && ret != -EBUSY)
 			*status = classify(vm->mm, vma_lookup(vm->mm, start), write);
 		mmap_read_unlock(vm->mm);
@@ -560,7 +588,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 				*status = DRM_VSVM_STATUS_BAD_MEMORY;
 			goto out;
 		}
-		if (!svm_pages_reachable(vm->svm.pfns, npages)) {
+		if (!svm_pages_reachable(pfns, npages)) {
 			vsvm_stat_inc(vdev, VSVM_STAT_FAULT_UNREACHABLE);
 			*status = DRM_VSVM_STATUS_UNREACHABLE;
 			ret = -ENXIO;
@@ -588,7 +616,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 			continue;
 		}
 		for (i = 0; i < npages; ) {
-			unsigned long hpfn = vm->svm.pfns[i];
+			unsigned long hpfn = pfns[i];
 			unsigned long pfn = hpfn & ~HMM_PFN_FLAGS;
 			bool w = (hpfn & HMM_PFN_WRITE) && !readonly;
 			u64 va = gpu + (i << PAGE_SHIFT);
@@ -627,18 +655,19 @@ nomem:
  * whole chunk is asked for first, to map large pages and spare later
  * faults; if some page of it cannot be had (a file hole past EOF, say)
  * only the faulting page is, so an error is only reported for @addr itself.
+ * Context: as populate().
  */
 static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 addr,
 			   u64 start, u64 end, u64 wstart, u64 wend, bool readonly,
-			   unsigned long deadline, u32 *status)
+			   unsigned long deadline, unsigned long *pfns, u32 *status)
 {
 	DECLARE_BITMAP(want, VSVM_SVM_CHUNK_PAGES);
 	u64 page = addr & PAGE_MASK;
 	int ret;
 
 	*status = DRM_VSVM_STATUS_OK;
-	want_write(vm, range, start, end, wstart, wend, want);
-	ret = populate(vm, range, start, end, want, readonly, deadline, status);
+	want_write(vm, range, start, end, wstart, wend, want, pfns);
+	ret = populate(vm, range, start, end, want, readonly, deadline, pfns, status);
 	if (ret && ret != -EDEADLK && ret != -ENOMEM && ret != -EAGAIN &&
 	    *status != DRM_VSVM_STATUS_CANCELED && end - start > PAGE_SIZE) {
 		*status = DRM_VSVM_STATUS_OK;
@@ -646,45 +675,111 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 		if (page >= wstart && page < wend)
 			__set_bit(0, want);
 		ret = populate(vm, range, page, page + PAGE_SIZE, want, readonly, deadline,
-			       status);
+			       pfns, status);
 	}
 	if (ret == -EAGAIN)
 		return ret;
 	if (ret && *status == DRM_VSVM_STATUS_OK)
 		*status = DRM_VSVM_STATUS_BAD_MEMORY;
-	range->faults++;
-	range->last_fault_addr = addr;
-	range->last_fault_ns = ktime_get_ns();
 	return ret ? vsvm_status_errno(*status) : 0;
 }
 
-/* Find the mirror range holding @addr or create one, clamped to its neighbours. */
-static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma,
+/*
+ * Service a fault in @range, held, with &vsvm_vm.lock dropped: a page of a
+ * filesystem that never answers blocks hmm_range_fault() for good, and
+ * closing the VM, other faults and debugfs must not wait for it. The gather
+ * and the VMA lookups that may wait for mmap_lock happen without the lock;
+ * the range stays allocated, and a PTE is only installed while it is not
+ * unmapped (checked under &vsvm_mmu.lock), so a binding removed meanwhile
+ * gets none: populate() then returns -EAGAIN and the caller looks again.
+ */
+static int fault_unlocked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 addr,
+			  u64 start, u64 end, u64 wstart, u64 wend, bool readonly,
+			  unsigned long deadline, u32 *status)
+{
+	struct mem_cgroup *memcg;
+	unsigned long *pfns;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+	if (!mmget_not_zero(vm->mm)) {
+		*status = DRM_VSVM_STATUS_CANCELED;
+		return -ECANCELED;
+	}
+	memcg = set_active_memcg(vm->memcg);
+	pfns = kmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
+	if (!pfns) {
+		*status = DRM_VSVM_STATUS_NOMEM;
+		ret = -ENOMEM;
+		goto out;
+	}
+	range_hold(vm, range);
+	mutex_unlock(&vm->lock);
+	ret = populate_around(vm, range, addr, start, end, wstart, wend, readonly, deadline,
+			      pfns, status);
+	mutex_lock(&vm->lock);
+	range->faults++;
+	range->last_fault_addr = addr;
+	range->last_fault_ns = ktime_get_ns();
+	range_unhold(vm, range);
+	kfree(pfns);
+out:
+	set_active_memcg(memcg);
+	mmput(vm->mm);
+	return ret;
+}
+
+/*
+ * The CPU VMA at @addr, looked up under &vsvm_vm.lock: only with a trylock,
+ * as a writer may be queued on mmap_lock behind a fault that never ends.
+ * When the trylock fails, wait for mmap_lock without &vsvm_vm.lock and
+ * return -EAGAIN: the binding must be looked up again.
+ */
+static int cpu_vma_bounds(struct vsvm_vm *vm, u64 addr, bool write, u64 *start, u64 *end,
+			  u32 *status)
+{
+	struct vm_area_struct *cpu_vma;
+
+	if (!mmap_read_trylock(vm->mm)) {
+		mutex_unlock(&vm->lock);
+		if (!mmap_read_lock_killable(vm->mm))
+			mmap_read_unlock(vm->mm);
+		mutex_lock(&vm->lock);
+		return -EAGAIN;
+	}
+	cpu_vma = vma_lookup(vm->mm, addr);
+	*status = classify(vm->mm, cpu_vma, write);
+	if (cpu_vma) {
+		*start = max_t(u64, *start, cpu_vma->vm_start);
+		*end = min_t(u64, *end, cpu_vma->vm_end);
+	}
+	mmap_read_unlock(vm->mm);
+	return *status != DRM_VSVM_STATUS_OK ? vsvm_status_errno(*status) : 0;
+}
+
+/*
+ * Find the mirror range holding @addr or create one, clamped to the CPU
+ * VMA, to the binding [@bstart, @bend) and to its neighbours.
+ */
+static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, u64 bstart, u64 bend,
 					u64 addr, bool write, u32 *status)
 {
 	u64 start = ALIGN_DOWN(addr, VSVM_SVM_CHUNK), end = start + VSVM_SVM_CHUNK;
 	struct interval_tree_node *node;
-	struct vm_area_struct *cpu_vma;
 	struct vsvm_svm_range *range;
+	int ret;
 
 	gc_locked(vm);
 	node = interval_tree_iter_first(&vm->svm.ranges, addr, addr);
 	if (node)
 		return container_of(node, struct vsvm_svm_range, itn);
 
-	mmap_read_lock(vm->mm);
-	cpu_vma = vma_lookup(vm->mm, addr);
-	*status = classify(vm->mm, cpu_vma, write);
-	if (cpu_vma) {
-		start = max_t(u64, start, cpu_vma->vm_start);
-		end = min_t(u64, end, cpu_vma->vm_end);
-	}
-	mmap_read_unlock(vm->mm);
-	if (*status != DRM_VSVM_STATUS_OK)
-		return ERR_PTR(vsvm_status_errno(*status));
+	ret = cpu_vma_bounds(vm, addr, write, &start, &end, status);
+	if (ret)
+		return ERR_PTR(ret);
 
-	start = max(start, vma->base.va.addr);
-	end = min(end, vma->base.va.addr + vma->base.va.range);
+	start = max(start, bstart);
+	end = min(end, bend);
 	for (node = interval_tree_iter_first(&vm->svm.ranges, start, end - 1); node;
 	     node = interval_tree_iter_next(node, start, end - 1)) {
 		if (node->last < addr)
@@ -710,58 +805,67 @@ static struct vsvm_svm_range *range_get(struct vsvm_vm *vm, struct vsvm_vma *vma
 }
 
 /**
+ * vsvm_fault_deadline() - the time bound of one fault
+ *
+ * Every retry of a fault, of any kind, counts against it.
+ *
+ * Return: the jiffies after which the fault fails with
+ * DRM_VSVM_STATUS_FAULT_RETRY.
+ */
+unsigned long vsvm_fault_deadline(void)
+{
+	return jiffies + msecs_to_jiffies(READ_ONCE(vsvm_fault_timeout_ms));
+}
+
+/**
  * vsvm_svm_fault() - service a GPU page fault in a CPU-address mirror
  * @vm: the VM, its lock held
- * @vma: the mirror binding holding @addr
+ * @bstart: first address of the mirror binding holding @addr
+ * @bend: end of that binding
  * @addr: faulting address
  * @wstart: first address to map for writing
  * @wend: end of the range to map for writing; @wstart == @wend for a read
+ * @deadline: vsvm_fault_deadline() of the fault
  * @status: out, enum drm_vsvm_status when the fault cannot be serviced
  *
  * Maps the chunk around @addr: read-only, except the pages of
  * [@wstart, @wend) and pages nothing was mapped at yet (see want_write()).
  *
- * Context: sleeps; &vsvm_vm.lock held, mmap_lock not held.
- * Return: 0 when the address is mapped for the access, else a negative
- * errno matching *@status.
+ * Context: sleeps, for as long as the mm's pages take to come;
+ * &vsvm_vm.lock held, and dropped meanwhile (see fault_unlocked()); mmap_lock
+ * not held.
+ * Return: 0 when the address is mapped for the access; -EAGAIN when the
+ * lock was dropped and the binding must be looked up again; else a
+ * negative errno matching *@status.
  */
-int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstart, u64 wend,
-		   u32 *status)
+int vsvm_svm_fault(struct vsvm_vm *vm, u64 bstart, u64 bend, u64 addr, u64 wstart, u64 wend,
+		   unsigned long deadline, u32 *status)
 {
-	unsigned long deadline = fault_deadline();
 	bool write = wstart < wend;
 	struct vsvm_svm_range *range;
 	struct mem_cgroup *memcg;
-	int ret;
 
 	lockdep_assert_held(&vm->lock);
 	trace_vsvm_fault(vm->id, addr, write);
+	/*
+	 * Each -EAGAIN (an unmap that raced the fault) comes back here within
+	 * the same time bound as the collision retries, so that a process
+	 * remapping the address in a loop cannot hold the fault.
+	 */
+	if (fault_expired(vm, deadline, status))
+		return -EDEADLK;
 	if (!mmget_not_zero(vm->mm)) {
 		*status = DRM_VSVM_STATUS_CANCELED;
 		return -ECANCELED;
 	}
 	memcg = set_active_memcg(vm->memcg);
-	/*
-	 * An unmap that raced the fault: collect its range and look again,
-	 * within the same time bound as the collision retries, so that a
-	 * process remapping the address in a loop cannot hold the CU.
-	 */
-	do {
-		if (fault_expired(vm, deadline, status)) {
-			ret = -EDEADLK;
-			break;
-		}
-		range = range_get(vm, vma, addr, write, status);
-		if (IS_ERR(range)) {
-			ret = PTR_ERR(range);
-			break;
-		}
-		ret = populate_around(vm, range, addr, range->start, range->end, wstart, wend,
-				      false, deadline, status);
-	} while (ret == -EAGAIN);
+	range = range_get(vm, bstart, bend, addr, write, status);
 	set_active_memcg(memcg);
 	mmput(vm->mm);
-	return ret;
+	if (IS_ERR(range))
+		return PTR_ERR(range);
+	return fault_unlocked(vm, range, addr, range->start, range->end, wstart, wend, false,
+			      deadline, status);
 }
 
 /**
@@ -806,7 +910,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 	DECLARE_BITMAP(want, VSVM_SVM_CHUNK_PAGES);
 	struct vsvm_svm_range *range = vma->userptr;
 	struct mem_cgroup *memcg;
-	unsigned long seq;
+	unsigned long seq, *pfns;
 	u64 addr;
 	int ret = 0;
 
@@ -818,6 +922,12 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		return -ECANCELED;
 	}
 	memcg = set_active_memcg(vm->memcg);
+	pfns = kmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
+	if (!pfns) {
+		*status = DRM_VSVM_STATUS_NOMEM;
+		ret = -ENOMEM;
+		goto out;
+	}
 	vsvm_stat_inc(vm->vdev, VSVM_STAT_USERPTR_REVALIDATE);
 	/*
 	 * The sequence read before the first block proves the whole range
@@ -840,13 +950,15 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		/* A writable userptr is bound for GPU writes: map it writable. */
 		bitmap_fill(want, VSVM_SVM_CHUNK_PAGES);
 		ret = populate(vm, range, addr, next, vma->readonly ? NULL : want,
-			       vma->readonly, fault_deadline(), status);
+			       vma->readonly, vsvm_fault_deadline(), pfns, status);
 		if (ret)
 			ret = vsvm_status_errno(*status);
 		addr = next;
 	}
 	range->validated = !ret;
 	range->valid_seq = seq;
+	kfree(pfns);
+out:
 	set_active_memcg(memcg);
 	mmput(vm->mm);
 	return ret;
@@ -858,12 +970,15 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
  * @vma: the binding
  * @addr: GPU VA
  * @write: the access writes
+ * @deadline: vsvm_fault_deadline() of the fault
  * @status: out
  *
- * Return: 0 or a negative errno.
+ * Context: as vsvm_svm_fault(); @vma may be gone when it returns.
+ * Return: 0, -EAGAIN when the binding must be looked up again, or a
+ * negative errno matching *@status.
  */
 int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool write,
-		       u32 *status)
+		       unsigned long deadline, u32 *status)
 {
 	struct vsvm_svm_range *range = vma->userptr;
 	u64 off = range->gpu_offset, cpu = addr - off, page = cpu & PAGE_MASK;
@@ -874,21 +989,14 @@ int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool 
 	 */
 	u64 start = max_t(u64, ALIGN_DOWN(addr, SZ_2M), range->start + off) - off;
 	u64 end = min_t(u64, ALIGN_DOWN(addr, SZ_2M) + SZ_2M, range->end + off) - off;
-	struct mem_cgroup *memcg;
-	int ret;
 
-	if (!mmget_not_zero(vm->mm)) {
-		*status = DRM_VSVM_STATUS_CANCELED;
-		return -ECANCELED;
-	}
-	memcg = set_active_memcg(vm->memcg);
-	ret = populate_around(vm, range, cpu, start, end, page,
+	lockdep_assert_held(&vm->lock);
+	if (fault_expired(vm, deadline, status))
+		return -EDEADLK;
+	/* A userptr range is only marked unmapped when its binding goes. */
+	return fault_unlocked(vm, range, cpu, start, end, page,
 			      write && !vma->readonly ? page + PAGE_SIZE : page,
-			      vma->readonly, fault_deadline(), status);
-	set_active_memcg(memcg);
-	mmput(vm->mm);
-	/* A userptr range is never marked unmapped while bound. */
-	return ret == -EAGAIN ? -EFAULT : ret;
+			      vma->readonly, deadline, status);
 }
 
 /**

@@ -53,6 +53,17 @@ struct vsvm_svm_range {
 	 * invalidation has nothing to zap and skips the walk.
 	 */
 	u64 n_pages;
+	/**
+	 * @removed: the range left its tree or binding; set under
+	 * &vsvm_mmu.lock with @unmapped. Its notifier zaps nothing more, and
+	 * the last of @users frees it.
+	 */
+	bool removed;
+	/**
+	 * @users: faults using the range with &vsvm_vm.lock dropped
+	 * (range_hold()); under &vsvm_vm.lock.
+	 */
+	u32 users;
 	/** @validated: for userptr, @valid_seq is meaningful. */
 	bool validated;
 	/** @valid_seq: for userptr, notifier sequence the last revalidation read. */
@@ -83,19 +94,18 @@ struct vsvm_svm {
 	struct list_head gc_list;
 	/** @gc_work: removes notifiers, which callbacks must never do. */
 	struct work_struct gc_work;
-	/** @pfns: hmm_range_fault() output, under &vsvm_vm.lock. */
-	unsigned long pfns[VSVM_SVM_CHUNK_PAGES];
 };
 
 void vsvm_svm_init(struct vsvm_vm *vm);
 void vsvm_svm_fini(struct vsvm_vm *vm);
-int vsvm_svm_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, u64 wstart, u64 wend,
-		   u32 *status);
+unsigned long vsvm_fault_deadline(void);
+int vsvm_svm_fault(struct vsvm_vm *vm, u64 bstart, u64 bend, u64 addr, u64 wstart, u64 wend,
+		   unsigned long deadline, u32 *status);
 void vsvm_svm_unmap(struct vsvm_vm *vm, u64 start, u64 end);
 struct vsvm_svm_range *vsvm_userptr_create(struct vsvm_vm *vm, u64 cpu, u64 gpu, u64 size);
 void vsvm_userptr_destroy(struct vsvm_vm *vm, struct vsvm_svm_range *range);
 int vsvm_userptr_fault(struct vsvm_vm *vm, struct vsvm_vma *vma, u64 addr, bool write,
-		       u32 *status);
+		       unsigned long deadline, u32 *status);
 int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status);
 void vsvm_svm_show(struct vsvm_vm *vm, struct seq_file *m);
 

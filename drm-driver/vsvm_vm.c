@@ -314,6 +314,7 @@ int vsvm_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fi
 	vsvm_obj_inc(VSVM_OBJ_VM);
 	vm->vdev = vdev;
 	mutex_init(&vm->lock);
+	vsvm_fault_queue_init(&vm->faults);
 	vsvm_svm_init(vm);
 	if (args->flags & DRM_VSVM_VM_CREATE_SVM) {
 		vm->mm = current->mm;
@@ -528,8 +529,18 @@ out:
 	return ret;
 }
 
-/* Is @addr mapped for the access? Another fault may have mapped it meanwhile. */
-static bool mapped_for(struct vsvm_vm *vm, u64 addr, bool write)
+/**
+ * vsvm_vm_mapped_for() - is @addr mapped for the access?
+ * @vm: the VM
+ * @addr: GPU VA
+ * @write: the access writes
+ *
+ * Another fault may have mapped it since the access faulted.
+ *
+ * Context: any but an FPU section; takes &vsvm_mmu.lock.
+ * Return: true when a PTE allows the access.
+ */
+bool vsvm_vm_mapped_for(struct vsvm_vm *vm, u64 addr, bool write)
 {
 	unsigned int order;
 	unsigned long pfn;
@@ -554,22 +565,26 @@ static bool mapped_for(struct vsvm_vm *vm, u64 addr, bool write)
  * already refuse everyone else, and this keeps the rule where the owner's
  * pages are handed out.
  *
- * Context: sleeps; takes &vsvm_vm.lock.
+ * Context: sleeps, for as long as the pages take to come (see
+ * vsvm_svm_fault()); takes &vsvm_vm.lock, not held while it waits for them.
  * Return: 0 when the access can be retried, else a negative errno.
  */
 int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32 access,
 			 u32 *status)
 {
 	bool write = access & (DRM_VSVM_ACCESS_WRITE | DRM_VSVM_ACCESS_ATOMIC);
+	unsigned long deadline = vsvm_fault_deadline();
 	struct drm_gpuva *va;
 	struct vsvm_vma *vma;
-	int ret = -EFAULT;
+	int ret;
 
 	mutex_lock(&vm->lock);
+again:
+	ret = -EFAULT;
 	va = addr >> VSVM_VA_BITS ? NULL : drm_gpuva_find_first(&vm->gpuvm, addr, 1);
 	vma = va ? to_vsvm_vma(va) : NULL;
 	*status = DRM_VSVM_STATUS_UNMAPPED;
-	if (vma && mapped_for(vm, addr, write)) {
+	if (vma && vsvm_vm_mapped_for(vm, addr, write)) {
 		/* Another compute unit serviced it while this one waited. */
 		ret = 0;
 	} else if (!vma) {
@@ -587,10 +602,14 @@ int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32
 	} else if (vma->kind == VSVM_VMA_MIRROR) {
 		u64 page = addr & PAGE_MASK;
 
-		ret = vsvm_svm_fault(vm, vma, addr, page, write ? page + PAGE_SIZE : page, status);
+		ret = vsvm_svm_fault(vm, va->va.addr, va->va.addr + va->va.range, addr, page,
+				     write ? page + PAGE_SIZE : page, deadline, status);
 	} else if (vma->kind == VSVM_VMA_USERPTR) {
-		ret = vsvm_userptr_fault(vm, vma, addr, write, status);
+		ret = vsvm_userptr_fault(vm, vma, addr, write, deadline, status);
 	}
+	/* The lock was dropped and the binding changed meanwhile. */
+	if (ret == -EAGAIN)
+		goto again;
 	mutex_unlock(&vm->lock);
 	if (ret)
 		vsvm_log(vm->vdev, "vm %u: fatal %s fault at 0x%llx: status %u",
@@ -677,6 +696,8 @@ int vsvm_ioctl_prefetch(struct drm_device *drm, void *data, struct drm_file *fil
 	struct vsvm_device *vdev = to_vsvm(drm);
 	struct drm_vsvm_prefetch *args = data;
 	u64 addr, end = args->addr + args->range;
+	unsigned long deadline = 0;
+	bool retry = false;
 	struct vsvm_vm *vm;
 	u32 status;
 	int ret = 0;
@@ -711,13 +732,21 @@ int vsvm_ioctl_prefetch(struct drm_device *drm, void *data, struct drm_file *fil
 			ret = vsvm_reject(vdev, -EFAULT, "0x%llx is not in a mirror", addr);
 			break;
 		}
-		if (mapped_for(vm, addr, write))
+		if (vsvm_vm_mapped_for(vm, addr, write))
 			continue;
 		/* One fault maps the chunk; write only what the caller asked for. */
-		ret = vsvm_svm_fault(vm, to_vsvm_vma(va), addr, args->addr,
-				     write ? end : args->addr, &status);
-		if (ret)
+		if (!retry)
+			deadline = vsvm_fault_deadline();
+		ret = vsvm_svm_fault(vm, va->va.addr, va->va.addr + va->va.range, addr,
+				     args->addr, write ? end : args->addr, deadline, &status);
+		retry = ret == -EAGAIN;
+		if (retry) {
+			/* The lock was dropped and the binding changed: look again. */
+			ret = 0;
+			addr -= PAGE_SIZE;
+		} else if (ret) {
 			vsvm_log(vdev, "prefetch 0x%llx: status %u", addr, status);
+		}
 	}
 	mutex_unlock(&vm->lock);
 	if (!ret)

@@ -8,6 +8,7 @@
 
 #include <drm/drm_gpuvm.h>
 
+#include "vsvm_fault.h"
 #include "vsvm_mmu.h"
 #include "vsvm_svm.h"
 
@@ -82,6 +83,12 @@ struct vsvm_vm {
 	 * &vsvm_mmu.lock. Never taken by invalidation callbacks.
 	 */
 	struct mutex lock;
+	/**
+	 * @faults: GPU faults raised by compute units, serviced one at a time
+	 * in the order raised (see "Fault queue"); nothing that closes the VM
+	 * waits for them.
+	 */
+	struct vsvm_fault_queue faults;
 	/** @closed: the id is gone; no binding may be added. */
 	bool closed;
 	/** @mmu: the GPU page table. */
@@ -104,6 +111,7 @@ struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id);
 void vsvm_vm_put(struct vsvm_vm *vm);
 int vsvm_vm_check_owner(struct vsvm_vm *vm);
 int vsvm_vm_check_cleanup(struct vsvm_vm *vm);
+bool vsvm_vm_mapped_for(struct vsvm_vm *vm, u64 addr, bool write);
 int vsvm_vm_handle_fault(struct vsvm_vm *vm, struct mm_struct *mm, u64 addr, u32 access,
 			 u32 *status);
 int vsvm_vm_read(struct vsvm_vm *vm, u64 va, void *buf, u32 size);

@@ -18,11 +18,16 @@
 #endif
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/fuse.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "igt.h"
@@ -2707,7 +2712,7 @@ static const struct inject_case inject_cases[] = {
 
 static const char *const inject_knobs[] = {
 	"ebusy", "collisions", "unmaps", "range_alloc", "pt_alloc",
-	"fail_faults", "latency_us",
+	"fail_faults", "latency_us", "hold",
 };
 
 static void inject_set(const char *knob, uint64_t value)
@@ -2825,6 +2830,475 @@ static void test_fault_inject_bad_status(void)
 	igt_assert_eq(strcmp(before, after), 0);
 	free(before);
 	free(after);
+}
+
+/*
+ * A fault held forever. Faults on the memory of one process never end:
+ * it mirrors a file on a FUSE mount whose daemon never answers READ (the
+ * kernel's wait for it is uninterruptible, and hmm_range_fault() cannot
+ * drop mmap_lock to retry, see docs/svm.md), or fault injection holds them
+ * ("hold"). That process runs one job per compute unit, each held on its
+ * fault, and one more that its QUEUE_DESTROY cancels; meanwhile another
+ * client keeps every compute unit busy and gets every result right. The
+ * held jobs end TIMEOUT at the job timeout with their faults still
+ * pending, the canceled one CANCELED, the holder's file closes without
+ * waiting, and releasing the faults (aborting the FUSE connection) frees
+ * everything; the harness then unloads the module.
+ */
+#define HELD_MAX	16
+#define HELD_STRIDE	(4 * SZ_1M)	/* each job's fault, a 2 MiB chunk of its own */
+#define HELD_TIMEOUT_MS	3000
+
+/* Shared between the test and the holder, which may not allocate (below). */
+struct held {
+	uint32_t n;			/* jobs held to their timeout */
+	uint32_t cancel_queue;		/* queue of the job QUEUE_DESTROY cancels */
+	int submitted, cancel, canceled, closed, release;
+	uint32_t status[HELD_MAX];
+	int64_t ended_ms[HELD_MAX];	/* from submission */
+	int64_t close_ms;
+};
+
+static int64_t held_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+/* Polls for up to @ms for *@flag to be set. */
+static bool held_wait_flag(const int *flag, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+			return true;
+		usleep(10 * 1000);
+	}
+	return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+static void held_set_flag(int *flag)
+{
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+}
+
+/* A FUSE file system whose daemon answers everything but READ. */
+static struct {
+	pid_t daemon;
+	char dir[32];
+	uint64_t *reads;	/* READ requests received, shared */
+} stuck_fuse;
+
+#define STUCK_FUSE_INO	2
+
+static void fuse_reply(int dev, uint64_t unique, int error, const void *out, size_t size)
+{
+	struct fuse_out_header h = {
+		.len = sizeof(h) + (error ? 0 : size),
+		.error = error,
+		.unique = unique,
+	};
+	struct iovec iov[2] = {
+		{ &h, sizeof(h) },
+		{ (void *)out, size },
+	};
+
+	if (writev(dev, iov, error || !size ? 1 : 2) < 0)
+		_exit(1);
+}
+
+static void fuse_attr_fill(struct fuse_attr *a, uint64_t ino, uint64_t size)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = ino;
+	a->mode = ino == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0444;
+	a->nlink = 1;
+	a->size = ino == FUSE_ROOT_ID ? 0 : size;
+	a->blocks = a->size / 512;
+	a->blksize = SZ_4K;
+}
+
+/* Runs in a plain fork()ed child until the connection is gone. */
+static void __attribute__((noreturn)) fuse_daemon(int dev, uint64_t size)
+{
+	static uint8_t buf[FUSE_MIN_READ_BUFFER + SZ_64K];
+	struct fuse_in_header *in = (void *)buf;
+	void *arg = in + 1;
+
+	for (;;) {
+		ssize_t n = read(dev, buf, sizeof(buf));
+
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < (ssize_t)sizeof(*in))
+			_exit(0);	/* ENODEV: aborted or unmounted */
+		switch (in->opcode) {
+		case FUSE_INIT: {
+			const struct fuse_init_in *ii = arg;
+			struct fuse_init_out o = {
+				.major = FUSE_KERNEL_VERSION,
+				.minor = FUSE_KERNEL_MINOR_VERSION,
+				.max_readahead = ii->max_readahead,
+				.max_background = 16,
+				.congestion_threshold = 12,
+				.max_write = SZ_4K,
+			};
+
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_LOOKUP: {
+			struct fuse_entry_out o = {
+				.nodeid = STUCK_FUSE_INO,
+				.entry_valid = 3600,
+				.attr_valid = 3600,
+			};
+
+			if (in->nodeid != FUSE_ROOT_ID || strcmp(arg, "f")) {
+				fuse_reply(dev, in->unique, -ENOENT, NULL, 0);
+				break;
+			}
+			fuse_attr_fill(&o.attr, STUCK_FUSE_INO, size);
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_GETATTR: {
+			struct fuse_attr_out o = { .attr_valid = 3600 };
+
+			fuse_attr_fill(&o.attr, in->nodeid, size);
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_OPEN: {
+			struct fuse_open_out o = { .fh = 1 };
+
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_READ:
+			/* Never answered: the reader waits until the abort. */
+			__atomic_add_fetch(stuck_fuse.reads, 1, __ATOMIC_RELEASE);
+			break;
+		case FUSE_FLUSH:
+		case FUSE_RELEASE:
+			fuse_reply(dev, in->unique, 0, NULL, 0);
+			break;
+		case FUSE_FORGET:
+		case FUSE_BATCH_FORGET:
+		case FUSE_INTERRUPT:
+			break;
+		default:
+			fuse_reply(dev, in->unique, -ENOSYS, NULL, 0);
+			break;
+		}
+	}
+}
+
+/*
+ * Aborts the connection: the daemon's /dev/fuse file is the last, and its
+ * release ends every request with an error. Also the exit handler: only
+ * async-signal-safe calls.
+ */
+static void stuck_fuse_abort(int sig __attribute__((unused)))
+{
+	if (stuck_fuse.daemon > 0) {
+		kill(stuck_fuse.daemon, SIGKILL);
+		waitpid(stuck_fuse.daemon, NULL, 0);
+		stuck_fuse.daemon = 0;
+	}
+	if (stuck_fuse.dir[0]) {
+		umount2(stuck_fuse.dir, MNT_DETACH);
+		rmdir(stuck_fuse.dir);
+		stuck_fuse.dir[0] = '\0';
+	}
+}
+
+static void stuck_fuse_start(uint64_t size)
+{
+	char opts[96];
+	int dev;
+
+	dev = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	igt_require_f(dev >= 0, "no /dev/fuse: %m\n");
+	stuck_fuse.reads = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(stuck_fuse.reads != MAP_FAILED);
+	*stuck_fuse.reads = 0;
+	strcpy(stuck_fuse.dir, "/tmp/vsvm-fuse-XXXXXX");
+	igt_assert(mkdtemp(stuck_fuse.dir));
+	igt_install_exit_handler(stuck_fuse_abort);
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0", dev);
+	if (mount("vsvm-stuck", stuck_fuse.dir, "fuse.vsvm-stuck", MS_NOSUID | MS_NODEV,
+		  opts)) {
+		rmdir(stuck_fuse.dir);
+		stuck_fuse.dir[0] = '\0';
+		close(dev);
+		igt_require_f(false, "cannot mount FUSE: %m\n");
+	}
+	fflush(NULL);
+	stuck_fuse.daemon = fork();
+	igt_assert_lte(0, stuck_fuse.daemon);
+	if (!stuck_fuse.daemon) {
+		/*
+		 * Whatever happens to the test, the connection goes within
+		 * 90 s, before the hung-task detector's 120 s: a failure
+		 * must not leave the machine stuck, e.g. on a module whose
+		 * compute units wait for the READ themselves, where the
+		 * killed holder's file close waits for them.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(90);
+		fuse_daemon(dev, size);
+	}
+	close(dev);
+}
+
+/*
+ * The holder, an igt_fork() child. Once its faults are held it holds its
+ * mmap_lock, so it must not take it for writing: no allocation (malloc()
+ * may grow the heap), no mapping, no output until it is released.
+ */
+static void held_client(struct held *h, bool fuse)
+{
+	uint32_t queues[HELD_MAX + 1], code_size;
+	uint64_t seqnos[HELD_MAX + 1], args[HELD_MAX + 1], code, t0;
+	uint64_t size = (h->n + 1) * HELD_STRIDE;
+	struct drm_vsvm_wait w;
+	struct ctx c = {};
+	uint8_t *buf;
+	char path[64];
+	int file;
+
+	fd = drm_reopen_driver(fd);
+	if (fuse) {
+		snprintf(path, sizeof(path), "%s/f", stuck_fuse.dir);
+		file = open(path, O_RDONLY);
+		igt_assert_fd(file);
+		buf = mmap(NULL, size, PROT_READ, MAP_SHARED, file, 0);
+		close(file);
+	} else {
+		buf = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	igt_assert(buf != MAP_FAILED);
+
+	c.vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
+	vsvm_vm_map_mirror(fd, c.vm, 0, mirror_end);
+	c.next_va = BO_VA_BASE;
+	code = ctx_code(&c, load_src, &code_size);
+	for (uint32_t i = 0; i <= h->n; i++) {
+		struct poke_args a = { .addr = to_user_pointer(buf + i * HELD_STRIDE) };
+
+		queues[i] = vsvm_queue_create(fd, c.vm);
+		args[i] = ctx_args(&c, &a, sizeof(a));
+	}
+	h->cancel_queue = queues[h->n];
+	fflush(NULL);
+
+	t0 = held_now_ms();
+	for (uint32_t i = 0; i <= h->n; i++)
+		seqnos[i] = submit(queues[i], code, code_size, args[i],
+				   sizeof(struct poke_args), 1);
+	held_set_flag(&h->submitted);
+
+	igt_assert(held_wait_flag(&h->cancel, vsvm_scaled_limit(60 * 1000)));
+	vsvm_queue_destroy(fd, queues[h->n]);
+	held_set_flag(&h->canceled);
+
+	for (uint32_t i = 0; i < h->n; i++) {
+		memset(&w, 0, sizeof(w));
+		h->status[i] = __vsvm_wait(fd, queues[i], seqnos[i], VSVM_WAIT_TIMEOUT_NS, &w) ?
+			       ~0u : w.status;
+		h->ended_ms[i] = held_now_ms() - t0;
+	}
+	t0 = held_now_ms();
+	close(fd);
+	h->close_ms = held_now_ms() - t0;
+	held_set_flag(&h->closed);
+	while (!__atomic_load_n(&h->release, __ATOMIC_ACQUIRE))
+		usleep(10 * 1000);
+}
+
+/* The workgroups each compute unit ran so far, from debugfs "engine". */
+static uint32_t cu_workgroups(uint64_t *wgs, uint32_t max)
+{
+	char *text = vsvm_debugfs_read(fd, "engine"), *line, *save = NULL;
+	uint32_t n = 0, cu;
+	uint64_t v;
+
+	igt_assert(text);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "cu%u: workgroups %" SCNu64, &cu, &v) == 2 && cu < max) {
+			wgs[cu] = v;
+			if (cu >= n)
+				n = cu + 1;
+		}
+	free(text);
+	return n;
+}
+
+/* out[i] = 400 steps of an LCG from in[i]: a few ms of work per workgroup. */
+static const char lcg_src[] =
+	VSVM_LANES_PROLOGUE
+	"	ld.global.u32 r7, [r1]\n"
+	"	movi r8, 0\n"
+	"	movi r10, 400\n"
+	"	loop\n"
+	"	    icmp.eq.32 r9, r8, r10\n"
+	"	    if r9\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    mul.32 r7, r7, 1664525\n"
+	"	    add.32 r7, r7, 1013904223\n"
+	"	    add.32 r8, r8, 1\n"
+	"	endloop\n"
+	"	st.global.u32 [r2], r7\n"
+	VSVM_LANES_EPILOGUE
+	"	end\n";
+
+/* Rounds of LCG jobs over every compute unit, each result checked. */
+static void busy_client(uint32_t ncus)
+{
+	const uint32_t n = WG_LANES * 4 * ncus, rounds = 8;
+	uint64_t before[HELD_MAX] = {}, after[HELD_MAX] = {};
+	uint32_t *in = calloc(n, 4), *out = calloc(n, 4);
+	struct vsvm_runner *r = vsvm_runner_create(fd, 2ull * n * 4 + SZ_4K);
+	struct drm_vsvm_wait w;
+	size_t size;
+	void *code = vsvm_assemble(lcg_src, &size);
+
+	igt_assert(in && out);
+	igt_assert_eq(cu_workgroups(before, HELD_MAX), ncus);
+	for (uint32_t k = 0; k < rounds; k++) {
+		struct vsvm_lanes lanes = {
+			.n = n, .wg_size = WG_LANES,
+			.in = in, .in_stride = 4, .out = out, .out_stride = 4,
+		};
+
+		fill_u32(in, n * 4ull, k);
+		memset(out, 0, n * 4ull);
+		igt_assert_f(!__vsvm_run_lanes(r, code, size, &lanes, &w),
+			     "round %u of the other client did not end\n", k);
+		igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t x = in[i];
+
+			for (int s = 0; s < 400; s++)
+				x = x * 1664525u + 1013904223u;
+			igt_assert_f(out[i] == x, "round %u: out[%u] is %#x, expected %#x\n",
+				     k, i, out[i], x);
+		}
+	}
+	cu_workgroups(after, HELD_MAX);
+	for (uint32_t cu = 0; cu < ncus; cu++) {
+		igt_info("cu%u ran %" PRIu64 " workgroups of the other client\n",
+			 cu, after[cu] - before[cu]);
+		igt_assert_f(after[cu] > before[cu], "cu%u ran nothing\n", cu);
+	}
+	vsvm_runner_destroy(r);
+	free(code);
+	free(in);
+	free(out);
+}
+
+static int64_t counter_or_zero(const char *name)
+{
+	int64_t v = vsvm_debugfs_value(fd, "counters", name);
+
+	return v < 0 ? 0 : v;
+}
+
+static void test_fault_held(bool fuse)
+{
+	uint32_t ncus = vsvm_get_param(fd, DRM_VSVM_PARAM_NUM_CUS);
+	int64_t pending_timeouts, abandoned, injected = 0, t0;
+	char *baseline, line[96], *log;
+	struct held *h;
+
+	require_debugfs();
+	igt_require(ncus <= HELD_MAX);
+	igt_install_exit_handler(inject_clear);
+	baseline = vsvm_objects_snapshot(fd);
+	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(h != MAP_FAILED);
+	memset(h, 0, sizeof(*h));
+	h->n = ncus;
+
+	if (fuse) {
+		stuck_fuse_start((h->n + 1) * HELD_STRIDE);
+	} else {
+		injected = vsvm_counter(fd, "faults_injected");
+		inject_set("hold", 1);
+	}
+	/* Read without failing on a module that lacks them: see below. */
+	pending_timeouts = counter_or_zero("jobs_timeout_fault_pending");
+	abandoned = counter_or_zero("faults_abandoned");
+	snprintf(line, sizeof(line), "%d", HELD_TIMEOUT_MS);
+	vsvm_param_set("job_timeout_ms", line);
+
+	igt_fork(child, 1)
+		held_client(h, fuse);
+
+	igt_assert_f(held_wait_flag(&h->submitted, vsvm_scaled_limit(60 * 1000)), "the holder did not submit\n");
+	/* The first fault is held; give the others a moment to reach theirs. */
+	t0 = held_now_ms();
+	while (fuse ? !__atomic_load_n(stuck_fuse.reads, __ATOMIC_ACQUIRE) :
+	       vsvm_counter(fd, "faults_injected") - injected < 1) {
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000), "no fault was held\n");
+		usleep(10 * 1000);
+	}
+	usleep(200 * 1000);
+
+	/*
+	 * The other client has every compute unit: on a module whose compute
+	 * units service faults themselves, all of them are stuck here, and
+	 * its first job never ends.
+	 */
+	busy_client(ncus);
+	igt_assert_lte(h->n + 1, vsvm_counter(fd, "faults_pending"));
+
+	/* QUEUE_DESTROY ends the extra job at once, CANCELED, not at its timeout. */
+	held_set_flag(&h->cancel);
+	igt_assert_f(held_wait_flag(&h->canceled, vsvm_scaled_limit(10 * 1000)), "QUEUE_DESTROY did not return\n");
+	snprintf(line, sizeof(line), "queue %u job 1: status %u", h->cancel_queue,
+		 DRM_VSVM_STATUS_CANCELED);
+	for (t0 = held_now_ms(); !(log = vsvm_debugfs_read(fd, "log")) || !strstr(log, line);
+	     free(log)) {
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000), "no \"%s\" in the log\n", line);
+		usleep(10 * 1000);
+	}
+	free(log);
+
+	igt_assert_f(held_wait_flag(&h->closed, vsvm_scaled_limit(60 * 1000)), "the holder's jobs did not end\n");
+	for (uint32_t i = 0; i < h->n; i++) {
+		igt_info("held job %u: %s after %" PRId64 " ms\n", i,
+			 vsvm_status_name(h->status[i]), h->ended_ms[i]);
+		igt_assert_eq_u32(h->status[i], DRM_VSVM_STATUS_TIMEOUT);
+		/* Not early, and by the lowered timeout (see vsvm_exec's timeout). */
+		igt_assert_lte_s64(HELD_TIMEOUT_MS / 2, h->ended_ms[i]);
+		igt_assert_lt_s64(h->ended_ms[i], vsvm_scaled_limit(5 * HELD_TIMEOUT_MS));
+	}
+	/* Each timed out with its fault pending, which still is. */
+	igt_assert_eq_s64(vsvm_counter(fd, "jobs_timeout_fault_pending") - pending_timeouts,
+			  h->n);
+	igt_assert_lte(h->n + 1, vsvm_counter(fd, "faults_abandoned") - abandoned);
+	igt_assert_lte(h->n + 1, vsvm_counter(fd, "faults_pending"));
+	igt_info("the holder's file closed in %" PRId64 " ms\n", h->close_ms);
+	igt_assert_lt_s64(h->close_ms, vsvm_scaled_limit(10 * 1000));
+
+	/* Release the faults: they fail, and free what they held. */
+	if (fuse)
+		stuck_fuse_abort(0);
+	else
+		inject_set("hold", 0);
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_pending"); usleep(10 * 1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000), "the faults did not end\n");
+	held_set_flag(&h->release);
+	igt_waitchildren();
+	vsvm_param_restore("job_timeout_ms");
+	vsvm_wait_objects(fd, baseline, 10);
+	munmap(h, sizeof(*h));
+	free(baseline);
 }
 
 igt_main
@@ -3048,6 +3522,19 @@ igt_main
 			     "and its own file leaks nothing.");
 		igt_subtest("release-file-closed")
 			test_release_file();
+	}
+
+	igt_describe("Faults held forever (a FUSE daemon that never answers, "
+		     "or fault injection) on one job per compute unit: other "
+		     "clients keep every compute unit and get their results, "
+		     "the held jobs end TIMEOUT at the job timeout with the "
+		     "faults pending, QUEUE_DESTROY and file close do not wait, "
+		     "and releasing the faults frees everything.");
+	igt_subtest_with_dynamic("fault-held-forever") {
+		igt_dynamic("injected")
+			test_fault_held(false);
+		igt_dynamic("fuse")
+			test_fault_held(true);
 	}
 
 	igt_describe("GPU atomic adds and concurrent CPU atomic adds on the "
