@@ -57,6 +57,9 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_JOBS_DONE] = "jobs_done",
 	[VSVM_STAT_JOBS_FAILED] = "jobs_failed",
 	[VSVM_STAT_JOBS_TIMEOUT] = "jobs_timeout",
+	[VSVM_STAT_UFENCE_WRITTEN] = "ufences_written",
+	[VSVM_STAT_UFENCE_FAILED] = "ufences_failed",
+	[VSVM_STAT_UFENCE_SKIPPED] = "ufences_skipped",
 	[VSVM_STAT_INSNS] = "instructions",
 	[VSVM_STAT_BAD_IOCTL] = "rejected_ioctls",
 };

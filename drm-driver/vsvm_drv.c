@@ -23,6 +23,7 @@
 #include "vsvm_exec.h"
 #include "vsvm_gem.h"
 #include "vsvm_params.h"
+#include "vsvm_ufence.h"
 #include "vsvm_vm.h"
 
 /**
@@ -206,6 +207,7 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 	VSVM_IOCTL(EXEC, exec),
 	VSVM_IOCTL(WAIT, wait),
 	VSVM_IOCTL(PREFETCH, prefetch),
+	VSVM_IOCTL(WAIT_USER_FENCE, wait_user_fence),
 #undef VSVM_IOCTL
 };
 
@@ -234,6 +236,7 @@ static void vsvm_device_destroy(struct vsvm_device *vdev)
 	wait_event(vdev->jobs_idle, !atomic_read(&vdev->jobs_live));
 	vsvm_exec_fini(vdev);
 	vsvm_engine_fini(&vdev->engine);
+	vsvm_ufence_fini(vdev);
 	devres_release_group(&pdev->dev, NULL);
 	platform_device_unregister(pdev);
 }
@@ -261,9 +264,12 @@ static struct vsvm_device *vsvm_device_create(int index)
 	spin_lock_init(&vdev->log_lock);
 	init_waitqueue_head(&vdev->jobs_idle);
 
-	ret = vsvm_engine_init(&vdev->engine, vdev, num_cus);
+	ret = vsvm_ufence_init(vdev);
 	if (ret)
 		goto err_group;
+	ret = vsvm_engine_init(&vdev->engine, vdev, num_cus);
+	if (ret)
+		goto err_ufence;
 	ret = vsvm_exec_init(vdev);
 	if (ret)
 		goto err_engine;
@@ -279,6 +285,8 @@ err_exec:
 	vsvm_exec_fini(vdev);
 err_engine:
 	vsvm_engine_fini(&vdev->engine);
+err_ufence:
+	vsvm_ufence_fini(vdev);
 err_group:
 	devres_release_group(&pdev->dev, NULL);
 err_pdev:

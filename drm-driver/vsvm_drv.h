@@ -20,7 +20,7 @@
 #define DRIVER_NAME	"vsvm"
 #define DRIVER_DESC	"Virtual GPU for shared virtual memory"
 #define DRIVER_MAJOR	1
-#define DRIVER_MINOR	1
+#define DRIVER_MINOR	2
 
 struct vsvm_file;
 
@@ -85,6 +85,9 @@ enum vsvm_stat {
 	VSVM_STAT_JOBS_DONE,
 	VSVM_STAT_JOBS_FAILED,
 	VSVM_STAT_JOBS_TIMEOUT,
+	VSVM_STAT_UFENCE_WRITTEN,
+	VSVM_STAT_UFENCE_FAILED,
+	VSVM_STAT_UFENCE_SKIPPED,
 	VSVM_STAT_INSNS,
 	VSVM_STAT_BAD_IOCTL,
 	VSVM_STAT_COUNT
@@ -115,6 +118,15 @@ struct vsvm_device {
 	atomic_t jobs_live;
 	/** @jobs_idle: woken when @jobs_live drops to zero. */
 	wait_queue_head_t jobs_idle;
+
+	/**
+	 * @ufence_wq: writes user fences, one work item per queue
+	 * (vsvm_ufence.c); unbound, so one write stuck in a slow page fault
+	 * holds up its own queue only.
+	 */
+	struct workqueue_struct *ufence_wq;
+	/** @ufence_waiters: woken after every user fence store. */
+	wait_queue_head_t ufence_waiters;
 
 	/** @inject: fault injection, set from debugfs; see its type. */
 	struct vsvm_fault_inject inject;
