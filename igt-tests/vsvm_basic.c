@@ -741,8 +741,8 @@ static void test_bad_exec(void)
 		check_exec(&e, -EINVAL, "args_size MAX + 1");
 	}
 
-	e = valid; e.flags = 1;
-	check_exec(&e, -EINVAL, "flags");
+	e = valid; e.flags = DRM_VSVM_EXEC_USER_FENCE << 1;
+	check_exec(&e, -EINVAL, "flags: first unknown bit");
 	e = valid; e.flags = 1u << 31;
 	check_exec(&e, -EINVAL, "flags 1 << 31");
 	e = valid; e.extensions = 1;

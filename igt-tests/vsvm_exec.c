@@ -67,8 +67,6 @@ IGT_TEST_DESCRIPTION("Shader engine and submission: kernels checked against "
 /* debugfs file listing each open file as "client PID COMM", with its VMs. */
 #define DEBUGFS_CLIENTS		"vms"
 
-#define JOB_TIMEOUT_PARAM	"/sys/module/vsvm/parameters/job_timeout_ms"
-
 static int fd = -1;
 static uint32_t num_cus;
 
@@ -2240,54 +2238,6 @@ static void test_trap(void)
 	ctx_fini(&c);
 }
 
-/* The job timeout, lowered for the test and restored at exit. */
-static char saved_job_timeout[32];
-
-static bool write_job_timeout(const char *value)
-{
-	int f = open(JOB_TIMEOUT_PARAM, O_WRONLY);
-	bool ok;
-
-	if (f < 0)
-		return false;
-	ok = write(f, value, strlen(value)) == (ssize_t)strlen(value);
-	close(f);
-	return ok;
-}
-
-static void restore_job_timeout(void)
-{
-	if (saved_job_timeout[0])
-		write_job_timeout(saved_job_timeout);
-}
-
-/* Also on a fatal signal: only open(), write() and close(). */
-static void job_timeout_exit_handler(int sig __attribute__((unused)))
-{
-	restore_job_timeout();
-}
-
-static void set_job_timeout(unsigned int ms)
-{
-	char value[32];
-
-	if (!saved_job_timeout[0]) {
-		int f = open(JOB_TIMEOUT_PARAM, O_RDONLY);
-		ssize_t n;
-
-		igt_require_f(f >= 0, "no %s\n", JOB_TIMEOUT_PARAM);
-		n = read(f, saved_job_timeout, sizeof(saved_job_timeout) - 1);
-		close(f);
-		igt_assert_lt(0, (int)n);
-		saved_job_timeout[n] = '\0';
-		igt_install_exit_handler(job_timeout_exit_handler);
-	}
-	snprintf(value, sizeof(value), "%u", ms);
-	igt_require_f(write_job_timeout(value), "cannot write %s: %m\n",
-		      JOB_TIMEOUT_PARAM);
-	igt_assert_eq_u64(vsvm_get_param(fd, DRM_VSVM_PARAM_JOB_TIMEOUT_MS), ms);
-}
-
 static const char infinite_src[] =
 	"	sv r0, global_id.x\n"
 	"	loop\n"
@@ -2311,7 +2261,7 @@ static void test_timeout(void)
 	ctx_init(&c);
 	ctx_init(&other);
 	sync = syncobj_create(c.fd, 0);
-	set_job_timeout(timeout_ms);
+	vsvm_set_job_timeout(fd, timeout_ms);
 
 	counters_read(&cnt);
 	start = now_ns();
@@ -2338,7 +2288,7 @@ static void test_timeout(void)
 	 */
 	igt_assert_lte_s64(timeout_ms * NSEC_PER_MSEC / 2, now_ns() - start);
 	igt_assert_lt_s64(now_ns() - start, 5 * timeout_ms * NSEC_PER_MSEC);
-	restore_job_timeout();
+	vsvm_restore_job_timeout();
 	counter_grew(&cnt, CNT_TIMEOUT, 1);
 	counter_grew(&cnt, CNT_FAILED, 1);
 
@@ -2686,7 +2636,7 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 	igt_assert(copies <= ARRAY_SIZE(queue));
 	objects_read(&before);
 	/* Cancel alone can stop a job within STOP_NS when timing out cannot. */
-	set_job_timeout(how == STOP_TIMEOUT ? 1000 : 600000);
+	vsvm_set_job_timeout(fd, how == STOP_TIMEOUT ? 1000 : 600000);
 	ctx_init(&c);
 	ctx_init(&other);
 	for (i = 0; i < copies; i++) {
@@ -2718,7 +2668,7 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 		 (now_ns() - start) / NSEC_PER_MSEC);
 	/* Whatever held the compute units, another client is served. */
 	check_queue_works(&other, other.queue);
-	restore_job_timeout();
+	vsvm_restore_job_timeout();
 	for (i = 1; how == STOP_TIMEOUT && i < copies; i++)
 		vsvm_queue_destroy(c.fd, queue[i]);
 	ctx_fini(&other);
@@ -2998,7 +2948,7 @@ igt_main
 		test_queue_destroy_in_flight();
 
 	igt_fixture {
-		restore_job_timeout();
+		vsvm_restore_job_timeout();
 		drm_close_driver(fd);
 	}
 }

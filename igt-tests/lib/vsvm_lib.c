@@ -171,6 +171,66 @@ void vsvm_wait_ok(int fd, uint32_t queue_id, uint64_t seqno)
 		     wait.info);
 }
 
+/* *@addr reaches @value within VSVM_WAIT_TIMEOUT_NS. */
+void vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value)
+{
+	int err = __vsvm_wait_user_fence(fd, addr, value, VSVM_WAIT_TIMEOUT_NS);
+
+	igt_assert_f(!err, "user fence at %p: %d (%s), holds %#llx, waited for %#llx\n",
+		     (void *)addr, err, strerror(-err),
+		     (unsigned long long)*addr, (unsigned long long)value);
+	igt_assert_lte_u64(value, *addr);
+}
+
+#define JOB_TIMEOUT_PARAM	"/sys/module/vsvm/parameters/job_timeout_ms"
+
+static char saved_job_timeout[32];
+
+static bool write_job_timeout(const char *value)
+{
+	int f = open(JOB_TIMEOUT_PARAM, O_WRONLY);
+	bool ok;
+
+	if (f < 0)
+		return false;
+	ok = write(f, value, strlen(value)) == (ssize_t)strlen(value);
+	close(f);
+	return ok;
+}
+
+void vsvm_restore_job_timeout(void)
+{
+	if (saved_job_timeout[0])
+		write_job_timeout(saved_job_timeout);
+}
+
+/* Also on a fatal signal: only open(), write() and close(). */
+static void job_timeout_exit_handler(int sig __attribute__((unused)))
+{
+	vsvm_restore_job_timeout();
+}
+
+void vsvm_set_job_timeout(int fd, unsigned int ms)
+{
+	char value[32];
+
+	if (!saved_job_timeout[0]) {
+		int f = open(JOB_TIMEOUT_PARAM, O_RDONLY);
+		ssize_t n;
+
+		igt_require_f(f >= 0, "no %s\n", JOB_TIMEOUT_PARAM);
+		n = read(f, saved_job_timeout, sizeof(saved_job_timeout) - 1);
+		close(f);
+		igt_assert_lt(0, (int)n);
+		saved_job_timeout[n] = '\0';
+		igt_install_exit_handler(job_timeout_exit_handler);
+	}
+	snprintf(value, sizeof(value), "%u", ms);
+	igt_require_f(write_job_timeout(value), "cannot write %s: %m\n",
+		      JOB_TIMEOUT_PARAM);
+	igt_assert_eq_u64(vsvm_get_param(fd, DRM_VSVM_PARAM_JOB_TIMEOUT_MS), ms);
+}
+
 void vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 		   uint32_t flags)
 {
@@ -523,6 +583,19 @@ int64_t vsvm_counter(int fd, const char *name)
 
 	igt_assert_f(v >= 0, "no counter \"%s\" in debugfs\n", name);
 	return v;
+}
+
+bool vsvm_log_has(int fd, const char *needle)
+{
+	char *text = vsvm_debugfs_read(fd, "log");
+	bool found;
+
+	igt_assert_f(text, "cannot read debugfs log: %m\n");
+	found = strstr(text, needle);
+	if (!found)
+		igt_info("debugfs log, no \"%s\":\n%s", needle, text);
+	free(text);
+	return found;
 }
 
 char *vsvm_objects_snapshot(int fd)

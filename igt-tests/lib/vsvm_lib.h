@@ -92,6 +92,16 @@ uint32_t vsvm_wait(int fd, uint32_t queue_id, uint64_t seqno,
 		   int64_t timeout_ns);
 void vsvm_wait_ok(int fd, uint32_t queue_id, uint64_t seqno);
 
+/* DRM_IOCTL_VSVM_WAIT_USER_FENCE */
+void vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value);
+
+/*
+ * Module parameter job_timeout_ms, restored at exit (also on a fatal
+ * signal); skips the test when it cannot be written (not root).
+ */
+void vsvm_set_job_timeout(int fd, unsigned int ms);
+void vsvm_restore_job_timeout(void);
+
 /* DRM_IOCTL_VSVM_PREFETCH */
 void vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 		   uint32_t flags);
@@ -218,6 +228,9 @@ void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 
 /* One counter of debugfs "counters"; fails the test if it is missing. */
 int64_t vsvm_counter(int fd, const char *name);
+
+/* Does a line of debugfs "log" hold @needle? If not, the log is printed. */
+bool vsvm_log_has(int fd, const char *needle);
 
 /* Live objects of the module (debugfs "objects"), as one string. */
 char *vsvm_objects_snapshot(int fd);
