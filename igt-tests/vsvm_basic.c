@@ -217,7 +217,7 @@ static void test_bad_ioctl(void)
 
 	do_ioctl_err(fd, DRM_IOWR(DRM_COMMAND_BASE + 0x3f,
 				  struct drm_vsvm_get_param), &gp, EINVAL);
-	do_ioctl_err(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_PREFETCH + 1,
+	do_ioctl_err(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_WAIT_USER_FENCE + 1,
 				  struct drm_vsvm_get_param), &gp, EINVAL);
 }
 
