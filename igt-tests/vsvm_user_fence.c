@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "igt.h"
 #include "igt_syncobj.h"
@@ -631,24 +632,28 @@ static void test_exec_struct_1_1(void)
 
 /* Where the store goes, or fails */
 
-enum target { TARGET_UNMAPPED, TARGET_READ_ONLY, TARGET_SECRETMEM, TARGET_BO };
+enum target {
+	TARGET_UNMAPPED, TARGET_READ_ONLY, TARGET_USERFAULTFD, TARGET_SECRETMEM, TARGET_BO
+};
 
 /*
  * The store is the submitter's own: it fails (logged, counted, memory
- * unchanged) where the process could not store either, works in
+ * unchanged) where the process could not store either, and for a page
+ * only a userfaultfd handler could provide, which the store does not wait
+ * for (else the queue's next fence would never come); it works in
  * memfd_secret() memory and in a BO's CPU mapping as a store of the
- * process would, and a failure does not stall the queue's later fences.
+ * process would; a failure does not stall the queue's later fences.
  */
 static void test_target(enum target target)
 {
 	int64_t written = vsvm_counter(fd, "ufences_written");
 	int64_t failed = vsvm_counter(fd, "ufences_failed");
-	uint64_t *words = map_words(SZ_4K), *dst = map_words(SZ_4K), *word;
+	uint64_t *words = map_words(SZ_4K), *dst = map_words(SZ_4K), *word, *zeros;
 	struct fill_args fa[3];
 	uint32_t bo = 0;
 	char needle[96];
 	bool fails;
-	int sfd = -1;
+	int sfd = -1, u = -1;
 	struct lr l;
 
 	switch (target) {
@@ -659,6 +664,17 @@ static void test_target(enum target target)
 		word = mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		igt_assert(word != MAP_FAILED);
 		igt_assert_eq_u64(*word, 0);
+		break;
+	case TARGET_USERFAULTFD:
+		/* The failed fault makes a CONFIG_DEBUG_VM kernel dump a stack. */
+		igt_require_f(vsvm_kconfig_enabled("CONFIG_DEBUG_VM") == 0,
+			      "CONFIG_DEBUG_VM kernel, or its config unknown: "
+			      "handle_userfault()'s stack dump would fail the run\n");
+		u = vsvm_uffd_open();
+		word = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		igt_assert(word != MAP_FAILED);
+		vsvm_uffd_register(u, word, SZ_4K, UFFDIO_REGISTER_MODE_MISSING);
 		break;
 	case TARGET_SECRETMEM:
 		sfd = syscall(SECRET_SYSCALL, 0);
@@ -673,7 +689,8 @@ static void test_target(enum target target)
 		word = vsvm_gem_mmap(fd, bo, SZ_4K, PROT_READ | PROT_WRITE);
 		break;
 	}
-	fails = target == TARGET_UNMAPPED || target == TARGET_READ_ONLY;
+	fails = target == TARGET_UNMAPPED || target == TARGET_READ_ONLY ||
+		target == TARGET_USERFAULTFD;
 
 	lr_init(&l, fd);
 	lr_fill(&l, &fa[0], dst, 8, 1, word, 0x77);
@@ -695,10 +712,18 @@ static void test_target(enum target target)
 		igt_assert_eq(__vsvm_wait_user_fence(fd, word, 0x77, 0), 0);
 	}
 
-	if (target == TARGET_READ_ONLY) {
+	if (target == TARGET_USERFAULTFD) {
+		/* The handler never heard of it; resolved, the page is still zero. */
+		vsvm_uffd_no_event(u);
+		zeros = map_words(SZ_4K);
+		vsvm_uffd_copy(u, word, zeros, SZ_4K);
+		munmap(zeros, SZ_4K);
+	}
+	if (target == TARGET_READ_ONLY || target == TARGET_USERFAULTFD) {
 		igt_assert_eq_u64(*word, 0);
-		/* Writable again: the next store lands. */
-		igt_assert_eq(mprotect(word, SZ_4K, PROT_READ | PROT_WRITE), 0);
+		/* Writable again, or present: the next store lands. */
+		if (target == TARGET_READ_ONLY)
+			igt_assert_eq(mprotect(word, SZ_4K, PROT_READ | PROT_WRITE), 0);
 		lr_fill(&l, &fa[2], dst + 16, 8, 3, word, 0x78);
 		vsvm_wait_user_fence(fd, word, 0x78);
 		check_fill(dst + 16, 8, 3, "after mprotect");
@@ -708,6 +733,8 @@ static void test_target(enum target target)
 		munmap(word, SZ_4K);
 	if (sfd >= 0)
 		close(sfd);
+	if (u >= 0)
+		close(u);
 	if (bo)
 		vsvm_gem_close(fd, bo);
 	munmap(words, SZ_4K);
@@ -870,6 +897,12 @@ igt_main
 			     "is once the memory is writable.");
 		igt_subtest("target-read-only")
 			test_target(TARGET_READ_ONLY);
+
+		igt_describe("A user fence in a userfaultfd page not yet provided "
+			     "fails at once, without waiting for the handler, and "
+			     "is stored once the page is there.");
+		igt_subtest("target-userfaultfd")
+			test_target(TARGET_USERFAULTFD);
 
 		igt_describe("A user fence in memfd_secret() memory is stored, "
 			     "as the process's own store would be.");

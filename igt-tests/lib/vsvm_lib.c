@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "vsvm_lib.h"
 #ifdef HAVE_VSVM_ASM
@@ -624,6 +628,74 @@ void vsvm_wait_objects(int fd, const char *baseline, int seconds)
 }
 
 /* Returns 0 or -errno, for children that report by exit code. */
+int vsvm_kconfig_enabled(const char *opt)
+{
+	char path[128], line[256];
+	struct utsname u;
+	size_t len = strlen(opt);
+	bool piped = false;
+	int found = 0;
+	FILE *f;
+
+	igt_assert_eq(uname(&u), 0);
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "r");
+	if (!f && !access("/proc/config.gz", R_OK)) {
+		f = popen("zcat /proc/config.gz", "r");
+		piped = true;
+	}
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, opt, len) && !strncmp(line + len, "=y", 2))
+			found = 1;
+	if (piped)
+		pclose(f);
+	else
+		fclose(f);
+	return found;
+}
+
+int vsvm_uffd_open(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int u = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	igt_require_f(u >= 0, "userfaultfd: %m\n");
+	igt_assert_eq(ioctl(u, UFFDIO_API, &api), 0);
+	return u;
+}
+
+void vsvm_uffd_register(int u, void *p, uint64_t len, uint64_t mode)
+{
+	struct uffdio_register r = {
+		.range = { to_user_pointer(p), len }, .mode = mode,
+	};
+
+	igt_require_f(!ioctl(u, UFFDIO_REGISTER, &r),
+		      "UFFDIO_REGISTER mode %#" PRIx64 ": %m\n", mode);
+}
+
+void vsvm_uffd_copy(int u, void *dst, const void *src, uint64_t len)
+{
+	struct uffdio_copy cp = {
+		.dst = to_user_pointer(dst), .src = to_user_pointer(src),
+		.len = len,
+	};
+
+	igt_assert_eq(ioctl(u, UFFDIO_COPY, &cp), 0);
+	igt_assert_eq(cp.copy, (int64_t)len);
+}
+
+void vsvm_uffd_no_event(int u)
+{
+	struct uffd_msg msg;
+
+	igt_assert_eq(read(u, &msg, sizeof(msg)), -1);
+	igt_assert_eq(errno, EAGAIN);
+	errno = 0;
+}
+
 int __vsvm_send_fd(int sock, int fd_to_send)
 {
 	char data = 'f', ctl[CMSG_SPACE(sizeof(int))] = {};

@@ -237,6 +237,23 @@ char *vsvm_objects_snapshot(int fd);
 /* Waits up to @seconds for debugfs "objects" to read @baseline again. */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
+/*
+ * The running kernel's setting of @opt: 1 if built in ("=y"), 0 if not,
+ * -1 if the configuration cannot be found (/boot/config-*, /proc/config.gz).
+ */
+int vsvm_kconfig_enabled(const char *opt);
+
+/*
+ * userfaultfd: a non-blocking one (skips the test where the kernel has
+ * none), registration of [@p, @p + @len) in UFFDIO_REGISTER_MODE_* @mode
+ * (skips if refused), UFFDIO_COPY, and a check that no fault message
+ * waits: a kernel access that needs the handler did not reach it.
+ */
+int vsvm_uffd_open(void);
+void vsvm_uffd_register(int u, void *p, uint64_t len, uint64_t mode);
+void vsvm_uffd_copy(int u, void *dst, const void *src, uint64_t len);
+void vsvm_uffd_no_event(int u);
+
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);
 void vsvm_send_fd(int sock, int fd_to_send);
