@@ -35,7 +35,9 @@ BUILD := build
 TESTS_LIST := $(BUILD)/igt-tests/tests.list
 DEMO ?= tools/run-demo
 DEMO_ARGS ?=
-# Whole-run and per-binary limits for "make test", in seconds.
+# Whole-run and per-binary limits for "make test", in seconds on an idle
+# machine: tools/vm scales them by the guest's measured speed
+# (docs/testing.md "Time limits under load").
 VM_TIMEOUT ?= 2700
 TEST_TIMEOUT ?= 300
 VM_FLAGS ?=
@@ -46,7 +48,7 @@ DEPS_STAMP := $(BUILD)/.deps-$(shell echo $(PACKAGES) | md5sum | cut -c1-8)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # The userspace tools "make" builds, those of them that exist yet.
-TOOLS := tools/vsvm-as tools/vsvm-demo tools/vsvm-stress
+TOOLS := tools/vsvm-as tools/vsvm-demo tools/vsvm-stress tools/vsvm-fuzz
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard $(addsuffix /Makefile,$(TOOLS))))
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
 
@@ -60,9 +62,10 @@ $(DEPS_STAMP):
 			echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:" $$missing; \
-		$(SUDO) apt-get update && \
+		$(SUDO) tools/apt-get-wait update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends $$missing || exit 1; \
+			tools/apt-get-wait install -y --no-install-recommends \
+			$$missing || exit 1; \
 	fi
 	@mkdir -p $(@D) && rm -f $(BUILD)/.deps-* && touch $@
 
@@ -81,16 +84,17 @@ host-tests: tests tools
 	$(MAKE) -C igt-tests check
 	$(MAKE) -C tools/vsvm-as check
 	$(MAKE) -C tools/interp-test check
+	$(MAKE) -C tools/vsvm-fuzz check
 
 # The IGT suite, the SVM stress program (a plain program: exit 0 passes), then
-# the OpenCL checks on Rusticl + vsvm (Mesa block below), in one guest boot
-# and one summary.
+# the OpenCL checks on Rusticl + vsvm (Mesa block below), each program a test
+# of its own, in one guest boot and one summary.
 ALL_TESTS_LIST := $(BUILD)/all-tests.list
 STRESS := $(BUILD)/tools/vsvm-stress/vsvm-stress
 
 test: module tests tools host-tests mesa-cl-tests
 	@{ cat $(TESTS_LIST); echo $(CURDIR)/$(STRESS); \
-	   echo $(CURDIR)/$(MESA_SCRIPTS)/mesa-vm-test.sh; } >$(ALL_TESTS_LIST)
+	   $(MESA_VM_LINKS); } >$(ALL_TESTS_LIST)
 	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
 		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(ALL_TESTS_LIST)
 
@@ -189,7 +193,7 @@ test-debug: debug-kernel tests tools mesa-cl-tests
 		gsub(/^[ \t]+|[ \t]+$$/, ""); if ($$0 == "") next; \
 		print (/^\// ? $$0 : d "/" $$0) }' $(TESTS_LIST) >$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/$(STRESS) >>$(DEBUG_TESTS_LIST)
-	@echo $(CURDIR)/$(MESA_SCRIPTS)/mesa-vm-test.sh >>$(DEBUG_TESTS_LIST)
+	@$(MESA_VM_LINKS) >>$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/$(BUILD)/tools/debug-kernel/mrelease-test >>$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/tools/debug-kernel/kmemleak-check >>$(DEBUG_TESTS_LIST)
 	$(VM) test --kernel $(DEBUG_DIR)/bzImage --moddir $(DEBUG_DIR)/moddir \
@@ -199,6 +203,36 @@ test-debug: debug-kernel tests tools mesa-cl-tests
 		$(VM_FLAGS) --list $(DEBUG_TESTS_LIST)
 
 .PHONY: debug-kernel test-debug
+
+# ---- Fuzzing (owner: tools/vsvm-fuzz; docs/testing.md "Fuzzing") ---------
+#
+#   make fuzz         the debug lane's kernel (KCOV is on there) and vsvm.ko
+#                     for it, then tools/vsvm-fuzz in the guest for
+#                     FUZZ_SECONDS (default 240: CI's bounded run), then a
+#                     kmemleak scan; fails on any finding, with a reproducer
+#                     in build/vm/results/latest/fuzz/crash-N.prog
+#   make fuzz-replay REPRO=FILE
+#                     a reproducer's programs, 20 times, on that kernel
+#
+# The long run is "make fuzz FUZZ_SECONDS=7200" (docs/testing.md).
+FUZZ_SECONDS ?= 240
+FUZZ_ARGS ?=
+FUZZ_MODULE_ARGS ?= job_timeout_ms=5000 fault_timeout_ms=5000
+FUZZ_RUN = VSVM_CACHE=$(VSVM_CACHE) tools/vsvm-fuzz/run \
+	--module-args "$(FUZZ_MODULE_ARGS)"
+
+fuzz: debug-kernel
+	$(DEBUG_BUILD) module
+	$(MAKE) -C tools/vsvm-fuzz KVER=$(KVER)
+	$(FUZZ_RUN) --seconds $(FUZZ_SECONDS) --kmemleak -- $(FUZZ_ARGS)
+
+fuzz-replay: debug-kernel
+	@test -n "$(REPRO)" || { echo "make fuzz-replay REPRO=FILE"; exit 2; }
+	$(DEBUG_BUILD) module
+	$(MAKE) -C tools/vsvm-fuzz KVER=$(KVER)
+	$(FUZZ_RUN) --replay $(REPRO) -- $(FUZZ_ARGS)
+
+.PHONY: fuzz fuzz-replay
 
 # ---- Mesa: Rusticl with the vsvm Gallium driver --------------------------
 # Owned by the Mesa work (docs/mesa.md); kept apart from the targets above.
@@ -212,7 +246,8 @@ test-debug: debug-kernel tests tools mesa-cl-tests
 #                     drm-driver/include/uapi/drm/
 #   make mesa-test    host tests: headers, compiler unit tests with the
 #                     vsvm-as round trip, OpenCL on llvmpipe
-#   make mesa-vm-test the OpenCL tests and the demo on vsvm, in the guest
+#   make mesa-vm-test the OpenCL tests and the demo on vsvm, in the guest,
+#                     each program a test of its own
 #   make mesa-bench   the same kernels on vsvm and llvmpipe, in the guest
 #
 # Run anything against that build with mesa-patches/scripts/mesa-run CMD.
@@ -249,9 +284,15 @@ $(MESA_TESTS)/%: mesa-patches/cl-tests/%.c mesa-patches/cl-tests/cl_common.h \
 mesa-test: mesa tools $(MESA_CL_TESTS)
 	$(MESA_SCRIPTS)/mesa-test.sh $(MESA_OUT) $(VSVM_AS) $(MESA_TESTS)
 
+# The OpenCL checks as tests: links named opencl-CHECK to mesa-vm-test.sh,
+# which runs the check it is started as; their paths, one a line.
+MESA_VM_TESTS := $(MESA_OUT)/vm-tests
+MESA_VM_LINKS = $(MESA_SCRIPTS)/mesa-vm-test.sh --links $(CURDIR)/$(MESA_VM_TESTS)
+
 mesa-vm-test: mesa module $(MESA_CL_TESTS)
-	$(VM) run --kernel $(KERNEL) --timeout 1800 $(VM_FLAGS) -- \
-		$(MESA_SCRIPTS)/mesa-vm-test.sh $(MESA_TESTS)
+	@$(MESA_VM_LINKS) >$(MESA_VM_TESTS).list
+	$(VM) test --kernel $(KERNEL) --test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) \
+		--list $(MESA_VM_TESTS).list
 
 # Rusticl+vsvm against Rusticl+llvmpipe, in the guest.
 mesa-bench: mesa module $(MESA_CL_TESTS)

@@ -11,16 +11,20 @@
  *     the job's wall time against the driver's own fault_gather_ns
  *     (hmm_range_fault()) and fault_install_ns (writing GPU PTEs).
  *  3. munmap() of a GPU-mirrored region against an untouched one and a
- *     CPU-populated, unmirrored one of the same size: what the MMU
- *     notifier callbacks (GPU PTE zap, TLB shootdown, GC) add.
+ *     CPU-populated, unmirrored one of the same size and age, on 4 KiB
+ *     pages: what the MMU notifier callbacks (GPU PTE zap, TLB shootdown,
+ *     GC) add.
+ *  4. The same on transparent huge pages.
  *
  * Parts 1 and 2 run twice: on 4 KiB pages (MADV_NOHUGEPAGE) and on
- * transparent huge pages (MADV_HUGEPAGE); part 3 on 4 KiB pages, where the
- * GPU page table is largest. Each buffer gets a CPU-address mirror binding
- * of its own; code and arguments live in buffer objects. GPU results are
- * checked before any number is printed. Options: -t MiB (parts 1 and 2,
- * default 64), -u MiB (part 3, default 1024, halved until it fits in half
- * the available memory), -r runs (default 3; medians are reported).
+ * transparent huge pages (MADV_HUGEPAGE). Each buffer gets a CPU-address
+ * mirror binding of its own; code and arguments live in buffer objects.
+ * GPU results are checked before any number is printed. Options: -t MiB
+ * (parts 1 and 2, default 64), -u MiB (parts 3 and 4, default 1024,
+ * halved until it fits in half the available memory), -r runs (parts 1
+ * and 2, default 3; medians are reported), -R runs (parts 3 and 4,
+ * default 5; the ratio is the median of the runs' ratios), -p parts to run
+ * (default 1234).
  */
 #include <err.h>
 #include <malloc.h>
@@ -81,12 +85,14 @@ static int reps = 3;
 static const char *const counter_names[] = {
 	"faults", "fault_pages", "fault_ptes_4k", "fault_ptes_2m",
 	"fault_gather_ns", "fault_install_ns", "ranges_created", "gc_ranges",
-	"inval_unmap", "tlb_shootdowns",
+	"inval_unmap", "tlb_shootdowns", "tlb_shootdown_cus_skipped",
+	"inval_ns",
 };
 #define N_COUNTERS	(sizeof(counter_names) / sizeof(counter_names[0]))
 enum {
 	C_FAULTS, C_PAGES, C_PTES_4K, C_PTES_2M, C_GATHER_NS, C_INSTALL_NS,
-	C_RANGES, C_GC, C_UNMAP, C_SHOOTDOWNS,
+	C_RANGES, C_GC, C_UNMAP, C_SHOOTDOWNS, C_SKIPPED,
+	C_INVAL_NS,
 };
 
 struct counters {
@@ -316,15 +322,23 @@ static uint64_t timed_munmap(void *p, uint64_t size)
 	return bench_now_ns() - start;
 }
 
-/* 4 KiB pages, populated by the kernel and stamped one word per page. */
-static uint8_t *map_region(uint64_t size, bool populate)
+/*
+ * Populated by the kernel and stamped one word per page, on 4 KiB pages or
+ * transparent huge pages, 2 MiB-aligned so that huge pages can back it all.
+ */
+static uint8_t *map_region(uint64_t size, bool populate, bool huge)
 {
-	uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	uint8_t *p = mmap(NULL, size + 2 * MIB, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t head;
 
 	if (p == MAP_FAILED)
 		err(1, "mmap of %llu MiB", (unsigned long long)(size / MIB));
-	if (madvise(p, size, MADV_NOHUGEPAGE))
+	head = -(uintptr_t)p & (2 * MIB - 1);
+	if ((head && munmap(p, head)) || munmap(p + head + size, 2 * MIB - head))
+		err(1, "munmap of the alignment slack");
+	p += head;
+	if (madvise(p, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 		err(1, "madvise");
 	if (populate) {
 		if (madvise(p, size, MADV_POPULATE_WRITE))
@@ -336,27 +350,40 @@ static uint8_t *map_region(uint64_t size, bool populate)
 	return p;
 }
 
-static void munmap_cost(uint64_t size)
+/*
+ * munmap() of a CPU-populated region @age_ns after it was populated: as old
+ * as the mirrored one, whose PREFETCH and GPU touch take seconds in the
+ * emulator, so that the two differ only by the mirror.
+ */
+static uint64_t cpu_munmap(uint64_t size, bool huge, uint64_t age_ns)
+{
+	uint8_t *p = map_region(size, true, huge);
+
+	usleep(age_ns / 1000);
+	return timed_munmap(p, size);
+}
+
+static void munmap_cost(uint64_t size, bool huge, int runs)
 {
 	uint64_t npages = size / PAGE, expect = npages * (npages - 1) / 2;
 	uint64_t t_none[MAX_REPS], t_cpu[MAX_REPS], t_gpu[MAX_REPS];
-	uint64_t t_gc[MAX_REPS], none, cpu, gpu, gc = 0;
+	uint64_t t_gc[MAX_REPS], ratio[MAX_REPS], none, cpu, gpu, gc = 0, age = 0;
 	struct counters a = {}, b = {};
 	int64_t ranges = 0;
+	double r_med;
 	char what[96];
 	uint8_t *p;
 
 	/* The order alternates, so that a drift of the host's speed spreads. */
-	for (int r = 0; r < reps; r++) {
-		p = map_region(size, false);
+	for (int r = 0; r < runs; r++) {
+		p = map_region(size, false, huge);
 		t_none[r] = timed_munmap(p, size);
 
-		if (!(r & 1)) {
-			p = map_region(size, true);
-			t_cpu[r] = timed_munmap(p, size);
-		}
+		if (r & 1)
+			t_cpu[r] = cpu_munmap(size, huge, age);
 
-		p = map_region(size, true);
+		p = map_region(size, true, huge);
+		age = bench_now_ns();
 		mirror(p, size);
 		a = counters();
 		if (__vsvm_prefetch(dev.fd, dev.vm, (uintptr_t)p, size, 0))
@@ -368,31 +395,34 @@ static void munmap_cost(uint64_t size)
 			errx(1, "the GPU read a wrong sum over the mirrored region");
 		b = counters();
 		ranges = delta(&a, &b, C_RANGES);
+		a = b;
+		age = bench_now_ns() - age;
 		t_gpu[r] = timed_munmap(p, size);
+		b = counters();
 		t_gc[r] = 0;
 		if (b.v[C_GC] >= 0) {
 			uint64_t start = bench_now_ns();
 
-			while (bench_counter(&dev, "gc_ranges") - b.v[C_GC] < ranges &&
+			while (bench_counter(&dev, "gc_ranges") - a.v[C_GC] < ranges &&
 			       bench_now_ns() - start < 10000000000ull)
 				usleep(100);
 			t_gc[r] = bench_now_ns() - start;
 		}
-		b = counters();
 		unmirror(p, size);
 
-		if (r & 1) {
-			p = map_region(size, true);
-			t_cpu[r] = timed_munmap(p, size);
-		}
+		if (!(r & 1))
+			t_cpu[r] = cpu_munmap(size, huge, age);
+		/* Per run, in thousandths: both sides saw the same host load. */
+		ratio[r] = t_gpu[r] * 1000 / (t_cpu[r] ? t_cpu[r] : 1);
 	}
-	none = bench_median(t_none, reps);
-	cpu = bench_median(t_cpu, reps);
-	gpu = bench_median(t_gpu, reps);
-	gc = bench_median(t_gc, reps);
+	none = bench_median(t_none, runs);
+	cpu = bench_median(t_cpu, runs);
+	gpu = bench_median(t_gpu, runs);
+	gc = bench_median(t_gc, runs);
+	r_med = bench_median(ratio, runs) / 1000.0;
 
-	snprintf(what, sizeof(what), "munmap() of %llu MiB, 4 KiB pages",
-		 (unsigned long long)(size / MIB));
+	snprintf(what, sizeof(what), "munmap() of %llu MiB, %s",
+		 (unsigned long long)(size / MIB), page_kind(huge));
 	bench_header(what);
 	bench_row("never touched", none / 1e6, "ms");
 	bench_row("populated by the CPU", cpu / 1e6, "ms");
@@ -401,15 +431,20 @@ static void munmap_cost(uint64_t size)
 		bench_row("  SVM ranges invalidated (last run)", ranges, "");
 		bench_row("  UNMAP invalidation callbacks", delta(&a, &b, C_UNMAP), "");
 		bench_row("  TLB shootdowns", delta(&a, &b, C_SHOOTDOWNS), "");
+		bench_row("  compute units a shootdown skipped",
+			  delta(&a, &b, C_SKIPPED), "");
+		bench_row("  time in the invalidation callbacks",
+			  delta(&a, &b, C_INVAL_NS) / 1e6, "ms");
 		bench_row("  GC worker done, after munmap() returned", gc / 1e6, "ms");
 	}
 	bench_row("mirrored / never touched", (double)gpu / none, "x");
-	bench_row("mirrored / populated by the CPU", (double)gpu / cpu, "x");
-	bench_summary("munmap %llu MiB: mirrored %.4g ms = %.3g x untouched "
-		      "(%.4g ms), %.3g x CPU-populated (%.4g ms)",
-		      (unsigned long long)(size / MIB), gpu / 1e6,
-		      (double)gpu / none, none / 1e6, (double)gpu / cpu,
-		      cpu / 1e6);
+	bench_row("mirrored / populated by the CPU, median of runs", r_med, "x");
+	bench_summary("munmap %llu MiB, %s: mirrored %.4g ms = %.3g x "
+		      "CPU-populated (%.4g ms; median of %d runs' ratios), "
+		      "%.3g x untouched (%.4g ms)",
+		      (unsigned long long)(size / MIB), page_kind(huge),
+		      gpu / 1e6, r_med, cpu / 1e6, runs, (double)gpu / none,
+		      none / 1e6);
 }
 
 /* The kernel's transparent huge page mode, e.g. "always [madvise] never". */
@@ -444,10 +479,11 @@ static uint64_t mem_available(void)
 int main(int argc, char **argv)
 {
 	uint64_t touch_mib = 64, unmap_mib = 1024, avail;
+	const char *parts = "1234";
+	int opt, unmap_reps = 5;
 	char thp[64];
-	int opt;
 
-	while ((opt = getopt(argc, argv, "t:u:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:u:r:R:p:")) != -1) {
 		switch (opt) {
 		case 't':
 			touch_mib = strtoull(optarg, NULL, 0);
@@ -458,11 +494,19 @@ int main(int argc, char **argv)
 		case 'r':
 			reps = atoi(optarg);
 			break;
+		case 'R':
+			unmap_reps = atoi(optarg);
+			break;
+		case 'p':
+			parts = optarg;
+			break;
 		default:
-			errx(2, "usage: %s [-t MiB] [-u MiB] [-r runs]", argv[0]);
+			errx(2, "usage: %s [-t MiB] [-u MiB] [-r runs] [-R munmap runs] "
+			     "[-p parts, e.g. 34]", argv[0]);
 		}
 	}
-	if (!touch_mib || !unmap_mib || reps < 1 || reps > MAX_REPS)
+	if (!touch_mib || !unmap_mib || reps < 1 || reps > MAX_REPS ||
+	    unmap_reps < 1 || unmap_reps > MAX_REPS)
 		errx(2, "sizes must be non-zero, runs 1 to %d", MAX_REPS);
 
 	/* Room for the region and the rest of the system. */
@@ -480,18 +524,23 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bench_open(&dev);
 	thp_mode(thp, sizeof(thp));
-	printf("vsvm SVM fault benchmark: %u compute units, median of %d runs, "
-	       "%llu MiB available,\ntransparent huge pages: %s\n", dev.num_cus,
-	       reps, (unsigned long long)(avail / MIB), thp);
+	printf("vsvm SVM fault benchmark: %u compute units, median of %d runs "
+	       "(munmap() %d), %llu MiB available,\ntransparent huge pages: %s\n",
+	       dev.num_cus, reps, unmap_reps, (unsigned long long)(avail / MIB), thp);
 	write_code = bench_kernel(&dev, touch_write_src, &write_size);
 	read_code = bench_kernel(&dev, touch_read_src, &read_size);
 	bench_bo_create(&dev, PAGE, &args_bo);
 
 	for (int huge = 0; huge < 2; huge++) {
-		first_touch(touch_mib * MIB, huge);
-		fault_breakdown(touch_mib * MIB, huge);
+		if (strchr(parts, '1'))
+			first_touch(touch_mib * MIB, huge);
+		if (strchr(parts, '2'))
+			fault_breakdown(touch_mib * MIB, huge);
 	}
-	munmap_cost(unmap_mib * MIB);
+	if (strchr(parts, '3'))
+		munmap_cost(unmap_mib * MIB, false, unmap_reps);
+	if (strchr(parts, '4'))
+		munmap_cost(unmap_mib * MIB, true, unmap_reps);
 
 	bench_bo_destroy(&dev, &args_bo);
 	bench_close(&dev);

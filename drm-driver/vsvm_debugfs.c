@@ -43,7 +43,10 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_INVAL_MIGRATE] = "inval_migrate",
 	[VSVM_STAT_INVAL_EXCLUSIVE] = "inval_exclusive",
 	[VSVM_STAT_INVAL_NONBLOCK] = "inval_nonblock_honoured",
-	[VSVM_STAT_INVAL_NONBLOCK_REFUSED] = "inval_nonblock_refused",
+	[VSVM_STAT_INVAL_NS] = "inval_ns",
+	[VSVM_STAT_INVAL_NONBLOCK_NS] = "inval_nonblock_ns",
+	[VSVM_STAT_INVAL_NONBLOCK_MAX_NS] = "inval_nonblock_max_ns",
+	[VSVM_STAT_INVAL_SKIPPED_UNMAPPED] = "inval_skipped_unmapped",
 	[VSVM_STAT_SHOOTDOWNS] = "tlb_shootdowns",
 	[VSVM_STAT_SHOOTDOWN_SKIPPED] = "tlb_shootdown_cus_skipped",
 	[VSVM_STAT_GC_RANGES] = "gc_ranges",
@@ -62,6 +65,7 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_UFENCE_SKIPPED] = "ufences_skipped",
 	[VSVM_STAT_INSNS] = "instructions",
 	[VSVM_STAT_BAD_IOCTL] = "rejected_ioctls",
+	[VSVM_STAT_EXEC_QUEUE_DESTROYED] = "exec_queue_destroyed",
 };
 
 static struct vsvm_device *entry_vdev(struct seq_file *m)

@@ -71,7 +71,10 @@ enum vsvm_stat {
 	VSVM_STAT_INVAL_MIGRATE,
 	VSVM_STAT_INVAL_EXCLUSIVE,
 	VSVM_STAT_INVAL_NONBLOCK,
-	VSVM_STAT_INVAL_NONBLOCK_REFUSED,
+	VSVM_STAT_INVAL_NS,
+	VSVM_STAT_INVAL_NONBLOCK_NS,
+	VSVM_STAT_INVAL_NONBLOCK_MAX_NS,
+	VSVM_STAT_INVAL_SKIPPED_UNMAPPED,
 	VSVM_STAT_SHOOTDOWNS,
 	VSVM_STAT_SHOOTDOWN_SKIPPED,
 	VSVM_STAT_GC_RANGES,
@@ -90,6 +93,7 @@ enum vsvm_stat {
 	VSVM_STAT_UFENCE_SKIPPED,
 	VSVM_STAT_INSNS,
 	VSVM_STAT_BAD_IOCTL,
+	VSVM_STAT_EXEC_QUEUE_DESTROYED,
 	VSVM_STAT_COUNT
 };
 
@@ -178,6 +182,15 @@ static inline void vsvm_stat_add(struct vsvm_device *vdev, enum vsvm_stat s, s64
 static inline void vsvm_stat_inc(struct vsvm_device *vdev, enum vsvm_stat s)
 {
 	atomic64_inc(&vdev->stats[s]);
+}
+
+/* Raise a high-water mark counter to @v. */
+static inline void vsvm_stat_max(struct vsvm_device *vdev, enum vsvm_stat s, s64 v)
+{
+	s64 old = atomic64_read(&vdev->stats[s]);
+
+	while (old < v && !atomic64_try_cmpxchg(&vdev->stats[s], &old, v))
+		;
 }
 
 __printf(2, 3)

@@ -2,6 +2,7 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/fpu.h>
+#include <linux/kcov.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -43,6 +44,15 @@
  */
 
 #define VSVM_BATCH	1024
+
+/*
+ * A batch takes &vsvm_tlb.lock inside kernel_fpu_begin(), which disables
+ * preemption, and a spinlock_t sleeps on PREEMPT_RT. This stands for the
+ * "depends on !PREEMPT_RT" a Kconfig entry would carry.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "vsvm takes a spinlock_t inside kernel_fpu_begin(): PREEMPT_RT is not supported"
+#endif
 
 static bool engine_has_work(struct vsvm_engine *engine)
 {
@@ -253,6 +263,11 @@ static int cu_thread(void *data)
 			continue;
 		}
 		/*
+		 * The workgroup's coverage, faults included, goes to the
+		 * submitter's KCOV remote handle if it has one.
+		 */
+		kcov_remote_start_common(job->kcov_handle);
+		/*
 		 * Empty workgroups never reach a batch boundary: the watchdog
 		 * runs per workgroup, and a job it stops gives up the rest of
 		 * its grid at the next claim.
@@ -264,6 +279,7 @@ static int cu_thread(void *data)
 		}
 		if (atomic64_sub_and_test(count, &job->wgs_left))
 			vsvm_job_finish(job);
+		kcov_remote_stop();
 		cond_resched();
 	}
 	return 0;
@@ -380,8 +396,8 @@ void vsvm_engine_show(struct vsvm_engine *engine, struct seq_file *m)
 		seq_puts(m, "\n");
 	}
 	list_for_each_entry(job, &engine->active, engine_link)
-		seq_printf(m, "active: queue %u job %llu workgroups %llu/%llu left %lld\n",
+		seq_printf(m, "active: queue %u job %llu workgroups %llu/%llu left %llu\n",
 			   job->queue->id, job->seqno, job->next_wg, job->total_wgs,
-			   (s64)atomic64_read(&job->wgs_left));
+			   (u64)atomic64_read(&job->wgs_left));
 	spin_unlock(&engine->lock);
 }

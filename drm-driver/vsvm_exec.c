@@ -2,6 +2,7 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/dma-fence.h>
+#include <linux/kcov.h>
 #include <linux/kthread.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
@@ -351,7 +352,15 @@ err_put:
 
 static void queue_destroy(struct vsvm_queue *q)
 {
+	/*
+	 * Under @submit_lock: an EXEC that got the queue before it left the
+	 * file either has pushed its job by now, and the flush below sees it,
+	 * or sees @canceled and pushes nothing. A job pushed after
+	 * drm_sched_entity_fini() would stay on the killed entity for good.
+	 */
+	mutex_lock(&q->submit_lock);
 	WRITE_ONCE(q->canceled, true);
+	mutex_unlock(&q->submit_lock);
 	/* Jobs not yet run are run, and see @canceled at once. */
 	drm_sched_entity_destroy(&q->entity);
 	kref_put(&q->refcount, queue_release);
@@ -401,10 +410,17 @@ void vsvm_queue_destroy_all(struct vsvm_file *vfile)
 	xa_destroy(&vfile->queues);
 }
 
-static int exec_check_args(struct vsvm_device *vdev, const struct drm_vsvm_exec *a)
+/* x * y * z, or false if it does not fit in 64 bits. */
+static bool mul3_u64(u32 x, u32 y, u32 z, u64 *prod)
 {
-	u64 lanes = (u64)a->wg_size[0] * a->wg_size[1] * a->wg_size[2];
-	u64 wgs;
+	return !check_mul_overflow((u64)x * y, (u64)z, prod);
+}
+
+/* Validate @a; on success *@lanes and *@wgs are the workgroup and grid sizes. */
+static int exec_check_args(struct vsvm_device *vdev, const struct drm_vsvm_exec *a,
+			   u32 *lanes, u64 *wgs)
+{
+	u64 wg_lanes;
 
 	if (a->extensions || a->flags & ~DRM_VSVM_EXEC_USER_FENCE)
 		return vsvm_reject(vdev, -EINVAL, "extensions/flags");
@@ -412,13 +428,17 @@ static int exec_check_args(struct vsvm_device *vdev, const struct drm_vsvm_exec 
 	    a->code_size > VSVM_MAX_CODE_SIZE || !IS_ALIGNED(a->code_addr, VSVM_INSN_SIZE))
 		return vsvm_reject(vdev, -EINVAL, "code 0x%llx size %u",
 				   a->code_addr, a->code_size);
-	if (!a->grid[0] || !a->grid[1] || !a->grid[2] || !lanes || lanes > VSVM_MAX_WG_SIZE)
+	/* Three u32 can wrap even 64 bits, to a small product that would pass. */
+	if (!a->grid[0] || !a->grid[1] || !a->grid[2] ||
+	    !mul3_u64(a->wg_size[0], a->wg_size[1], a->wg_size[2], &wg_lanes) ||
+	    !wg_lanes || wg_lanes > VSVM_MAX_WG_SIZE)
 		return vsvm_reject(vdev, -EINVAL, "grid %ux%ux%u workgroup %ux%ux%u",
 				   a->grid[0], a->grid[1], a->grid[2],
 				   a->wg_size[0], a->wg_size[1], a->wg_size[2]);
-	if (check_mul_overflow((u64)a->grid[0] * a->grid[1], (u64)a->grid[2], &wgs))
+	if (!mul3_u64(a->grid[0], a->grid[1], a->grid[2], wgs))
 		return vsvm_reject(vdev, -EINVAL, "grid %ux%ux%u overflows",
 				   a->grid[0], a->grid[1], a->grid[2]);
+	*lanes = wg_lanes;
 	if (a->shared_size > VSVM_MAX_SHARED_SIZE || a->scratch_size > VSVM_MAX_SCRATCH_SIZE ||
 	    a->args_size > VSVM_MAX_ARGS_SIZE)
 		return vsvm_reject(vdev, -EINVAL, "shared %u scratch %u args %u",
@@ -481,9 +501,11 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	struct dma_fence *done;
 	struct vsvm_queue *q;
 	struct vsvm_job *job;
+	u32 wg_lanes;
+	u64 wgs;
 	int ret;
 
-	ret = exec_check_args(vdev, args);
+	ret = exec_check_args(vdev, args, &wg_lanes, &wgs);
 	if (ret)
 		return ret;
 	q = queue_lookup(file->driver_priv, args->queue_id);
@@ -521,10 +543,11 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	job->queue = q;
 	job->vm = q->vm;
 	job->mm = current->mm;
+	job->kcov_handle = kcov_common_handle();
 	drm_gpuvm_get(&job->vm->gpuvm);
 	job->args = *args;
-	job->wg_lanes = args->wg_size[0] * args->wg_size[1] * args->wg_size[2];
-	job->total_wgs = (u64)args->grid[0] * args->grid[1] * args->grid[2];
+	job->wg_lanes = wg_lanes;
+	job->total_wgs = wgs;
 	INIT_LIST_HEAD(&job->engine_link);
 	spin_lock_init(&hw->lock);
 	job->hw_fence = &hw->base;
@@ -545,6 +568,13 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 		goto err_cleanup;
 
 	mutex_lock(&q->submit_lock);
+	if (q->canceled) {
+		/* Destroyed since the lookup: its entity is, or is about to be, killed. */
+		mutex_unlock(&q->submit_lock);
+		vsvm_stat_inc(vdev, VSVM_STAT_EXEC_QUEUE_DESTROYED);
+		ret = vsvm_reject(vdev, -ENOENT, "queue %u destroyed during EXEC", q->id);
+		goto err_cleanup;
+	}
 	/*
 	 * Order the queue on the previous job's hardware fence: the
 	 * scheduler ignores dependencies on its entity's own fences, as it

@@ -66,14 +66,19 @@ struct vsvm_queue {
 	struct vsvm_ufence_timeline *ufences;
 	/**
 	 * @submit_lock: serialises submissions: protects @next_seqno and
-	 * @last_fence, and keeps arm and push in seqno order.
+	 * @last_fence, and keeps arm and push in seqno order. Destroy sets
+	 * @canceled under it, before the entity is flushed and killed.
 	 */
 	struct mutex submit_lock;
 	/** @next_seqno: seqno of the next job, from 1. */
 	u64 next_seqno;
 	/** @last_fence: hardware fence of the last job, which the next one waits for. */
 	struct dma_fence *last_fence;
-	/** @canceled: set once by destroy; jobs that see it end as CANCELED. */
+	/**
+	 * @canceled: set once by destroy, under @submit_lock; EXEC tests it
+	 * there before it pushes, so no job reaches a killed entity. Jobs
+	 * that see it end as CANCELED; they read it locklessly.
+	 */
 	bool canceled;
 	/** @result_lock: protects @results; never held across sleeping. */
 	spinlock_t result_lock;
@@ -103,7 +108,7 @@ struct vsvm_job {
 	u64 seqno;
 	/** @args: the EXEC arguments. */
 	struct drm_vsvm_exec args;
-	/** @wg_lanes: lanes per workgroup. */
+	/** @wg_lanes: lanes per workgroup, 1 to %VSVM_MAX_WG_SIZE (checked at EXEC). */
 	u32 wg_lanes;
 	/** @total_wgs: workgroups in the grid. */
 	u64 total_wgs;
@@ -111,7 +116,10 @@ struct vsvm_job {
 	struct list_head engine_link;
 	/** @next_wg: next workgroup to hand out, under &vsvm_engine.lock. */
 	u64 next_wg;
-	/** @wgs_left: workgroups not finished; the last one ends the job. */
+	/**
+	 * @wgs_left: workgroups not finished; the last one ends the job. A
+	 * u64 count (a grid may exceed 2^63), read back as one.
+	 */
 	atomic64_t wgs_left;
 	/** @deadline: jiffies after which the job fails with TIMEOUT. */
 	unsigned long deadline;
@@ -123,6 +131,12 @@ struct vsvm_job {
 	struct vsvm_job_result result;
 	/** @insns: instructions executed, summed over waves. */
 	atomic64_t insns;
+	/**
+	 * @kcov_handle: the submitter's KCOV remote handle, under which the
+	 * compute units collect coverage of the job for a fuzzer
+	 * (tools/vsvm-fuzz); zero when the submitter collects none.
+	 */
+	u64 kcov_handle;
 };
 
 static inline struct vsvm_job *to_vsvm_job(struct drm_sched_job *job)

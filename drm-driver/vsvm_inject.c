@@ -60,4 +60,5 @@ void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *r
 	debugfs_create_atomic_t("fail_faults", 0600, dir, &inject->fail_faults);
 	debugfs_create_file_unsafe("fail_status", 0600, dir, inject, &fail_status_fops);
 	debugfs_create_u32("latency_us", 0600, dir, &inject->latency_us);
+	debugfs_create_u32("teardown_delay_us", 0600, dir, &inject->teardown_delay_us);
 }

@@ -48,6 +48,12 @@ struct vsvm_fault_inject {
 	u32 fail_status;
 	/** @latency_us: added to every mirror and userptr fault, before its gather. */
 	u32 latency_us;
+	/**
+	 * @teardown_delay_us: every SVM range teardown waits this long
+	 * between zapping its PTEs and removing its notifier, the window a
+	 * test races the CPU against (see range_free()).
+	 */
+	u32 teardown_delay_us;
 };
 
 void vsvm_inject_hit(struct vsvm_device *vdev, const char *what);

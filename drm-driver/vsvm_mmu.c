@@ -25,8 +25,9 @@
  * table is filled before it is published, and a table is only freed after
  * a shootdown, so a walker holding its TLB lock never reads a freed table.
  *
- * Shootdown: a zap clears PTEs, then takes every compute unit's TLB lock in
- * turn and drops the entries of the extent it cleared. That extent can be
+ * Shootdown: a zap clears PTEs, then takes the TLB lock of every compute
+ * unit that may cache some of them, in turn, and drops the entries of the
+ * extent it cleared. That extent can be
  * larger than the range asked for: a 2 MiB leaf is dropped whole when any
  * of it is zapped, and its other 511 translations must go from the TLBs
  * too, or a later zap that finds nothing left to clear would leave them
@@ -36,6 +37,12 @@
  * and none can start. The zap only spins on bounded batches and never
  * sleeps or allocates: this is what lets an invalidation callback honour a
  * non-blockable range.
+ *
+ * Cost: a zap reads the tables under its range, but drops a level-0 table
+ * whole without reading its entries (the table's page counts them), and a
+ * zap that clears nothing shoots nothing down. A shootdown visits only the
+ * compute units whose TLB may hold pages of the 2 MiB blocks cleared
+ * (&vsvm_tlb.blocks).
  */
 
 #define LEVEL_SHIFT(l)	(12 + 9 * (l))
@@ -67,6 +74,22 @@ static u64 *table_of(u64 pte)
 }
 
 /*
+ * Valid entries of the level-0 table holding @slot, kept in the table's
+ * page under &vsvm_mmu.lock.
+ */
+static void pt0_count_add(u64 *slot, long n)
+{
+	struct page *page = virt_to_page(slot);
+
+	set_page_private(page, page_private(page) + n);
+}
+
+static unsigned long pt0_count(u64 *t)
+{
+	return page_private(virt_to_page(t));
+}
+
+/*
  * Page tables belong to the process whose bindings and faults need them:
  * charged to its memory cgroup (the caller sets the active memcg when it
  * allocates on a kernel thread).
@@ -82,6 +105,7 @@ static u64 *pt_page_alloc(void)
 
 static void pt_page_free(u64 *t)
 {
+	set_page_private(virt_to_page(t), 0);
 	free_page((unsigned long)t);
 	vsvm_obj_dec(VSVM_OBJ_PT_PAGE);
 }
@@ -195,6 +219,7 @@ static u64 *next_table(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 *t,
 		/* Split a 2 MiB leaf into the same 512 translations. */
 		for (i = 0; i < VSVM_PT_ENTRIES; i++)
 			child[i] = (pte + ((u64)i << PAGE_SHIFT)) | VSVM_PTE_LEAF;
+		pt0_count_add(child, VSVM_PT_ENTRIES);
 		mmu->n_2m--;
 		mmu->n_4k += VSVM_PT_ENTRIES;
 	}
@@ -207,22 +232,29 @@ static u64 *next_table(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 *t,
  * Replacing a valid leaf is only meant to add write permission to the same
  * page: anything else the notifier protocol zaps first. Should it ever
  * happen, the old translation is flushed like a zapped one (@stale).
+ * Returns the 4 KiB pages the leaf newly maps.
  */
-static void set_leaf(struct vsvm_mmu *mmu, u64 *slot, u64 pte, int level, u64 va,
-		     struct vsvm_zap_extent *stale)
+static u32 set_leaf(struct vsvm_mmu *mmu, u64 *slot, u64 pte, int level, u64 va,
+		    struct vsvm_zap_extent *stale)
 {
 	u64 old = *slot;
+	u32 added = 0;
 
 	if (!(old & VSVM_PTE_VALID)) {
-		if (level)
+		if (level) {
 			mmu->n_2m++;
-		else
+			added = VSVM_PT_ENTRIES;
+		} else {
 			mmu->n_4k++;
+			pt0_count_add(slot, 1);
+			added = 1;
+		}
 	} else if ((old & ~VSVM_PTE_WRITE) != (pte & ~VSVM_PTE_WRITE) ||
 		   (old & ~pte & VSVM_PTE_WRITE)) {
 		extent_add(stale, va, LEVEL_SIZE(level));
 	}
 	WRITE_ONCE(*slot, pte);
+	return added;
 }
 
 /**
@@ -239,13 +271,16 @@ static void set_leaf(struct vsvm_mmu *mmu, u64 *slot, u64 pte, int level, u64 va
  * TLB entry survives.
  *
  * Context: &vsvm_mmu.lock held; does not sleep.
+ * Return: the 4 KiB pages mapped that were not before, for the caller's
+ * count of what a later zap must clear.
  */
-void vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
-			 unsigned long pfn, unsigned int order, bool writable)
+u32 vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
+			unsigned long pfn, unsigned int order, bool writable)
 {
 	u64 pte = ((u64)pfn << PAGE_SHIFT) | VSVM_PTE_VALID | VSVM_PTE_LEAF;
 	struct vsvm_zap_extent stale = { .start = U64_MAX };
 	u64 *t = mmu->root;
+	u32 added = 0;
 	int level, i;
 
 	lockdep_assert_held(&mmu->lock);
@@ -255,41 +290,43 @@ void vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
 	for (level = VSVM_PT_LEVELS - 1; level > 1; level--) {
 		t = next_table(mmu, c, t, va, level);
 		if (!t)
-			return;
+			return 0;
 	}
 
 	if (order == 9) {
 		u64 *slot = &t[LEVEL_INDEX(va, 1)];
 
 		if (!(*slot & VSVM_PTE_VALID) || (*slot & VSVM_PTE_LEAF)) {
-			set_leaf(mmu, slot, pte, 1, va, &stale);
+			added = set_leaf(mmu, slot, pte, 1, va, &stale);
 		} else {
 			/* Live 4 KiB entries below: keep the table, fill it. */
 			t = table_of(*slot);
 			for (i = 0; i < VSVM_PT_ENTRIES; i++)
-				set_leaf(mmu, &t[i], pte + ((u64)i << PAGE_SHIFT), 0,
-					 va + ((u64)i << PAGE_SHIFT), &stale);
+				added += set_leaf(mmu, &t[i], pte + ((u64)i << PAGE_SHIFT), 0,
+						  va + ((u64)i << PAGE_SHIFT), &stale);
 		}
 	} else {
 		t = next_table(mmu, c, t, va, 1);
 		if (t)
-			set_leaf(mmu, &t[LEVEL_INDEX(va, 0)], pte, 0, va, &stale);
+			added = set_leaf(mmu, &t[LEVEL_INDEX(va, 0)], pte, 0, va, &stale);
 	}
 	if (drm_WARN_ON_ONCE(&mmu->vdev->drm, stale.start < stale.end))
 		shootdown(mmu, stale.start, stale.end);
+	return added;
 }
 
 /*
  * Clears the leaves of [@start, @end) below table @t and adds to @x the
  * extent of every leaf it cleared, whole: a 2 MiB leaf only partly inside
- * the range is dropped and its whole 2 MiB recorded.
+ * the range is dropped and its whole 2 MiB recorded. Returns the 4 KiB
+ * pages cleared.
  */
-static void zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
-		      u64 start, u64 end, struct list_head *freed,
-		      struct vsvm_zap_extent *x)
+static u64 zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
+		     u64 start, u64 end, struct list_head *freed,
+		     struct vsvm_zap_extent *x)
 {
 	u64 size = LEVEL_SIZE(level);
-	u64 va;
+	u64 va, cleared = 0;
 
 	for (va = max(base, start & ~(size - 1)); va < end && va < base + size * VSVM_PT_ENTRIES;
 	     va += size) {
@@ -301,44 +338,76 @@ static void zap_level(struct vsvm_mmu *mmu, u64 *t, int level, u64 base,
 		if (pte & VSVM_PTE_LEAF) {
 			/* A 2 MiB leaf is dropped whole; the rest faults back in. */
 			WRITE_ONCE(*slot, 0);
-			if (level)
+			if (level) {
 				mmu->n_2m--;
-			else
+				cleared += VSVM_PT_ENTRIES;
+			} else {
 				mmu->n_4k--;
+				pt0_count_add(slot, -1);
+				cleared++;
+			}
 			extent_add(x, va, size);
 		} else if (level == 1 && va >= start && va + size <= end) {
 			u64 *child = table_of(pte);
-			int i;
+			unsigned long n = pt0_count(child);
 
-			for (i = 0; i < VSVM_PT_ENTRIES; i++)
-				if (child[i] & VSVM_PTE_VALID)
-					mmu->n_4k--;
 			WRITE_ONCE(*slot, 0);
+			mmu->n_4k -= n;
+			cleared += n;
 			list_add(&virt_to_page(child)->lru, freed);
 			mmu->n_tables--;
+			/* Even empty, a walker may be reading it: shoot down. */
 			extent_add(x, va, size);
 		} else {
-			zap_level(mmu, table_of(pte), level - 1, va, start, end, freed, x);
+			cleared += zap_level(mmu, table_of(pte), level - 1, va, start, end,
+					     freed, x);
 		}
 	}
+	return cleared;
+}
+
+/* The bit of &vsvm_tlb.blocks that stands for @vpn's block. */
+static u64 block_bit(u64 vpn)
+{
+	return BIT_ULL((vpn >> (VSVM_TLB_BLOCK_SHIFT - PAGE_SHIFT)) % 64);
+}
+
+/* The bits of &vsvm_tlb.blocks of every block of [@first, @last]. */
+static u64 block_bits(u64 first, u64 last)
+{
+	u64 b = first >> (VSVM_TLB_BLOCK_SHIFT - PAGE_SHIFT);
+	u64 end = last >> (VSVM_TLB_BLOCK_SHIFT - PAGE_SHIFT);
+	u64 bits = 0;
+
+	if (end - b >= 63)
+		return ~0ULL;
+	for (; b <= end; b++)
+		bits |= BIT_ULL(b % 64);
+	return bits;
 }
 
 /*
- * Flush every compute unit's entries of [@start, @end). Context: @mmu's
- * lock held, the PTEs of the range already cleared.
+ * Flush the entries of [@start, @end) from every compute unit that may
+ * hold some, and waits for the batch of each that it visits. Context:
+ * @mmu's lock held, the PTEs of the range already cleared.
  */
 static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
 {
 	struct vsvm_engine *engine = &mmu->vdev->engine;
 	u64 first = start >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
+	u64 bits = block_bits(first, last);
 	u32 i, j;
 
-	/* Pairs with vsvm_tlb_switch(): the PTE clears before @vm_id reads. */
+	/*
+	 * Pairs with vsvm_tlb_switch() and tlb_track(): the PTE clears before
+	 * @vm_id and @blocks are read.
+	 */
 	smp_mb();
 	for (i = 0; i < engine->n_cus; i++) {
 		struct vsvm_tlb *tlb = &engine->cus[i].tlb;
+		u64 left = 0;
 
-		if (READ_ONCE(tlb->vm_id) != mmu->id) {
+		if (READ_ONCE(tlb->vm_id) != mmu->id || !(READ_ONCE(tlb->blocks) & bits)) {
 			vsvm_stat_inc(mmu->vdev, VSVM_STAT_SHOOTDOWN_SKIPPED);
 			continue;
 		}
@@ -349,9 +418,20 @@ static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
 		for (j = 0; j < VSVM_TLB_ENTRIES; j++) {
 			struct vsvm_tlb_entry *e = &tlb->e[j];
 
+			if (!e->vm_id)
+				continue;
 			if (e->vm_id == mmu->id && e->vpn >= first && e->vpn <= last)
 				e->vm_id = 0;
+			else
+				left |= block_bit(e->vpn);
 		}
+		/*
+		 * Only what is left, so that later zaps of what this one emptied
+		 * skip the compute unit. It cannot be walking: its batch holds
+		 * @lock. Whatever VM the entries left are of (the compute unit
+		 * may have switched since @vm_id was read), they stay covered.
+		 */
+		WRITE_ONCE(tlb->blocks, left);
 		spin_unlock(&tlb->lock);
 	}
 	vsvm_stat_inc(mmu->vdev, VSVM_STAT_SHOOTDOWNS);
@@ -364,32 +444,37 @@ static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end)
  * @end: end of the range, page aligned
  *
  * On return no compute unit can reach a page that was mapped in the range,
- * nor any other page of a 2 MiB leaf the range cut into.
+ * nor any other page of a 2 MiB leaf the range cut into. One shootdown at
+ * most, none when nothing was cleared.
  *
  * Context: &vsvm_mmu.lock held. Does not sleep or allocate, so it may run in
  * a non-blockable invalidation.
+ * Return: the 4 KiB pages whose translation was removed, those of a cut
+ * 2 MiB leaf included.
  */
-void vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end)
+u64 vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end)
 {
 	struct vsvm_zap_extent x = { .start = U64_MAX };
 	LIST_HEAD(freed);
 	struct page *p, *tmp;
+	u64 cleared;
 
 	lockdep_assert_held(&mmu->lock);
 	if (start >= end)
-		return;
-	zap_level(mmu, mmu->root, VSVM_PT_LEVELS - 1, 0, start, end, &freed, &x);
+		return 0;
+	cleared = zap_level(mmu, mmu->root, VSVM_PT_LEVELS - 1, 0, start, end, &freed, &x);
 	/*
 	 * Nothing cleared: every entry filled from this range went with the
 	 * zap that cleared its PTE, over that PTE's whole extent.
 	 */
 	if (x.start >= x.end)
-		return;
+		return 0;
 	shootdown(mmu, x.start, x.end);
 	list_for_each_entry_safe(p, tmp, &freed, lru) {
 		list_del(&p->lru);
 		pt_page_free(page_address(p));
 	}
+	return cleared;
 }
 
 /**
@@ -451,6 +536,18 @@ bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
 	return true;
 }
 
+/*
+ * Make &vsvm_tlb.blocks cover @vpn before a PTE of it is read: a zap that
+ * clears the PTE after this either sees the bit and flushes the compute
+ * unit, or was seen by the walk. Context: @tlb's lock held.
+ */
+static void tlb_track(struct vsvm_tlb *tlb, u64 vpn)
+{
+	WRITE_ONCE(tlb->blocks, tlb->blocks | block_bit(vpn));
+	/* Pairs with shootdown(): the bit is visible before the PTE read. */
+	smp_mb();
+}
+
 void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 access)
 {
 	u64 vpn = va >> PAGE_SHIFT;
@@ -464,6 +561,8 @@ void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 acc
 
 	if (va >> VSVM_VA_BITS)
 		return NULL;
+	if (unlikely(!(tlb->blocks & block_bit(vpn))))
+		tlb_track(tlb, vpn);
 	pte = walk(mmu, va, &level);
 	if (!pte || (write && !(pte & VSVM_PTE_WRITE)))
 		return NULL;
@@ -483,6 +582,7 @@ void vsvm_tlb_init(struct vsvm_tlb *tlb)
 {
 	spin_lock_init(&tlb->lock);
 	tlb->vm_id = 0;
+	tlb->blocks = 0;
 	atomic_set(&tlb->yield, 0);
 	memset(tlb->e, 0, sizeof(tlb->e));
 }
@@ -500,6 +600,7 @@ void vsvm_tlb_switch(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu)
 		return;
 	spin_lock(&tlb->lock);
 	memset(tlb->e, 0, sizeof(tlb->e));
+	WRITE_ONCE(tlb->blocks, 0);
 	WRITE_ONCE(tlb->vm_id, mmu->id);
 	spin_unlock(&tlb->lock);
 	/* Pairs with shootdown(): @vm_id is visible before a PTE is read. */

@@ -14,6 +14,8 @@ struct vsvm_device;
 #define VSVM_PT_LEVELS		4
 #define VSVM_PT_ENTRIES		512
 #define VSVM_TLB_ENTRIES	64
+/* The blocks &vsvm_tlb.blocks tracks: 2 MiB, so one barrier per new block. */
+#define VSVM_TLB_BLOCK_SHIFT	21
 
 /* Bits of a page-table entry. Tables and pages are stored by physical address. */
 #define VSVM_PTE_VALID		BIT_ULL(0)
@@ -59,9 +61,12 @@ struct vsvm_tlb_entry {
  * waits for @yield to drop before it takes the lock again.
  *
  * A TLB holds entries of one VM at a time, @vm_id: a compute unit that
- * starts a workgroup of another VM flushes it first. A shootdown skips the
- * compute units whose @vm_id is not its VM's, so an invalidation in one
- * process does not wait for another process's shaders.
+ * starts a workgroup of another VM flushes it first. It also keeps a
+ * summary of the 2 MiB blocks it may cache pages of, @blocks. A shootdown
+ * skips the compute units whose @vm_id is not its VM's or whose @blocks
+ * misses every block it cleared, so an invalidation in one process does not
+ * wait for another process's shaders, and the invalidation of a range no
+ * shader touched lately mostly takes no TLB lock at all.
  */
 struct vsvm_tlb {
 	/**
@@ -77,6 +82,15 @@ struct vsvm_tlb {
 	 * the other's store, so a skipped compute unit sees the cleared PTE.
 	 */
 	u64 vm_id;
+	/**
+	 * @blocks: bit b % 64 is set for every 2 MiB block b that @e may hold
+	 * entries of (a 64-bit hash: a set bit may be another block's). Set by
+	 * the compute unit before it reads a PTE of a block whose bit is
+	 * clear, then a full barrier; recomputed from what is left by the
+	 * shootdowns that flush @e, under @lock. A shootdown reads it
+	 * locklessly like @vm_id, with the same pairing.
+	 */
+	u64 blocks;
 	/** @yield: shootdowns waiting for @lock; nonzero ends a batch early. */
 	atomic_t yield;
 	/** @e: direct-mapped entries, indexed by vpn modulo the size. */
@@ -125,7 +139,11 @@ struct vsvm_mmu {
 	u64 *root;
 	/** @n_tables: table pages allocated, under @lock. */
 	u32 n_tables;
-	/** @n_4k: valid 4 KiB PTEs, under @lock. */
+	/**
+	 * @n_4k: valid 4 KiB PTEs, under @lock. Each level-0 table keeps its
+	 * own count in its page's private field, so that a zap dropping the
+	 * table whole need not read its 512 entries.
+	 */
 	u64 n_4k;
 	/** @n_2m: valid 2 MiB PTEs, under @lock. */
 	u64 n_2m;
@@ -135,9 +153,9 @@ int vsvm_mmu_init(struct vsvm_mmu *mmu, struct vsvm_device *vdev);
 void vsvm_mmu_fini(struct vsvm_mmu *mmu);
 int vsvm_pt_cache_fill(struct vsvm_pt_cache *c, u64 start, u64 end);
 void vsvm_pt_cache_drain(struct vsvm_pt_cache *c);
-void vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
-			 unsigned long pfn, unsigned int order, bool writable);
-void vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end);
+u32 vsvm_mmu_map_locked(struct vsvm_mmu *mmu, struct vsvm_pt_cache *c, u64 va,
+			unsigned long pfn, unsigned int order, bool writable);
+u64 vsvm_mmu_zap_locked(struct vsvm_mmu *mmu, u64 start, u64 end);
 void vsvm_mmu_zap(struct vsvm_mmu *mmu, u64 start, u64 end);
 bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
 			    bool *writable, unsigned int *order);

@@ -48,9 +48,15 @@
  * a TLB shootdown, before it returns. The driver lock is a spinlock and the
  * zap neither sleeps nor allocates, so a non-blockable invalidation (the
  * OOM reaper, process_mrelease()) is honoured like any other: the callback
- * never has a reason to return false. An UNMAP only marks the range and
- * queues it to a worker, because removing a notifier from inside its own
- * callback would deadlock.
+ * never has a reason to return false; debugfs counts how long those took.
+ * An UNMAP only marks the range and queues it to a worker, because
+ * removing a notifier from inside its own callback would deadlock.
+ *
+ * An invalidation costs little beyond its lock: nothing when the GPU maps
+ * nothing of the range (&vsvm_svm_range.n_pages), else one walk of the
+ * range's tables and one shootdown, which visits only the compute units
+ * that may cache some of it (struct vsvm_tlb). There is one notifier per
+ * range, so a CPU change only makes the faults it overlaps retry.
  *
  * Reads never request write access, so a GPU read never breaks COW; a
  * write to a page mapped read-only faults again and asks for write.
@@ -122,6 +128,51 @@ MODULE_PARM_DESC(inject_sleep_in_invalidate,
 static DEFINE_MUTEX(inject_sleep_lock);
 
 /*
+ * Zap what the GPU maps of [@start, @end), CPU addresses within @range.
+ * Returns false, having read no page table, when it maps nothing of the
+ * range. Context: &vsvm_mmu.lock held.
+ */
+static bool range_zap_locked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
+			     u64 end)
+{
+	u64 cleared;
+
+	lockdep_assert_held(&vm->mmu.lock);
+	if (!range->n_pages) {
+		if (IS_ENABLED(CONFIG_DEBUG_VM)) {
+			u64 n_4k, n_2m;
+
+			vsvm_mmu_count_range(&vm->mmu, start + range->gpu_offset,
+					     end + range->gpu_offset, &n_4k, &n_2m);
+			drm_WARN_ON_ONCE(&vm->vdev->drm, n_4k || n_2m);
+		}
+		return false;
+	}
+	cleared = vsvm_mmu_zap_locked(&vm->mmu, start + range->gpu_offset,
+				      end + range->gpu_offset);
+	/* A PTE cleared by some other zap stays counted until this one. */
+	if (start <= range->start && end >= range->end)
+		range->n_pages = 0;
+	else
+		range->n_pages -= min(cleared, range->n_pages);
+	return true;
+}
+
+/*
+ * Hand @range to the GC worker, which is queued when the list was empty:
+ * otherwise a run is pending, or running and empties the list before it
+ * ends. Context: &vsvm_mmu.lock held.
+ */
+static void range_mark_unmapped(struct vsvm_vm *vm, struct vsvm_svm_range *range)
+{
+	lockdep_assert_held(&vm->mmu.lock);
+	range->unmapped = true;
+	if (list_empty(&vm->svm.gc_list))
+		queue_work(system_unbound_wq, &vm->svm.gc_work);
+	list_add_tail(&range->gc_link, &vm->svm.gc_list);
+}
+
+/*
  * Context: any, including non-blockable invalidations: takes only spinlocks
  * and queues work, never sleeps or allocates, so it always succeeds.
  */
@@ -133,6 +184,7 @@ static bool svm_invalidate(struct mmu_interval_notifier *mni,
 	u64 start = max_t(u64, r->start, range->start);
 	u64 end = min_t(u64, r->end, range->end);
 	bool blockable = mmu_notifier_range_blockable(r);
+	u64 t0 = ktime_get_ns(), ns;
 
 	/*
 	 * The core brackets only classic notifiers' non-blockable calls with
@@ -153,18 +205,21 @@ static bool svm_invalidate(struct mmu_interval_notifier *mni,
 
 	spin_lock(&vm->mmu.lock);
 	mmu_interval_set_seq(mni, cur_seq);
-	vsvm_mmu_zap_locked(&vm->mmu, start + range->gpu_offset, end + range->gpu_offset);
+	if (!range_zap_locked(vm, range, start, end))
+		vsvm_stat_inc(vm->vdev, VSVM_STAT_INVAL_SKIPPED_UNMAPPED);
 	if (!range->userptr &&
 	    (r->event == MMU_NOTIFY_UNMAP || r->event == MMU_NOTIFY_RELEASE) &&
-	    !range->unmapped) {
-		range->unmapped = true;
-		list_add_tail(&range->gc_link, &vm->svm.gc_list);
-		queue_work(system_unbound_wq, &vm->svm.gc_work);
-	}
+	    !range->unmapped)
+		range_mark_unmapped(vm, range);
 	spin_unlock(&vm->mmu.lock);
 
-	if (!blockable)
+	ns = ktime_get_ns() - t0;
+	vsvm_stat_add(vm->vdev, VSVM_STAT_INVAL_NS, ns);
+	if (!blockable) {
+		vsvm_stat_add(vm->vdev, VSVM_STAT_INVAL_NONBLOCK_NS, ns);
+		vsvm_stat_max(vm->vdev, VSVM_STAT_INVAL_NONBLOCK_MAX_NS, ns);
 		non_block_end();
+	}
 	return true;
 }
 
@@ -213,12 +268,23 @@ static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end
  */
 static void range_free(struct vsvm_vm *vm, struct vsvm_svm_range *range)
 {
+	u32 delay = READ_ONCE(vm->vdev->inject.teardown_delay_us);
+
 	spin_lock(&vm->mmu.lock);
 	range->unmapped = true;
 	list_del_init(&range->gc_link);
-	vsvm_mmu_zap_locked(&vm->mmu, range->start + range->gpu_offset,
-			    range->end + range->gpu_offset);
+	range_zap_locked(vm, range, range->start, range->end);
 	spin_unlock(&vm->mmu.lock);
+
+	/* Between the two steps, where a test races the CPU against teardown. */
+	if (unlikely(delay)) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "teardown of pid %d vm %u range 0x%llx delayed",
+			 vm->owner_pid, vm->id, range->start);
+		vsvm_inject_hit(vm->vdev, what);
+		fsleep(delay);
+	}
 
 	/* Waits for a running callback; none can start after it. */
 	mmu_interval_notifier_remove(&range->notifier);
@@ -504,11 +570,9 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 			vsvm_inject(vdev, &vdev->inject.unmaps, "range unmapped before install");
 
 		spin_lock(&vm->mmu.lock);
-		if (unlikely(unmap) && !range->unmapped) {
-			/* What svm_invalidate() does for an UNMAP. */
-			range->unmapped = true;
-			list_add_tail(&range->gc_link, &vm->svm.gc_list);
-		}
+		/* What svm_invalidate() does for an UNMAP. */
+		if (unlikely(unmap) && !range->unmapped)
+			range_mark_unmapped(vm, range);
 		if (range->unmapped) {
 			spin_unlock(&vm->mmu.lock);
 			ret = -EAGAIN;
@@ -529,11 +593,13 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 			if (hmm_pfn_to_map_order(hpfn) >= 9 && IS_ALIGNED(va, SZ_2M) &&
 			    IS_ALIGNED(pfn, VSVM_SVM_CHUNK_PAGES) &&
 			    i + VSVM_SVM_CHUNK_PAGES <= npages) {
-				vsvm_mmu_map_locked(&vm->mmu, &cache, va, pfn, 9, w);
+				range->n_pages += vsvm_mmu_map_locked(&vm->mmu, &cache, va,
+								      pfn, 9, w);
 				vsvm_stat_inc(vdev, VSVM_STAT_PTE_2M);
 				i += VSVM_SVM_CHUNK_PAGES;
 			} else {
-				vsvm_mmu_map_locked(&vm->mmu, &cache, va, pfn, 0, w);
+				range->n_pages += vsvm_mmu_map_locked(&vm->mmu, &cache, va,
+								      pfn, 0, w);
 				vsvm_stat_inc(vdev, VSVM_STAT_PTE_4K);
 				i++;
 			}

@@ -46,6 +46,13 @@ struct vsvm_svm_range {
 	 * set destroys the range before going on.
 	 */
 	bool unmapped;
+	/**
+	 * @n_pages: 4 KiB pages of the range the GPU page table maps, under
+	 * &vsvm_mmu.lock. Never less than what it maps (a PTE of the range is
+	 * only written by a fault on it, which counts it), so at zero an
+	 * invalidation has nothing to zap and skips the walk.
+	 */
+	u64 n_pages;
 	/** @validated: for userptr, @valid_seq is meaningful. */
 	bool validated;
 	/** @valid_seq: for userptr, notifier sequence the last revalidation read. */

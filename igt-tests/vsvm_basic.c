@@ -229,7 +229,7 @@ static void test_gem_mmap(uint64_t size)
 {
 	uint64_t alloc = ALIGN(size, page_size());
 	uint64_t offset, offset2;
-	uint8_t *ptr, *ptr2;
+	uint8_t *ptr, *ptr2, byte;
 	uint32_t handle;
 
 	handle = vsvm_gem_create(fd, size);
@@ -261,6 +261,13 @@ static void test_gem_mmap(uint64_t size)
 	igt_assert_eq(ptr[alloc - 1], pattern_byte(size, alloc - 1) ^ 0xff);
 	ptr2[0] ^= 0xff;
 	igt_assert_eq(ptr[0], pattern_byte(size, 0) ^ 0xff);
+
+	/* The library's BO accessors reach the last byte too. */
+	vsvm_gem_read(fd, handle, alloc - 1, &byte, 1);
+	igt_assert_eq(byte, pattern_byte(size, alloc - 1) ^ 0xff);
+	byte = 0x3c;
+	vsvm_gem_write(fd, handle, alloc - 1, &byte, 1);
+	igt_assert_eq(ptr[alloc - 1], 0x3c);
 
 	igt_assert_eq(munmap(ptr2, alloc), 0);
 	igt_assert_eq(munmap(ptr, alloc), 0);
@@ -931,7 +938,8 @@ igt_main
 		test_bad_ioctl();
 
 	igt_describe("A new BO reads as zero; data written through one mapping "
-		     "reads back byte for byte through another; sizes round up "
+		     "reads back byte for byte through another, and through "
+		     "the library's accessors at any offset; sizes round up "
 		     "to whole pages and no further.");
 	igt_subtest_with_dynamic("gem-mmap") {
 		static const uint64_t sizes[] = {

@@ -15,10 +15,13 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <linux/sync_file.h>
+#include <linux/userfaultfd.h>
 
 #include "igt.h"
 #include "igt_syncobj.h"
@@ -52,13 +55,17 @@ IGT_TEST_DESCRIPTION("Shader engine and submission: kernels checked against "
 #define NSEC_PER_MSEC	1000000ll
 #define NSEC_PER_SEC	1000000000ll
 
-/* Bound on anything the test waits for that has no job of its own. */
-#define SETTLE_NS	(10 * NSEC_PER_SEC)
+/*
+ * Bound on anything the test waits for that has no job of its own; like
+ * every bound here, scaled for a busy host (vsvm_scaled_limit()).
+ */
+#define SETTLE_NS	vsvm_scaled_limit(10 * NSEC_PER_SEC)
 /*
  * Bound on the cleanup of a client or queue with jobs in flight: under
- * half the default job timeout, so that only cancellation can meet it.
+ * half the default job timeout (which tools/vm scales alike), so that only
+ * cancellation can meet it.
  */
-#define CLEANUP_NS	(4 * NSEC_PER_SEC)
+#define CLEANUP_NS	vsvm_scaled_limit(4 * NSEC_PER_SEC)
 
 #ifndef DIV_ROUND_UP
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
@@ -503,22 +510,6 @@ static bool engine_idle(void)
 	idle = !strstr(text, "running") && !strstr(text, "active:");
 	free(text);
 	return idle;
-}
-
-/* sync_file status of @syncobj's fence: 1 signalled, 0 pending, -errno. */
-static int fence_status(int dev, uint32_t syncobj)
-{
-	struct drm_syncobj_handle h = {
-		.handle = syncobj,
-		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
-		.fd = -1,
-	};
-	struct sync_file_info info = {};
-
-	do_ioctl(dev, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
-	do_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info);
-	close(h.fd);
-	return info.status;
 }
 
 /* Whether @syncobj signals within @timeout_ns (0 polls). */
@@ -1488,7 +1479,7 @@ static void test_syncobj_cross_queue(void)
 		control_job(&c, ck, &g, lanes);
 
 	igt_assert(!syncobj_signaled(c.fd, sync, 0));
-	igt_assert_eq(fence_status(c.fd, sync), 0);
+	igt_assert_eq(vsvm_syncobj_status(c.fd, sync), 0);
 	igt_assert_eq(__vsvm_wait(c.fd, c.queue, sa, 0, NULL), -ETIME);
 	igt_assert_eq(__vsvm_wait(c.fd, q2, sb, 0, NULL), -ETIME);
 	check_sentinel(copy, 0, lanes, "job waiting on an out-syncobj");
@@ -1497,7 +1488,7 @@ static void test_syncobj_cross_queue(void)
 	vsvm_wait_ok(c.fd, q2, sb);
 	/* B ended, so A's fence had signalled, and B saw A's writes. */
 	igt_assert(syncobj_signaled(c.fd, sync, 0));
-	igt_assert_eq(fence_status(c.fd, sync), 1);
+	igt_assert_eq(vsvm_syncobj_status(c.fd, sync), 1);
 	vsvm_wait_ok(c.fd, c.queue, sa);
 	check_gate_out(&g, lanes);
 	check_words(copy, lanes, 2000, "the copy on the waiting queue");
@@ -1736,7 +1727,7 @@ static void check_failed(struct ctx *c, uint32_t queue, uint64_t seqno,
 	}
 	if (sync) {
 		igt_assert(syncobj_signaled(c->fd, sync, 0));
-		igt_assert_eq(fence_status(c->fd, sync),
+		igt_assert_eq(vsvm_syncobj_status(c->fd, sync),
 			      status_errno(f->status));
 	}
 	/* vsvm_job_finish()'s record of the failure. */
@@ -1844,7 +1835,7 @@ static void test_wait_seqnos(void)
 		bool stored = j != 3 && j != 5;
 
 		igt_assert_eq_u32(buf_u32(out)[j], stored ? 0x100u + j : SENTINEL);
-		igt_assert_eq(fence_status(c.fd, sync[j]),
+		igt_assert_eq(vsvm_syncobj_status(c.fd, sync[j]),
 			      stored ? 1 : j == 3 ? -EIO : -EFAULT);
 		syncobj_destroy(c.fd, sync[j]);
 	}
@@ -2238,6 +2229,13 @@ static void test_trap(void)
 	ctx_fini(&c);
 }
 
+/* The job timeout, changed for the test and restored at its end. */
+static void set_job_timeout(unsigned int ms)
+{
+	vsvm_param_set_u64("job_timeout_ms", ms);
+	igt_assert_eq_u64(vsvm_get_param(fd, DRM_VSVM_PARAM_JOB_TIMEOUT_MS), ms);
+}
+
 static const char infinite_src[] =
 	"	sv r0, global_id.x\n"
 	"	loop\n"
@@ -2261,7 +2259,7 @@ static void test_timeout(void)
 	ctx_init(&c);
 	ctx_init(&other);
 	sync = syncobj_create(c.fd, 0);
-	vsvm_set_job_timeout(fd, timeout_ms);
+	set_job_timeout(timeout_ms);
 
 	counters_read(&cnt);
 	start = now_ns();
@@ -2288,7 +2286,7 @@ static void test_timeout(void)
 	 */
 	igt_assert_lte_s64(timeout_ms * NSEC_PER_MSEC / 2, now_ns() - start);
 	igt_assert_lt_s64(now_ns() - start, 5 * timeout_ms * NSEC_PER_MSEC);
-	vsvm_restore_job_timeout();
+	vsvm_param_restore("job_timeout_ms");
 	counter_grew(&cnt, CNT_TIMEOUT, 1);
 	counter_grew(&cnt, CNT_FAILED, 1);
 
@@ -2455,7 +2453,7 @@ static void test_exit_in_flight(enum leave_mode mode)
 	pid_t pid;
 
 	igt_require(vsvm_get_param(fd, DRM_VSVM_PARAM_JOB_TIMEOUT_MS) >=
-		    2 * CLEANUP_NS / NSEC_PER_MSEC);
+		    (uint64_t)(2 * CLEANUP_NS / NSEC_PER_MSEC));
 	igt_assert_eq(pipe(to_parent), 0);
 	igt_assert_eq(pipe(to_child), 0);
 	reap_leftovers();
@@ -2563,7 +2561,7 @@ enum stop_what { STOP_BARRIER_LOOP, STOP_EMPTY_GRID };
 enum stop_how { STOP_TIMEOUT, STOP_CANCEL };
 
 /* Bound on a job stopping once its deadline passed or its queue went. */
-#define STOP_NS		(30 * NSEC_PER_SEC)
+#define STOP_NS		vsvm_scaled_limit(30 * NSEC_PER_SEC)
 
 static struct launch stop_launch(struct ctx *c, enum stop_what what)
 {
@@ -2636,7 +2634,7 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 	igt_assert(copies <= ARRAY_SIZE(queue));
 	objects_read(&before);
 	/* Cancel alone can stop a job within STOP_NS when timing out cannot. */
-	vsvm_set_job_timeout(fd, how == STOP_TIMEOUT ? 1000 : 600000);
+	set_job_timeout(how == STOP_TIMEOUT ? 1000 : 600000);
 	ctx_init(&c);
 	ctx_init(&other);
 	for (i = 0; i < copies; i++) {
@@ -2662,18 +2660,98 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 		if (how == STOP_TIMEOUT)
 			check_failed(&c, queue[i], seqno[i], sync[i], &f);
 		else
-			igt_assert_eq(fence_status(c.fd, sync[i]), -ECANCELED);
+			igt_assert_eq(vsvm_syncobj_status(c.fd, sync[i]), -ECANCELED);
 	}
 	igt_info("%u jobs stopped after %lld ms\n", copies,
 		 (now_ns() - start) / NSEC_PER_MSEC);
 	/* Whatever held the compute units, another client is served. */
 	check_queue_works(&other, other.queue);
-	vsvm_restore_job_timeout();
+	vsvm_param_restore("job_timeout_ms");
 	for (i = 1; how == STOP_TIMEOUT && i < copies; i++)
 		vsvm_queue_destroy(c.fd, queue[i]);
 	ctx_fini(&other);
 	ctx_fini(&c);
 	objects_settle(&before);
+}
+
+struct exec_call {
+	int fd;
+	struct drm_vsvm_exec e;
+	int ret;
+};
+
+static void *exec_call(void *arg)
+{
+	struct exec_call *x = arg;
+
+	x->ret = __vsvm_exec(x->fd, &x->e);
+	return NULL;
+}
+
+/*
+ * Found by tools/vsvm-fuzz: the EXEC is held inside the ioctl by its
+ * in-sync handles, which it reads from a page under userfaultfd after it
+ * has looked the queue up, and the queue is destroyed while it waits.
+ */
+static void test_queue_destroy_during_exec(void)
+{
+	uint32_t lanes = 64, queue, sync, *handles, *page;
+	struct objects before;
+	struct exec_call x = {};
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	struct buf *src, *dst;
+	const struct kernel *k;
+	struct launch l;
+	uint64_t args[3];
+	pthread_t thread;
+	struct ctx c;
+	int u;
+
+	ctx_init(&c);
+	k = kernel_new(&c, copy_src);
+	src = buf_new(&c, lanes * 4);
+	dst = buf_new(&c, lanes * 4);
+	fill_u32(dst, SENTINEL);
+	sync = syncobj_create(c.fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	objects_read(&before);
+	queue = vsvm_queue_create(c.fd, c.vm);
+
+	u = vsvm_uffd_open();
+	handles = mmap(NULL, SIZE_4K, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(handles != MAP_FAILED);
+	vsvm_uffd_register(u, handles, SIZE_4K, UFFDIO_REGISTER_MODE_MISSING);
+	l = copy_launch(k, args, src, dst, lanes);
+	l.in_syncs = handles;
+	l.num_in_syncs = 1;
+	x.fd = c.fd;
+	launch_exec(&c, queue, &l, &x.e);
+	igt_assert_eq(pthread_create(&thread, NULL, exec_call, &x), 0);
+
+	/* The EXEC's read of its in-syncs faulted: it is past the lookup. */
+	pfd = (struct pollfd){ .fd = u, .events = POLLIN };
+	igt_assert_eq(poll(&pfd, 1, SETTLE_NS / NSEC_PER_MSEC), 1);
+	igt_assert_eq(read(u, &msg, sizeof(msg)), (ssize_t)sizeof(msg));
+	igt_assert_eq(msg.event, UFFD_EVENT_PAGEFAULT);
+	igt_assert_eq_u64(msg.arg.pagefault.address & ~(SIZE_4K - 1),
+			  to_user_pointer(handles));
+	vsvm_queue_destroy(c.fd, queue);
+
+	page = calloc(1, SIZE_4K);
+	page[0] = sync;
+	vsvm_uffd_copy(u, handles, page, SIZE_4K);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_assert_eq(x.ret, -ENOENT);
+
+	/* No job, and nothing it would have held, outlives the queue. */
+	objects_settle(&before);
+	check_sentinel(dst, 0, lanes, "destroyed queue's job");
+	free(page);
+	munmap(handles, SIZE_4K);
+	close(u);
+	syncobj_destroy(c.fd, sync);
+	ctx_fini(&c);
 }
 
 static void test_queue_destroy_in_flight(void)
@@ -2735,7 +2813,7 @@ static void test_queue_destroy_in_flight(void)
 				DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, NULL));
 	igt_assert_lt_s64(now_ns() - start, CLEANUP_NS);
 	for (int j = 0; j < 4; j++) {
-		igt_assert_eq(fence_status(c.fd, sync[j]), -ECANCELED);
+		igt_assert_eq(vsvm_syncobj_status(c.fd, sync[j]), -ECANCELED);
 		syncobj_destroy(c.fd, sync[j]);
 	}
 	igt_assert_eq(__vsvm_wait(c.fd, queue, 1, 0, NULL), -ENOENT);
@@ -2947,8 +3025,15 @@ igt_main
 	igt_subtest("queue-destroy-in-flight")
 		test_queue_destroy_in_flight();
 
+	igt_describe("QUEUE_DESTROY while an EXEC on that queue is inside the "
+		     "ioctl, past its queue lookup: the EXEC fails with -ENOENT "
+		     "and leaves nothing behind (a job pushed to the destroyed "
+		     "queue's entity would never run nor end).");
+	igt_subtest("queue-destroy-during-exec")
+		test_queue_destroy_during_exec();
+
 	igt_fixture {
-		vsvm_restore_job_timeout();
+		vsvm_param_restore("job_timeout_ms");
 		drm_close_driver(fd);
 	}
 }

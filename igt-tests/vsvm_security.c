@@ -37,6 +37,982 @@ static int fd = -1;
 
 /* ---- section: translations and teardown (defects 1, 2) ---- */
 
+#include <sched.h>
+#include <sys/mount.h>
+
+/*
+ * Translations and teardown. A shader reaches memory through GPU PTEs and
+ * the TLB entries each compute unit fills from them; the CPU frees a page
+ * once it has unmapped it and told every MMU notifier. Two rules keep the
+ * GPU away from freed memory (docs/svm.md "Rules"):
+ *
+ * - No translation outlives its PTE. A zap that cuts into a 2 MiB GPU leaf
+ *   drops it whole, so it must flush all 512 translations from the TLBs.
+ *   Before the fix it flushed only the range asked for; the notification
+ *   that followed (a THP split) found nothing left to clear and flushed
+ *   nothing, and a compute unit kept the other 511 pages of a folio the CPU
+ *   went on to free.
+ * - No PTE outlives its notifier. Teardown (VM_BIND unmap, VM_DESTROY,
+ *   userptr destroy, GC) zaps a range before it removes the notifier.
+ *   Before the fix it removed the notifier first: in between, the CPU could
+ *   unmap and free a page without telling vsvm, while the GPU still mapped
+ *   it. fault_inject/teardown_delay_us holds that window open.
+ *
+ * Every attack makes the CPU free memory a shader has, or had, a
+ * translation of, lets another mapping (the spray) take the freed pages,
+ * and has the shader read and write on. It must read only what the CPU
+ * sees at that address, write only there, and leave the spray alone.
+ */
+
+#define TLB_4K		((uint64_t)0x1000)
+#define TLB_2M		((uint64_t)0x200000)
+/*
+ * Pages 1-63 of a 2 MiB buffer: TLB slots (vpn % 64) of their own. Page 0
+ * shares slot 0 with the first pages of the runner's argument and data BOs,
+ * which the shaders touch all the time.
+ */
+#define TLB_FIRST	1
+#define TLB_N		63
+/* A 2 MiB-aligned GPU VA for userptrs, above the runner's BOs. */
+#define TLB_USERPTR_VA	0x80000000ull
+/* Flags in the runner's argument BO, after the arguments. */
+#define TLB_FLAG	256
+#define TLB_DONE	264
+/* The spray: huge pages for freed folios, small ones for split folios. */
+#define TLB_SPRAY_HUGE	(8 * TLB_2M)
+#define TLB_SPRAY_SMALL	TLB_2M
+#define TLB_GPU_TAG	0x4750550000000000ull	/* "GPU" */
+#define TLB_SPRAY_TAG	0x5350524159000000ull	/* "SPRAY" */
+
+/*
+ * Each workgroup's one lane runs @rounds rounds; round r waits for
+ * *flag >= r, then for each of the n pages first.. of buf reads word 0 into
+ * out[(wg * rounds + r) * n + i] and writes tlb_marker(r, page) to word
+ * r + 1, and sets *done = r + 1. Arguments: 0 flag, 8 done, 16 buf, 24 out
+ * (u64), 32 first, 36 n, 40 rounds (u32).
+ */
+static const char tlb_rounds_src[] =
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	ldarg.u64 r3, 16\n"
+	"	ldarg.u64 r4, 24\n"
+	"	ldarg.u32 r5, 32\n"
+	"	ldarg.u32 r6, 36\n"
+	"	ldarg.u32 r7, 40\n"
+	"	sv r20, wg_id.x\n"
+	"	mul.32 r20, r20, r7\n"
+	"	movi r8, 0\n"
+	"	loop\n"
+	"	    icmp.eq.32 r9, r8, r7\n"
+	"	    if r9\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    loop\n"
+	"	        ld.global.u64 r10, [r1]\n"
+	"	        icmp.leu.64 r11, r8, r10\n"
+	"	        if r11\n"
+	"	            break\n"
+	"	        endif\n"
+	"	    endloop\n"
+	"	    add.32 r21, r20, r8\n"
+	"	    mul.32 r21, r21, r6\n"
+	"	    shl.64 r22, r8, 3\n"
+	"	    add.64 r22, r22, 8\n"
+	"	    shl.64 r23, r8, 32\n"
+	"	    or.64 r23, r23, 0x4750550000000000\n"
+	"	    movi r12, 0\n"
+	"	    loop\n"
+	"	        icmp.eq.32 r13, r12, r6\n"
+	"	        if r13\n"
+	"	            break\n"
+	"	        endif\n"
+	"	        add.32 r14, r12, r5\n"
+	"	        shl.64 r15, r14, 12\n"
+	"	        add.64 r15, r15, r3\n"
+	"	        ld.global.u64 r16, [r15]\n"
+	"	        add.32 r17, r21, r12\n"
+	"	        shl.64 r17, r17, 3\n"
+	"	        add.64 r17, r17, r4\n"
+	"	        st.global.u64 [r17], r16\n"
+	"	        add.64 r18, r15, r22\n"
+	"	        or.64 r19, r23, r14\n"
+	"	        st.global.u64 [r18], r19\n"
+	"	        add.32 r12, r12, 1\n"
+	"	    endloop\n"
+	"	    fence\n"
+	"	    add.64 r24, r8, 1\n"
+	"	    st.global.u64 [r2], r24\n"
+	"	    fence\n"
+	"	    add.32 r8, r8, 1\n"
+	"	endloop\n"
+	"	end\n";
+
+struct tlb_rounds_args {
+	uint64_t flag, done, buf, out;
+	uint32_t first, n, rounds, pad;
+};
+
+/*
+ * One lane sweeps the n pages first.. of buf until *flag != 0: reads word 0
+ * of each into out[i], writes tlb_marker(0, page) to word 1, and counts its
+ * sweeps in *done. Same arguments as tlb_rounds_src, without rounds.
+ */
+static const char tlb_sweep_src[] =
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	ldarg.u64 r3, 16\n"
+	"	ldarg.u64 r4, 24\n"
+	"	ldarg.u32 r5, 32\n"
+	"	ldarg.u32 r6, 36\n"
+	"	movi r7, 0\n"
+	"	loop\n"
+	"	    ld.global.u64 r8, [r1]\n"
+	"	    icmp.ne.32 r9, r8, 0\n"
+	"	    if r9\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    movi r10, 0\n"
+	"	    loop\n"
+	"	        icmp.eq.32 r11, r10, r6\n"
+	"	        if r11\n"
+	"	            break\n"
+	"	        endif\n"
+	"	        add.32 r12, r10, r5\n"
+	"	        shl.64 r13, r12, 12\n"
+	"	        add.64 r13, r13, r3\n"
+	"	        ld.global.u64 r14, [r13]\n"
+	"	        shl.64 r15, r10, 3\n"
+	"	        add.64 r15, r15, r4\n"
+	"	        st.global.u64 [r15], r14\n"
+	"	        or.64 r16, r12, 0x4750550000000000\n"
+	"	        st.global.u64 [r13 + 8], r16\n"
+	"	        add.32 r10, r10, 1\n"
+	"	    endloop\n"
+	"	    add.64 r7, r7, 1\n"
+	"	    st.global.u64 [r2], r7\n"
+	"	endloop\n"
+	"	end\n";
+
+/* What the GPU writes to word round + 1 of page @page. */
+static uint64_t tlb_marker(uint32_t round, uint32_t page)
+{
+	return TLB_GPU_TAG | (uint64_t)round << 32 | page;
+}
+
+static bool tlb_is_marker(uint64_t v)
+{
+	return (v & 0xffffff0000000000ull) == TLB_GPU_TAG;
+}
+
+/* The CPU's data: word @i of the 2 MiB buffer, never zero, never a tag. */
+static uint64_t tlb_pattern(uint64_t i)
+{
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (x ^ (x >> 29)) | 0x0101010101010101ull;
+}
+
+static uint64_t tlb_word0(uint32_t page)
+{
+	return tlb_pattern(page * TLB_4K / 8);
+}
+
+static void tlb_fill(void *p)
+{
+	for (uint64_t i = 0; i < TLB_2M / 8; i++)
+		((uint64_t *)p)[i] = tlb_pattern(i);
+}
+
+/* @size bytes of fresh anonymous memory at a 2 MiB boundary. */
+static void *tlb_map_2m(uint64_t size, int advice)
+{
+	uint8_t *p = mmap(NULL, size + TLB_2M, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
+
+	igt_assert(p != MAP_FAILED);
+	a = (uint8_t *)ALIGN((uintptr_t)p, TLB_2M);
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + TLB_2M - a);
+	igt_assert_eq(madvise(a, size, advice), 0);
+	return a;
+}
+
+static void tlb_require_thp(void)
+{
+	char buf[128] = "";
+	int f = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+
+	igt_require_f(f >= 0, "no transparent huge pages in this kernel\n");
+	igt_assert_lte(0, read(f, buf, sizeof(buf) - 1));
+	close(f);
+	igt_require_f(!strstr(buf, "[never]"),
+		      "transparent huge pages disabled: %s", buf);
+}
+
+/* Pin the calling thread to the CPU it is on, so that what it frees, it gets back. */
+static cpu_set_t tlb_cpus;
+
+static void tlb_pin(void)
+{
+	cpu_set_t one;
+
+	igt_assert_eq(sched_getaffinity(0, sizeof(tlb_cpus), &tlb_cpus), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	igt_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
+static void tlb_unpin(void)
+{
+	igt_assert_eq(sched_setaffinity(0, sizeof(tlb_cpus), &tlb_cpus), 0);
+}
+
+/*
+ * The size of the leaf PTE that maps @va in VM @vm_id of this process,
+ * from debugfs "ptes": TLB_2M, TLB_4K, or 0 if none does.
+ */
+static uint64_t tlb_gpu_leaf(uint32_t vm_id, uint64_t va)
+{
+	char *text = vsvm_debugfs_read(fd, "ptes"), *line, *save = NULL;
+	bool ours = false, in_vm = false;
+	unsigned long long a;
+	uint64_t leaf = 0;
+	unsigned int id;
+	char size[4];
+	int pid;
+
+	igt_assert_f(text, "cannot read debugfs ptes: %m\n");
+	for (line = strtok_r(text, "\n", &save); line && !leaf;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "client %d", &pid) == 1)
+			ours = pid == getpid();
+		else if (sscanf(line, " vm %u:", &id) == 1)
+			in_vm = ours && id == vm_id;
+		else if (in_vm && sscanf(line, " 0x%llx %3s pfn", &a, size) == 2 &&
+			 a <= va && va < a + (size[0] == '2' ? TLB_2M : TLB_4K))
+			leaf = size[0] == '2' ? TLB_2M : TLB_4K;
+	}
+	free(text);
+	return leaf;
+}
+
+/*
+ * Another mapping, filled with its own words, that takes the pages the CPU
+ * has just freed: a folio freed whole goes back to its CPU's per-cpu list
+ * of huge pages, split ones to that of small pages, and the next
+ * allocations on that CPU take them.
+ */
+struct tlb_spray {
+	uint64_t *huge, *small;
+};
+
+static uint64_t tlb_spray_word(uint64_t i)
+{
+	return TLB_SPRAY_TAG | i;
+}
+
+static uint64_t *tlb_spray_at(const struct tlb_spray *s, uint64_t i)
+{
+	return i < TLB_SPRAY_HUGE / 8 ? &s->huge[i] :
+	       &s->small[i - TLB_SPRAY_HUGE / 8];
+}
+
+#define TLB_SPRAY_WORDS	((TLB_SPRAY_HUGE + TLB_SPRAY_SMALL) / 8)
+
+static void tlb_spray(struct tlb_spray *s)
+{
+	s->huge = tlb_map_2m(TLB_SPRAY_HUGE, MADV_HUGEPAGE);
+	s->small = tlb_map_2m(TLB_SPRAY_SMALL, MADV_NOHUGEPAGE);
+	for (uint64_t i = 0; i < TLB_SPRAY_WORDS; i++)
+		*tlb_spray_at(s, i) = tlb_spray_word(i);
+}
+
+static int tlb_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The page frames behind the 512 pages at @p, sorted; false if hidden. */
+static bool tlb_pfns(const void *p, uint64_t *pfns)
+{
+	vsvm_pfns_of(p, TLB_2M / TLB_4K, pfns);
+	qsort(pfns, TLB_2M / TLB_4K, sizeof(*pfns), tlb_cmp_u64);
+	/* Sorted: a page without a frame comes first. */
+	return pfns[0];
+}
+
+static int tlb_count_in(const uint64_t *frames, uint64_t n, const uint64_t *pfns)
+{
+	int hits = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		hits += frames[i] && bsearch(&frames[i], pfns, TLB_2M / TLB_4K,
+					     sizeof(*pfns), tlb_cmp_u64);
+	return hits;
+}
+
+/* How many spray pages sit on the frames @pfns (of tlb_pfns()). */
+static int tlb_spray_reused(const struct tlb_spray *s, const uint64_t *pfns)
+{
+	static uint64_t frames[TLB_SPRAY_HUGE / TLB_4K];
+	int n;
+
+	vsvm_pfns_of(s->huge, TLB_SPRAY_HUGE / TLB_4K, frames);
+	n = tlb_count_in(frames, TLB_SPRAY_HUGE / TLB_4K, pfns);
+	vsvm_pfns_of(s->small, TLB_SPRAY_SMALL / TLB_4K, frames);
+	return n + tlb_count_in(frames, TLB_SPRAY_SMALL / TLB_4K, pfns);
+}
+
+/*
+ * The spray must hold its own words and nothing else; reports what the GPU
+ * wrote into it.
+ */
+static void tlb_check_spray(const struct tlb_spray *s)
+{
+	uint64_t bad = 0, first = 0, first_v = 0;
+
+	for (uint64_t i = 0; i < TLB_SPRAY_WORDS; i++) {
+		uint64_t v = *tlb_spray_at(s, i);
+
+		if (v == tlb_spray_word(i))
+			continue;
+		if (!bad++) {
+			first = i;
+			first_v = v;
+		}
+	}
+	igt_assert_f(!bad, "%" PRIu64 " words of the spray changed; the first, "
+		     "word %" PRIu64 " of spray page %" PRIu64 ", holds %#" PRIx64
+		     "%s: the GPU wrote into a page the CPU had freed and given "
+		     "to another mapping\n", bad, first % (TLB_4K / 8),
+		     first / (TLB_4K / 8), first_v,
+		     tlb_is_marker(first_v) ? " (a shader's marker)" : "");
+}
+
+static void tlb_spray_free(struct tlb_spray *s)
+{
+	munmap(s->huge, TLB_SPRAY_HUGE);
+	munmap(s->small, TLB_SPRAY_SMALL);
+}
+
+/* Is @v something the GPU may only have read from the spray? */
+static bool tlb_from_spray(uint64_t v)
+{
+	return (v & 0xffffffffff000000ull) == TLB_SPRAY_TAG;
+}
+
+static void tlb_wait_u64(volatile uint64_t *p, uint64_t value, const char *what)
+{
+	for (int i = 0; i < 60000 && __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
+		usleep(1000);
+	igt_assert_f(__atomic_load_n(p, __ATOMIC_ACQUIRE) >= value,
+		     "%s: still %" PRIu64 " after a minute, waiting for %" PRIu64 "\n",
+		     what, *p, value);
+}
+
+static void tlb_require_debugfs(void)
+{
+	igt_require_f(igt_debugfs_exists(fd, "ptes", O_RDONLY) &&
+		      igt_debugfs_exists(fd, "counters", O_RDONLY),
+		      "no vsvm debugfs\n");
+}
+
+static struct drm_vsvm_wait tlb_wait_job(const struct vsvm_runner *r, uint64_t seqno)
+{
+	struct drm_vsvm_wait w;
+
+	igt_assert_eq(__vsvm_wait(fd, r->queue_id, seqno, VSVM_WAIT_TIMEOUT_NS, &w), 0);
+	igt_info("job %" PRIu64 ": %s, access %#x at %#llx, pc %#x\n", seqno,
+		 vsvm_status_name(w.status), w.fault_access,
+		 (unsigned long long)w.fault_addr, w.fault_pc);
+	return w;
+}
+
+/* How a 2 MiB THP is dropped: part first, then all of it. */
+enum tlb_drop {
+	TLB_ANON_DONTNEED,
+	TLB_ANON_FREE,
+	TLB_SHMEM_PUNCH,
+	TLB_SHMEM_TRUNCATE,
+	TLB_USERPTR_DONTNEED,
+};
+
+static const char *const tlb_drop_name[] = {
+	[TLB_ANON_DONTNEED] = "MADV_DONTNEED",
+	[TLB_ANON_FREE] = "MADV_FREE",
+	[TLB_SHMEM_PUNCH] = "FALLOC_FL_PUNCH_HOLE",
+	[TLB_SHMEM_TRUNCATE] = "ftruncate()",
+	[TLB_USERPTR_DONTNEED] = "MADV_DONTNEED under a userptr",
+};
+
+/* A huge tmpfs of our own: shmem THPs whatever shmem_enabled says. */
+static char tlb_tmpfs[64];
+
+static void tlb_tmpfs_exit_handler(int sig)
+{
+	(void)sig;
+	if (tlb_tmpfs[0]) {
+		umount2(tlb_tmpfs, MNT_DETACH);
+		rmdir(tlb_tmpfs);
+	}
+}
+
+/* A 2 MiB file on a huge=always tmpfs, mapped shared at a 2 MiB boundary. */
+static void *tlb_map_shmem_2m(int *file)
+{
+	static bool handler;
+	char path[96];
+	void *p;
+
+	if (!tlb_tmpfs[0]) {
+		snprintf(tlb_tmpfs, sizeof(tlb_tmpfs), "/tmp/vsvm-huge-XXXXXX");
+		igt_assert(mkdtemp(tlb_tmpfs));
+		if (mount("vsvm-huge", tlb_tmpfs, "tmpfs", 0, "huge=always,size=16m")) {
+			int err = errno;
+
+			rmdir(tlb_tmpfs);
+			tlb_tmpfs[0] = '\0';
+			igt_skip("cannot mount a huge=always tmpfs: %s\n", strerror(err));
+		}
+		if (!handler) {
+			igt_install_exit_handler(tlb_tmpfs_exit_handler);
+			handler = true;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/thp", tlb_tmpfs);
+	*file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	igt_assert_fd(*file);
+	unlink(path);
+	igt_assert_eq(ftruncate(*file, TLB_2M), 0);
+	p = tlb_map_2m(TLB_2M, MADV_NORMAL);
+	igt_assert(mmap(p, TLB_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			*file, 0) == p);
+	return p;
+}
+
+static void tlb_drop(enum tlb_drop how, uint8_t *buf, int file, bool all)
+{
+	switch (how) {
+	case TLB_ANON_DONTNEED:
+	case TLB_USERPTR_DONTNEED:
+		igt_assert_eq(madvise(buf, all ? TLB_2M : TLB_4K, MADV_DONTNEED), 0);
+		break;
+	case TLB_ANON_FREE:
+		/* MADV_FREE only marks pages; the rest goes as with DONTNEED. */
+		igt_assert_eq(madvise(buf, all ? TLB_2M : TLB_4K,
+				      all ? MADV_DONTNEED : MADV_FREE), 0);
+		break;
+	case TLB_SHMEM_PUNCH:
+		igt_assert_eq(fallocate(file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					0, all ? TLB_2M : TLB_4K), 0);
+		break;
+	case TLB_SHMEM_TRUNCATE:
+		/* The last page, then everything; the size comes back as a hole. */
+		igt_assert_eq(ftruncate(file, all ? 0 : TLB_2M - TLB_4K), 0);
+		if (all)
+			igt_assert_eq(ftruncate(file, TLB_2M), 0);
+		break;
+	}
+}
+
+/*
+ * The attack of defect 1. A shader reads and writes pages 1-63 of a THP
+ * that the GPU maps with one 2 MiB PTE (round 0), filling its compute
+ * unit's TLB. The CPU drops one page of the THP (the zap drops the whole
+ * GPU leaf; the CPU splits its PMD, a second notification that clears
+ * nothing), then the rest, which frees the folio. Round 1 reads and writes
+ * the pages again, round 2 after the spray took the freed memory. Each
+ * round must see what the CPU sees at the address (zero: it was dropped)
+ * and its writes must land there, not in the spray.
+ */
+static void test_stale_tlb_thp(enum tlb_drop how)
+{
+	const bool shmem = how == TLB_SHMEM_PUNCH || how == TLB_SHMEM_TRUNCATE;
+	const char *huge_field = shmem ? "ShmemPmdMapped" : "AnonHugePages";
+	const uint32_t rounds = 3;
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	struct tlb_spray spray;
+	volatile uint64_t *flag, *done;
+	int64_t clears, faults;
+	uint64_t gpu, pfns[TLB_2M / TLB_4K], *out, seqno;
+	uint32_t page;
+	int file = -1, reused = -1;
+	bool have_pfns;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	if (shmem) {
+		buf = tlb_map_shmem_2m(&file);
+	} else {
+		buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	}
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, huge_field) >= 2048,
+		      "no PMD-mapped huge page behind %p (%s %" PRId64 " kB)\n",
+		      buf, huge_field, vsvm_smaps_kb(buf, huge_field));
+	have_pfns = tlb_pfns(buf, pfns);
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	if (how == TLB_USERPTR_DONTNEED) {
+		gpu = TLB_USERPTR_VA;
+		vsvm_vm_map_userptr(fd, r->vm_id, buf, gpu, TLB_2M, 0);
+	} else {
+		gpu = to_user_pointer(buf);
+		vsvm_vm_map_mirror(fd, r->vm_id, gpu, TLB_2M);
+	}
+	flag = (uint64_t *)(r->args + TLB_FLAG);
+	done = (uint64_t *)(r->args + TLB_DONE);
+	out = (uint64_t *)r->data;
+	memset(r->data, 0x5a, r->data_size);
+	a = (struct tlb_rounds_args){
+		.flag = VSVM_RUNNER_ARGS_ADDR + TLB_FLAG,
+		.done = VSVM_RUNNER_ARGS_ADDR + TLB_DONE,
+		.buf = gpu, .out = vsvm_runner_addr(r, 0),
+		.first = TLB_FIRST, .n = TLB_N, .rounds = rounds,
+	};
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+
+	/* Round 0: one 2 MiB PTE, the TLB filled from it. */
+	tlb_wait_u64(done, 1, "round 0");
+	for (uint32_t i = 0; i < TLB_N; i++)
+		igt_assert_eq_u64(out[i], tlb_word0(TLB_FIRST + i));
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+
+	/* One page: the GPU leaf goes whole, the CPU splits its PMD. */
+	clears = vsvm_counter(fd, "inval_clear");
+	tlb_drop(how, buf, file, false);
+	igt_info("%s of one page: %" PRId64 " CLEAR invalidations\n",
+		 tlb_drop_name[how], vsvm_counter(fd, "inval_clear") - clears);
+	igt_assert_f(vsvm_counter(fd, "inval_clear") - clears >= 2,
+		     "no split after the partial drop: %" PRId64 " invalidations\n",
+		     vsvm_counter(fd, "inval_clear") - clears);
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == 0,
+		     "the partial drop left a GPU PTE at %#" PRIx64 "\n", gpu);
+	igt_assert_eq(vsvm_smaps_kb(buf, huge_field), 0);
+
+	/* The rest: the folio is freed. Round 1 reads and writes the pages. */
+	tlb_pin();
+	tlb_drop(how, buf, file, true);
+	faults = vsvm_counter(fd, "faults");
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	tlb_wait_u64(done, 2, "round 1");
+	faults = vsvm_counter(fd, "faults") - faults;
+
+	/* Round 2, once other memory has taken the freed pages. */
+	tlb_spray(&spray);
+	tlb_unpin();
+	__atomic_store_n(flag, 2, __ATOMIC_RELEASE);
+	w = tlb_wait_job(r, seqno);
+	if (have_pfns)
+		reused = tlb_spray_reused(&spray, pfns);
+	igt_info("round 1 took %" PRId64 " GPU faults; the spray took %d of the "
+		 "512 freed pages\n", faults, reused);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+
+	tlb_check_spray(&spray);
+	for (uint32_t round = 1; round < rounds; round++) {
+		for (uint32_t i = 0; i < TLB_N; i++) {
+			uint64_t v = out[round * TLB_N + i];
+			uint64_t *cpu = (uint64_t *)(buf + (TLB_FIRST + i) * TLB_4K);
+
+			page = TLB_FIRST + i;
+			igt_assert_f(!tlb_from_spray(v), "round %u read %#" PRIx64
+				     " at page %u: a word of the spray, which took "
+				     "the page the CPU freed\n", round, v, page);
+			igt_assert_f(v == cpu[0], "round %u read %#" PRIx64 " at "
+				     "page %u, where the CPU has %#" PRIx64 " since "
+				     "it dropped the page%s\n", round, v, page, cpu[0],
+				     v == tlb_word0(page) ? ": the freed page's old "
+				     "data, through a stale translation" : "");
+		}
+	}
+	for (uint32_t i = 0; i < TLB_N; i++) {
+		uint64_t *cpu = (uint64_t *)(buf + (TLB_FIRST + i) * TLB_4K);
+
+		page = TLB_FIRST + i;
+		for (uint32_t round = 1; round < rounds; round++)
+			igt_assert_f(cpu[round + 1] == tlb_marker(round, page),
+				     "page %u word %u: %#" PRIx64 ", not the GPU's "
+				     "round-%u write: it went to other memory\n",
+				     page, round + 1, cpu[round + 1], round);
+		igt_assert_eq_u64(cpu[0], 0);
+		igt_assert_eq_u64(cpu[1], 0);
+		for (uint32_t j = rounds + 1; j < TLB_4K / 8; j++)
+			igt_assert_eq_u64(cpu[j], 0);
+	}
+	/* Gone from the TLB too: round 1 had to fault the pages back. */
+	igt_assert_lt(0, faults);
+
+	vsvm_runner_destroy(r);
+	tlb_spray_free(&spray);
+	munmap(buf, TLB_2M);
+	if (file >= 0)
+		close(file);
+	free(code);
+}
+
+/* The runner's shader arguments for pages TLB_FIRST.. of @gpu. */
+static struct tlb_rounds_args tlb_args(const struct vsvm_runner *r, uint64_t gpu,
+				       uint32_t rounds)
+{
+	return (struct tlb_rounds_args){
+		.flag = VSVM_RUNNER_ARGS_ADDR + TLB_FLAG,
+		.done = VSVM_RUNNER_ARGS_ADDR + TLB_DONE,
+		.buf = gpu, .out = vsvm_runner_addr(r, 0),
+		.first = TLB_FIRST, .n = TLB_N, .rounds = rounds,
+	};
+}
+
+/*
+ * A VM for the attack across VMs: a mirror of @buf and one BO, a single
+ * 2 MiB binding at a 2 MiB boundary that holds the code, the arguments and
+ * the output. Unbinding it frees its page-table page, so that once the
+ * mirror's PTEs are gone the VM's page table holds nothing at all.
+ */
+#define TLB_VM_BO_VA	0x40000000ull
+#define TLB_VM_ARGS	0x40000		/* TLB slot 0, like the code */
+#define TLB_VM_OUT	0x80000
+
+struct tlb_vm {
+	uint32_t vm, queue, bo;
+	uint8_t *cpu;
+};
+
+static void tlb_vm_create(struct tlb_vm *v, void *buf)
+{
+	v->vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
+	v->queue = vsvm_queue_create(fd, v->vm);
+	v->bo = vsvm_gem_create(fd, TLB_2M);
+	vsvm_vm_map(fd, v->vm, v->bo, 0, TLB_VM_BO_VA, TLB_2M, 0);
+	v->cpu = vsvm_gem_mmap(fd, v->bo, TLB_2M, PROT_READ | PROT_WRITE);
+	vsvm_vm_map_mirror(fd, v->vm, to_user_pointer(buf), TLB_2M);
+}
+
+/* Runs round 0 of tlb_rounds_src over @buf in @wgs workgroups; returns the output. */
+static const uint64_t *tlb_vm_run(struct tlb_vm *v, const void *code, size_t size,
+				  void *buf, uint32_t wgs)
+{
+	struct tlb_rounds_args a = {
+		.flag = TLB_VM_BO_VA + TLB_VM_ARGS + TLB_FLAG,
+		.done = TLB_VM_BO_VA + TLB_VM_ARGS + TLB_DONE,
+		.buf = to_user_pointer(buf), .out = TLB_VM_BO_VA + TLB_VM_OUT,
+		.first = TLB_FIRST, .n = TLB_N, .rounds = 1,
+	};
+	struct drm_vsvm_exec e;
+
+	memcpy(v->cpu, code, size);
+	memcpy(v->cpu + TLB_VM_ARGS, &a, sizeof(a));
+	memset(v->cpu + TLB_VM_OUT, 0x5a, (size_t)wgs * TLB_N * 8);
+	vsvm_exec_init(&e, v->queue, TLB_VM_BO_VA, size);
+	e.args_addr = TLB_VM_BO_VA + TLB_VM_ARGS;
+	e.args_size = sizeof(a);
+	e.grid[0] = wgs;
+	vsvm_wait_ok(fd, v->queue, vsvm_exec(fd, &e));
+	return (const uint64_t *)(v->cpu + TLB_VM_OUT);
+}
+
+static void tlb_vm_destroy(struct tlb_vm *v)
+{
+	munmap(v->cpu, TLB_2M);
+	vsvm_queue_destroy(fd, v->queue);
+	vsvm_vm_destroy(fd, v->vm);
+	vsvm_gem_close(fd, v->bo);
+}
+
+/*
+ * Defect 1 across VMs. TLB entries were tagged with the address of their
+ * page table, and freeing a table flushed nothing when no PTE was left: an
+ * entry left by a partial drop outlived its VM and matched the next VM
+ * allocated at the same address. A VM fills a TLB from a THP, loses the
+ * GPU leaf to a partial MADV_DONTNEED and is destroyed with nothing left
+ * in its page table; the folio is freed and sprayed; new VMs mirroring the
+ * same address read and write the pages on every compute unit, and must
+ * see only what the CPU sees there.
+ */
+static void test_stale_tlb_vm_recreate(void)
+{
+	const uint32_t attempts = 8, wgs = 4 * vsvm_get_param(fd, DRM_VSVM_PARAM_NUM_CUS);
+	uint64_t pfns[TLB_2M / TLB_4K];
+	const uint64_t *out;
+	struct tlb_spray spray;
+	struct tlb_vm v;
+	int64_t vms;
+	int reused = -1;
+	bool have_pfns;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, "AnonHugePages") >= 2048,
+		      "no huge page behind %p\n", buf);
+	have_pfns = tlb_pfns(buf, pfns);
+
+	vms = vsvm_debugfs_value(fd, "objects", "vm");
+	tlb_vm_create(&v, buf);
+	out = tlb_vm_run(&v, code, size, buf, 1);
+	for (uint32_t i = 0; i < TLB_N; i++)
+		igt_assert_eq_u64(out[i], tlb_word0(TLB_FIRST + i));
+	igt_assert_f(tlb_gpu_leaf(v.vm, to_user_pointer(buf)) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+	tlb_drop(TLB_ANON_DONTNEED, buf, -1, false);
+	igt_assert_f(tlb_gpu_leaf(v.vm, to_user_pointer(buf)) == 0,
+		     "the partial drop left a GPU PTE at %p\n", buf);
+
+	/* The VM goes, on this CPU, so that the next one can take its place. */
+	tlb_pin();
+	tlb_vm_destroy(&v);
+	for (int i = 0; vsvm_debugfs_value(fd, "objects", "vm") > vms; i++) {
+		igt_assert_f(i < 6000, "the destroyed VM was never freed\n");
+		usleep(10 * 1000);
+	}
+	tlb_drop(TLB_ANON_DONTNEED, buf, -1, true);
+	tlb_spray(&spray);
+
+	for (uint32_t k = 0; k < attempts; k++) {
+		tlb_vm_create(&v, buf);
+		out = tlb_vm_run(&v, code, size, buf, wgs);
+		for (uint32_t wg = 0; wg < wgs; wg++) {
+			for (uint32_t i = 0; i < TLB_N; i++) {
+				uint64_t x = out[wg * TLB_N + i];
+				uint32_t page = TLB_FIRST + i;
+
+				igt_assert_f(!tlb_from_spray(x), "new VM %u, workgroup "
+					     "%u read %#" PRIx64 " at page %u: a word of "
+					     "the spray, through a translation of the "
+					     "destroyed VM\n", k, wg, x, page);
+				igt_assert_f(x == 0, "new VM %u, workgroup %u read %#"
+					     PRIx64 " at page %u, where the CPU has 0%s\n",
+					     k, wg, x, page, x == tlb_word0(page) ?
+					     ": the freed page's old data, through a "
+					     "translation of the destroyed VM" : "");
+			}
+		}
+		tlb_vm_destroy(&v);
+	}
+	tlb_unpin();
+	if (have_pfns)
+		reused = tlb_spray_reused(&spray, pfns);
+	igt_info("the spray took %d of the 512 freed pages\n", reused);
+
+	tlb_check_spray(&spray);
+	for (uint32_t i = 0; i < TLB_N; i++) {
+		uint64_t *cpu = (uint64_t *)(buf + (TLB_FIRST + i) * TLB_4K);
+
+		igt_assert_f(cpu[1] == tlb_marker(0, TLB_FIRST + i),
+			     "page %u word 1: %#" PRIx64 ", not the new VMs' "
+			     "write: it went to other memory\n", TLB_FIRST + i,
+			     cpu[1]);
+		igt_assert_eq_u64(cpu[0], 0);
+	}
+
+	tlb_spray_free(&spray);
+	munmap(buf, TLB_2M);
+	free(code);
+}
+
+/*
+ * Defect 2: teardown racing the CPU. A shader sweeps pages of a 2 MiB
+ * buffer, reading and writing each, while another thread tears down the
+ * binding (VM_BIND unmap of a mirror or a userptr, or VM_DESTROY), held
+ * between its two steps by fault_inject/teardown_delay_us. Meanwhile the
+ * CPU unmaps the buffer, which frees it, and the spray takes the pages.
+ * Zapping first, the shader cannot reach the buffer once the teardown has
+ * begun; removing the notifier first, nobody tells vsvm about the munmap
+ * and the shader sweeps the spray until the zap.
+ */
+enum tlb_teardown {
+	TLB_UNBIND_MIRROR,
+	TLB_UNBIND_USERPTR,
+	TLB_VM_DESTROY,
+};
+
+static const char *const tlb_teardown_name[] = {
+	[TLB_UNBIND_MIRROR] = "VM_BIND unmap of the mirror",
+	[TLB_UNBIND_USERPTR] = "VM_BIND unmap of the userptr",
+	[TLB_VM_DESTROY] = "VM_DESTROY",
+};
+
+/*
+ * The buffer mirrored at a GPU address below the runner's BOs: VM_DESTROY
+ * tears bindings down in address order, and must reach this one while the
+ * shader's argument and output BOs are still bound.
+ */
+#define TLB_LOW_VA	0x6000000ull
+/*
+ * The window: long enough for the CPU to free and spray 18 MiB on a loaded
+ * machine, under a job timeout raised above it for the test.
+ */
+#define TLB_TEARDOWN_US		8000000
+#define TLB_JOB_TIMEOUT_MS	"120000"
+
+struct tlb_teardown_thread {
+	enum tlb_teardown how;
+	uint32_t vm_id;
+	uint64_t gpu;
+	int ret;
+	bool returned;
+};
+
+static void *tlb_teardown(void *data)
+{
+	struct tlb_teardown_thread *t = data;
+
+	if (t->how == TLB_VM_DESTROY)
+		t->ret = __vsvm_vm_destroy(fd, t->vm_id);
+	else
+		t->ret = __vsvm_vm_unmap(fd, t->vm_id, t->gpu, TLB_2M);
+	__atomic_store_n(&t->returned, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void tlb_teardown_exit_handler(int sig)
+{
+	(void)sig;
+	if (fd >= 0)
+		vsvm_debugfs_write_u64(fd, "fault_inject/teardown_delay_us", 0);
+}
+
+/* Lines of debugfs "log" that hold @needle. */
+static int tlb_log_count(const char *needle)
+{
+	char *text = vsvm_debugfs_read(fd, "log"), *at;
+	int n = 0;
+
+	igt_assert_f(text, "cannot read debugfs log: %m\n");
+	for (at = strstr(text, needle); at; at = strstr(at + 1, needle))
+		n++;
+	free(text);
+	return n;
+}
+
+static void test_teardown_race(enum tlb_teardown how)
+{
+	static bool handler;
+	struct tlb_teardown_thread t = { .how = how };
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	uint64_t pfns[TLB_2M / TLB_4K], *out, seqno, sweeps;
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	struct tlb_spray spray;
+	volatile uint64_t *done;
+	struct timespec t0;
+	char line[96];
+	int logged;
+	pthread_t thread;
+	bool in_window;
+	int reused;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_sweep_src, &size);
+
+	tlb_require_debugfs();
+	igt_require_f(igt_debugfs_exists(fd, "fault_inject/teardown_delay_us", O_RDWR),
+		      "no fault_inject/teardown_delay_us\n");
+	if (!handler) {
+		igt_install_exit_handler(tlb_teardown_exit_handler);
+		handler = true;
+	}
+	vsvm_param_set("job_timeout_ms", TLB_JOB_TIMEOUT_MS);
+	buf = mmap(from_user_pointer(TLB_LOW_VA), TLB_2M, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	igt_require_f(buf == from_user_pointer(TLB_LOW_VA),
+		      "cannot map at %#llx: %m\n", TLB_LOW_VA);
+	tlb_fill(buf);
+	igt_require_f(tlb_pfns(buf, pfns), "pagemap hides page frames\n");
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	t.vm_id = r->vm_id;
+	if (how == TLB_UNBIND_USERPTR) {
+		t.gpu = TLB_USERPTR_VA;
+		vsvm_vm_map_userptr(fd, r->vm_id, buf, t.gpu, TLB_2M, 0);
+	} else {
+		t.gpu = TLB_LOW_VA;
+		vsvm_vm_map_mirror(fd, r->vm_id, t.gpu, TLB_2M);
+	}
+	done = (uint64_t *)(r->args + TLB_DONE);
+	out = (uint64_t *)r->data;
+	a = tlb_args(r, t.gpu, 0);
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+	tlb_wait_u64(done, 2, "the shader's first sweeps");
+
+	/* Wait for this VM's range, not another process's, to enter the window. */
+	snprintf(line, sizeof(line), "teardown of pid %d vm %u range %#llx delayed",
+		 getpid(), r->vm_id, TLB_LOW_VA);
+	igt_assert_eq(vsvm_debugfs_write_u64(fd, "fault_inject/teardown_delay_us",
+					     TLB_TEARDOWN_US), 0);
+	logged = tlb_log_count(line);
+	igt_assert_eq(pthread_create(&thread, NULL, tlb_teardown, &t), 0);
+	for (int i = 0; tlb_log_count(line) == logged; i++) {
+		igt_assert_f(i < 60000 && !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
+			     "%s never reached the range teardown\n",
+			     tlb_teardown_name[how]);
+		usleep(1000);
+	}
+
+	/* In the window: the CPU frees the buffer, the spray takes its pages. */
+	tlb_pin();
+	igt_assert_eq(munmap(buf, TLB_2M), 0);
+	tlb_spray(&spray);
+	tlb_unpin();
+	in_window = !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE);
+	/* Give a shader that can still reach the spray time to sweep it. */
+	sweeps = *done;
+	igt_gettime(&t0);
+	while (*done < sweeps + 2 && !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE) &&
+	       igt_nsec_elapsed(&t0) < 500ull * 1000 * 1000)
+		usleep(1000);
+	igt_info("%s: the shader swept %" PRIu64 " more times after the spray\n",
+		 tlb_teardown_name[how], *done - sweeps);
+
+	vsvm_debugfs_write_u64(fd, "fault_inject/teardown_delay_us", 0);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_assert_eq(t.ret, 0);
+	w = tlb_wait_job(r, seqno);
+	reused = tlb_spray_reused(&spray, pfns);
+	igt_info("the spray took %d of the 512 freed pages\n", reused);
+
+	tlb_check_spray(&spray);
+	for (uint32_t i = 0; i < TLB_N; i++) {
+		uint32_t page = TLB_FIRST + i;
+
+		igt_assert_f(!tlb_from_spray(out[i]), "the shader read %#" PRIx64
+			     " at page %u: a word of the spray, which took the "
+			     "page the CPU freed\n", out[i], page);
+		igt_assert_f(out[i] == tlb_word0(page), "the shader read %#" PRIx64
+			     " at page %u, where the CPU had %#" PRIx64 "\n",
+			     out[i], page, tlb_word0(page));
+	}
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_UNMAPPED);
+	/* The target path: freed and reused while the teardown was under way. */
+	igt_assert_f(in_window, "%s ended before the CPU had freed and reused "
+		     "the memory\n", tlb_teardown_name[how]);
+	igt_assert_f(reused > 0, "the spray took none of the freed pages\n");
+
+	if (how == TLB_VM_DESTROY)
+		r->vm_id = 0;
+	vsvm_runner_destroy(r);
+	tlb_spray_free(&spray);
+	vsvm_param_restore("job_timeout_ms");
+	free(code);
+}
+
 /* ---- end section: translations and teardown ---- */
 
 
@@ -196,43 +1172,6 @@ struct iso_touch_args {
 	uint32_t n;
 };
 
-/*
- * Every lane reads word 0 of page (lane + 17 k) % npages of buf, turn k,
- * until *flag != 0; lane 0 sets *started first. Arguments: 0 flag,
- * 8 started, 16 buf (u64 pointers), 24 npages (u32).
- */
-static const char iso_spin_src[] =
-	"	sv r0, global_id.x\n"
-	"	icmp.eq.32 r1, r0, 0\n"
-	"	if r1\n"
-	"	    ldarg.u64 r2, 8\n"
-	"	    movi r3, 1\n"
-	"	    st.global.u64 [r2], r3\n"
-	"	    fence\n"
-	"	endif\n"
-	"	ldarg.u64 r2, 0\n"
-	"	ldarg.u64 r4, 16\n"
-	"	ldarg.u32 r5, 24\n"
-	"	mov r6, r0\n"
-	"	loop\n"
-	"	    ld.global.u64 r7, [r2]\n"
-	"	    icmp.ne.32 r8, r7, 0\n"
-	"	    if r8\n"
-	"	        break\n"
-	"	    endif\n"
-	"	    remu.32 r6, r6, r5\n"
-	"	    shl.64 r9, r6, 12\n"
-	"	    add.64 r9, r9, r4\n"
-	"	    ld.global.u64 r10, [r9]\n"
-	"	    add.32 r6, r6, 17\n"
-	"	endloop\n"
-	"	end\n";
-
-struct iso_spin_args {
-	uint64_t flag, started, buf;
-	uint32_t npages, pad;
-};
-
 static const char iso_end_src[] = "	end\n";
 
 /* A VM, maybe a mirror of everything below iso_mirror_end, and a queue. */
@@ -344,10 +1283,13 @@ static struct drm_vsvm_wait iso_wait(int dfd, uint32_t queue, uint64_t seqno)
 	return w;
 }
 
-/* Waits up to a minute for a u64 the GPU sets; false if it never came. */
+/*
+ * Waits up to a minute (scaled: vsvm_scaled_limit()) for a u64 the GPU
+ * sets; false if it never came.
+ */
 static bool iso_wait_flag(volatile uint64_t *flag)
 {
-	for (int i = 0; i < 60000; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(60000); i++) {
 		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
 			return true;
 		usleep(1000);
@@ -752,31 +1694,26 @@ static void iso_try_all(int dfd, const struct iso_target *t,
 static void iso_intruder(const struct iso_target *t, bool scm_rights,
 			 struct iso_report *r)
 {
-	int sv[2], status;
+	int sock, status;
 	pid_t pid;
 
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
+	pid = vsvm_fork_with_socket(&sock);
 	if (!pid) {
 		int dfd = fd;
 
-		close(sv[0]);
 		if (scm_rights) {
 			close(fd);
-			dfd = vsvm_recv_fd(sv[1]);
+			dfd = vsvm_recv_fd(sock);
 		}
 		iso_try_all(dfd, t, r);
-		_exit(write(sv[1], r, sizeof(*r)) == sizeof(*r) ? 0 : 1);
+		_exit(write(sock, r, sizeof(*r)) == sizeof(*r) ? 0 : 1);
 	}
-	close(sv[1]);
 	if (scm_rights)
-		vsvm_send_fd(sv[0], fd);
-	igt_assert_eq(read(sv[0], r, sizeof(*r)), sizeof(*r));
+		vsvm_send_fd(sock, fd);
+	igt_assert_eq(read(sock, r, sizeof(*r)), sizeof(*r));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert_eq(status, 0);
-	close(sv[0]);
+	close(sock);
 }
 
 /* Every ioctl the intruder tried failed EPERM; prints them all first. */
@@ -879,31 +1816,25 @@ static void test_isolation_child_job_before_mirror(void)
 	uint64_t *secret = iso_map_2m(ISO_2M, PROT_READ | PROT_WRITE, 0);
 	struct iso_attack_msg m;
 	uint64_t leaked = 0;
-	int sv[2], status;
+	int sock, status;
 	struct iso_ctx c;
 	pid_t pid;
 	char s;
 
 	memset(secret, 0, ISO_2M);
 	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, false);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_attack_child(sv[1], c.vm, c.queue, to_user_pointer(secret));
-	}
-	close(sv[1]);
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_attack_child(sock, c.vm, c.queue, to_user_pointer(secret));
 	/* Written after fork: the child's own copy stays zero. */
 	iso_fill_pattern(secret, ISO_4K, 0xfeed);
-	igt_assert_eq(read(sv[0], &s, 1), 1);
+	igt_assert_eq(read(sock, &s, 1), 1);
 	vsvm_vm_map_mirror(fd, c.vm, 0, iso_mirror_end);
-	igt_assert_eq(write(sv[0], "g", 1), 1);
-	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	igt_assert_eq(write(sock, "g", 1), 1);
+	igt_assert_eq(read(sock, &m, sizeof(m)), sizeof(m));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert_eq(status, 0);
-	close(sv[0]);
+	close(sock);
 
 	igt_info("child: BO bind %d, QUEUE_CREATE %d, EXEC %d, EXEC on the "
 		 "parent's queue %d, WAIT %d (%s)\n", m.bind, m.queue_create,
@@ -1121,7 +2052,7 @@ static void test_isolation_bo_only_shared(void)
 	uint32_t fill_size, out_bo;
 	struct iso_bo_only_msg m;
 	struct iso_fill_args fa;
-	int sv[2], status;
+	int sock, status;
 	struct iso_ctx c;
 	pid_t pid;
 
@@ -1142,10 +2073,7 @@ static void test_isolation_bo_only_shared(void)
 			   ISO_64K / 8);
 	vsvm_wait_ok(fd, c.queue, seqno);
 
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
+	pid = vsvm_fork_with_socket(&sock);
 	if (!pid) {
 		struct iso_bo_only_msg cm = {};
 		struct drm_vsvm_exec e;
@@ -1153,7 +2081,6 @@ static void test_isolation_bo_only_shared(void)
 		uint32_t bo, q = 0;
 		uint64_t s1 = 0;
 
-		close(sv[0]);
 		/* The child's own BO, bound into the parent's VM. */
 		cm.bind = __vsvm_gem_create(fd, ISO_64K, &bo) ?:
 			  __vsvm_vm_map(fd, c.vm, bo, 0, ISO_BO_VA + 200 * ISO_1G,
@@ -1180,13 +2107,12 @@ static void test_isolation_bo_only_shared(void)
 		cm.status_parent = w.status;
 		cm.wait_parent_job = __vsvm_wait(fd, c.queue, seqno, 0, &w);
 		cm.status_parent_job = w.status;
-		_exit(write(sv[1], &cm, sizeof(cm)) == sizeof(cm) ? 0 : 1);
+		_exit(write(sock, &cm, sizeof(cm)) == sizeof(cm) ? 0 : 1);
 	}
-	close(sv[1]);
-	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	igt_assert_eq(read(sock, &m, sizeof(m)), sizeof(m));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert_eq(status, 0);
-	close(sv[0]);
+	close(sock);
 	igt_info("child on a BO-only VM: bind %d, QUEUE_CREATE %d, EXEC %d/%d, "
 		 "WAIT %d/%d/%d\n", m.bind, m.queue_create, m.exec_own,
 		 m.exec_parent, m.wait_own, m.wait_parent, m.wait_parent_job);
@@ -1220,17 +2146,12 @@ static void test_isolation_bo_only_shared(void)
  * bound.
  */
 #define ISO_CGROUP_ROOT		"/sys/fs/cgroup"
-#define ISO_MAX_RANGES		"/sys/module/vsvm/parameters/max_ranges_per_vm"
 /* Lower bounds of what one object costs, to turn counts into bytes. */
 #define ISO_RANGE_BYTES		128
 #define ISO_PT_PAGE_BYTES	4096
 
 static char iso_cgroup[128];
 static bool iso_cgroup_mounted;
-static char iso_max_ranges_old[32];
-
-static int iso_set_max_ranges(const char *value);
-static void iso_restore_max_ranges(void);
 
 /*
  * Tests that need many ranges raise max_ranges_per_vm well above what
@@ -1435,32 +2356,26 @@ static void test_accounting_prefetch_memcg(void)
 {
 	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP }, next;
 	char *baseline;
-	int sv[2], status;
+	int sock, status;
 	int64_t charged, driver, kills;
 	uint8_t *r;
 	pid_t pid;
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
-	iso_set_max_ranges(ISO_MANY_RANGES);
+	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	/* A memcg OOM kill dumps a stack: tell the harness to expect it. */
 	iso_kmsg("vsvm-test: expect oom-kill begin");
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_memcg_prefetch_child(sv[1], r);
-	}
-	close(sv[1]);
-	while (read(sv[0], &next, sizeof(next)) == sizeof(next))
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_memcg_prefetch_child(sock, r);
+	while (read(sock, &next, sizeof(next)) == sizeof(next))
 		m = next;
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	iso_kmsg("vsvm-test: expect oom-kill end");
-	close(sv[0]);
+	close(sock);
 	kills = iso_cgroup_value("memory.events", "oom_kill");
 
 	igt_assert_f(m.state != ISO_MEMCG_SETUP, "the child could not set up\n");
@@ -1494,7 +2409,7 @@ static void test_accounting_prefetch_memcg(void)
 		     charged / 1024, driver / 1024);
 	vsvm_wait_objects(fd, baseline, 60);
 	iso_cgroup_remove();
-	iso_restore_max_ranges();
+	vsvm_param_restore("max_ranges_per_vm");
 	munmap(r, ISO_MEMCG_REGION);
 	free(baseline);
 }
@@ -1542,28 +2457,24 @@ static void test_accounting_job_faults_memcg(void)
 {
 	struct iso_memcg_msg m = { .state = ISO_MEMCG_SETUP };
 	int64_t charged, driver;
-	int sv[2], status;
+	int sock, status;
 	char *baseline;
 	uint8_t *r;
 	pid_t pid;
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
-	iso_set_max_ranges(ISO_MANY_RANGES);
+	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
+	/* 16384 faults take longer than the default timeout on a busy TCG guest. */
+	vsvm_param_set("job_timeout_ms", "600000");
 	iso_cgroup_create("vsvm-sec-iso", 256 * ISO_1M);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_memcg_job_child(sv[1], r);
-	}
-	close(sv[1]);
-	igt_assert_eq(read(sv[0], &m, sizeof(m)), sizeof(m));
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_memcg_job_child(sock, r);
+	igt_assert_eq(read(sock, &m, sizeof(m)), sizeof(m));
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	close(sv[0]);
+	close(sock);
 	igt_assert_f(m.state == ISO_MEMCG_ALL_DONE, "the child failed: status %#x\n",
 		     status);
 	charged = m.now.current - m.start.current;
@@ -1581,46 +2492,10 @@ static void test_accounting_job_faults_memcg(void)
 		     charged / 1024, driver / 1024);
 	vsvm_wait_objects(fd, baseline, 60);
 	iso_cgroup_remove();
-	iso_restore_max_ranges();
+	vsvm_param_restore("job_timeout_ms");
+	vsvm_param_restore("max_ranges_per_vm");
 	munmap(r, ISO_TOUCH_CHUNKS * ISO_2M);
 	free(baseline);
-}
-
-static void iso_max_ranges_exit_handler(int sig)
-{
-	(void)sig;
-	if (iso_max_ranges_old[0])
-		iso_write(ISO_MAX_RANGES, "%s", iso_max_ranges_old);
-}
-
-/* Sets max_ranges_per_vm, keeping the old value for the exit handler. */
-static int iso_set_max_ranges(const char *value)
-{
-	static bool handler;
-
-	if (!iso_max_ranges_old[0]) {
-		FILE *f = fopen(ISO_MAX_RANGES, "r");
-
-		if (!f)
-			return -errno;
-		if (!fgets(iso_max_ranges_old, sizeof(iso_max_ranges_old), f))
-			iso_max_ranges_old[0] = '\0';
-		fclose(f);
-		iso_max_ranges_old[strcspn(iso_max_ranges_old, "\n")] = '\0';
-		if (!iso_max_ranges_old[0])
-			return -EIO;
-	}
-	if (!handler) {
-		igt_install_exit_handler(iso_max_ranges_exit_handler);
-		handler = true;
-	}
-	return iso_write(ISO_MAX_RANGES, "%s", value);
-}
-
-static void iso_restore_max_ranges(void)
-{
-	if (iso_max_ranges_old[0])
-		igt_assert_eq(iso_write(ISO_MAX_RANGES, "%s", iso_max_ranges_old), 0);
 }
 
 /*
@@ -1640,11 +2515,9 @@ static void test_range_limit(void)
 	uint32_t copy_size;
 	char line[96];
 	struct iso_ctx c;
-	int ret;
 
 	iso_require_debugfs(fd);
-	ret = iso_set_max_ranges("4");
-	igt_assert_f(!ret, "cannot set %s: %s\n", ISO_MAX_RANGES, strerror(-ret));
+	vsvm_param_set("max_ranges_per_vm", "4");
 	for (uint64_t i = 0; i < chunks; i++)
 		iso_fill_pattern((uint8_t *)buf + i * ISO_2M, ISO_4K, 900 + i);
 
@@ -1691,7 +2564,7 @@ static void test_range_limit(void)
 	igt_assert_eq(iso_objects(fd, "svm_range") - ranges, 4);
 
 	/* With room, the same job runs. */
-	iso_restore_max_ranges();
+	vsvm_param_restore("max_ranges_per_vm");
 	vsvm_wait_ok(fd, c.queue,
 		     iso_submit(&c, copy, copy_size,
 				iso_args(&c, &ca, sizeof(ca), NULL), sizeof(ca),
@@ -1823,24 +2696,18 @@ static void test_huge_sigkill(bool userptr)
 	const int64_t progress = userptr ? 64 * 512 : 64;
 	struct timespec t0;
 	int64_t start;
-	int sv[2], status = 0, ret = 0;
+	int sock, status = 0, ret = 0;
 	char *baseline, g;
 	double secs;
 	pid_t pid;
 
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
-	iso_set_max_ranges(ISO_MANY_RANGES);
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (!pid) {
-		close(sv[0]);
-		iso_huge_child(sv[1], userptr);
-	}
-	close(sv[1]);
-	igt_assert_f(read(sv[0], &g, 1) == 1, "the child could not set up: %#x\n",
+	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		iso_huge_child(sock, userptr);
+	igt_assert_f(read(sock, &g, 1) == 1, "the child could not set up: %#x\n",
 		     waitpid(pid, &status, 0) == pid ? status : -1);
 	start = vsvm_counter(fd, counter);
 
@@ -1849,9 +2716,10 @@ static void test_huge_sigkill(bool userptr)
 		igt_assert_f(waitpid(pid, &status, WNOHANG) == 0,
 			     "the %s ended by itself (%d), status %#x\n",
 			     userptr ? "EXEC" : "PREFETCH",
-			     read(sv[0], &ret, sizeof(ret)) == sizeof(ret) ? ret : 0,
+			     read(sock, &ret, sizeof(ret)) == sizeof(ret) ? ret : 0,
 			     status);
-		igt_assert_f(i < 6000, "the %s made no progress in a minute\n",
+		igt_assert_f(i < vsvm_scaled_limit(6000),
+			     "the %s made no progress in a minute\n",
 			     userptr ? "EXEC" : "PREFETCH");
 		usleep(10 * 1000);
 	}
@@ -1861,7 +2729,8 @@ static void test_huge_sigkill(bool userptr)
 	igt_assert_eq(kill(pid, SIGKILL), 0);
 	igt_gettime(&t0);
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		igt_assert_f(igt_nsec_elapsed(&t0) < 60ull * 1000 * 1000 * 1000,
+		igt_assert_f(igt_nsec_elapsed(&t0) <
+			     (uint64_t)vsvm_scaled_limit(60ll * 1000 * 1000 * 1000),
 			     "the child still runs its %s a minute after SIGKILL "
 			     "(%" PRId64 " %s so far)\n",
 			     userptr ? "EXEC" : "PREFETCH",
@@ -1871,9 +2740,9 @@ static void test_huge_sigkill(bool userptr)
 	secs = igt_nsec_elapsed(&t0) / 1e9;
 	igt_info("the child died %.2f s after SIGKILL\n", secs);
 	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	close(sv[0]);
+	close(sock);
 	vsvm_wait_objects(fd, baseline, 60);
-	iso_restore_max_ranges();
+	vsvm_param_restore("max_ranges_per_vm");
 	free(baseline);
 }
 
@@ -1905,7 +2774,7 @@ static void *iso_sleeper(void *arg)
 
 static void __attribute__((noreturn)) iso_reap_victim(int sock, int nqueues)
 {
-	struct iso_spin_args a;
+	struct vsvm_spin_args a;
 	struct iso_reap_msg m;
 	uint64_t code, args_va, *io;
 	uint32_t code_size;
@@ -1920,9 +2789,9 @@ static void __attribute__((noreturn)) iso_reap_victim(int sock, int nqueues)
 	iso_ctx_init(&c, c.fd, DRM_VSVM_VM_CREATE_SVM, true);
 	for (int i = 0; i < nqueues; i++)
 		c.queue = vsvm_queue_create(c.fd, c.vm);
-	code = iso_code(&c, iso_spin_src, &code_size);
+	code = iso_code(&c, vsvm_spin_src, &code_size);
 	vsvm_prefetch(c.fd, c.vm, to_user_pointer(buf), ISO_1M, 0);
-	a = (struct iso_spin_args){ .buf = to_user_pointer(buf),
+	a = (struct vsvm_spin_args){ .buf = to_user_pointer(buf),
 				    .npages = ISO_1M / ISO_4K };
 	args_va = iso_args(&c, &a, sizeof(a), (void **)&io);
 	a.flag = args_va + 256;
@@ -1980,24 +2849,18 @@ static void test_reaped_job_canceled(void)
 	baseline = vsvm_objects_snapshot(fd);
 	for (int i = 1; i <= attempts; i++) {
 		struct iso_reap_msg m;
-		int sv[2], status, before, n, job = -1;
+		int sock, status, before, n, job = -1;
 		int64_t honoured;
 		pid_t pid;
 		long ret;
 
-		igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-		fflush(NULL);
-		pid = fork();
-		igt_assert_lte(0, pid);
-		if (!pid) {
-			close(sv[0]);
-			iso_reap_victim(sv[1], i);
-		}
-		close(sv[1]);
-		igt_assert_f(read(sv[0], &m, sizeof(m)) == sizeof(m),
+		pid = vsvm_fork_with_socket(&sock);
+		if (!pid)
+			iso_reap_victim(sock, i);
+		igt_assert_f(read(sock, &m, sizeof(m)) == sizeof(m),
 			     "the victim failed: %#x\n",
 			     waitpid(pid, &status, 0) == pid ? status : -1);
-		close(sv[0]);
+		close(sock);
 		before = iso_log_count(fd, m.queue, m.seqno, &job);
 		honoured = vsvm_counter(fd, "inval_nonblock_honoured");
 		ret = vsvm_kill_and_mrelease(pid);
@@ -2006,7 +2869,8 @@ static void test_reaped_job_canceled(void)
 		honoured = vsvm_counter(fd, "inval_nonblock_honoured") - honoured;
 		for (int t = 0; (n = iso_log_count(fd, m.queue, m.seqno, &job)) == before;
 		     t++) {
-			igt_assert_f(t < 600, "no log line for queue %u job %" PRIu64
+			igt_assert_f(t < vsvm_scaled_limit(600),
+				     "no log line for queue %u job %" PRIu64
 				     "\n", m.queue, m.seqno);
 			usleep(100 * 1000);
 		}
@@ -2032,6 +2896,409 @@ static void test_reaped_job_canceled(void)
 
 /* ---- section: job and queue lifetimes (defects 7, 8) ---- */
 
+#include <sched.h>
+#include <time.h>
+
+#include "igt_syncobj.h"
+
+/*
+ * A job is either run and freed or refused: destroying its queue or closing
+ * its file while another thread submits never leaves one behind, and the
+ * user fence of every EXEC that succeeded is stored (the VM is an SVM VM,
+ * which takes no syncobjs). Jobs take their arguments from and store to the
+ * test's own memory through a mirror: a CPU mapping of a BO would keep the
+ * DRM file open after close().
+ */
+#define LIFE_JOBS	64		/* EXECs one round submits at most */
+#define LIFE_SPIN	1000		/* loop turns before the store: a few batches */
+#define LIFE_SENTINEL	0x5e5e5e5e5e5e5e5eull
+#define LIFE_MEM_SIZE	ISO_64K		/* arguments, user fences, data */
+#define LIFE_ROUNDS	200		/* exec-vs-queue-destroy: rounds at most, */
+#define LIFE_HITS	8		/* ended early by this many refusals */
+#define LIFE_CLOSE_ROUNDS	16	/* exec-vs-file-close */
+
+/*
+ * Spins for n turns, then one lane stores value at dst. Arguments: 0 dst
+ * (u64 pointer), 8 value, 16 n (u32). The spin keeps jobs queued behind a
+ * running one, so a destroy or close finds some to cancel.
+ */
+static const char life_store_src[] =
+	"	ldarg.u32 r3, 16\n"
+	"	movi r4, 0\n"
+	"	loop\n"
+	"	    icmp.eq.32 r5, r4, r3\n"
+	"	    if r5\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    add.32 r4, r4, 1\n"
+	"	endloop\n"
+	"	ldarg.u64 r1, 0\n"
+	"	ldarg.u64 r2, 8\n"
+	"	st.global.u64 [r1], r2\n"
+	"	end\n";
+
+/*
+ * life_store_src, then LIFE_PAD NOPs that never run but that EXEC reads and
+ * validates between its queue lookup and its push: the window a destroy
+ * must hit.
+ */
+#define LIFE_PAD	4096
+
+static uint64_t life_code(struct iso_ctx *c, uint32_t *size)
+{
+	size_t len = strlen(life_store_src);
+	char *src = malloc(len + LIFE_PAD * 4 + 1);
+	uint64_t va;
+
+	igt_assert(src);
+	memcpy(src, life_store_src, len);
+	for (int i = 0; i < LIFE_PAD; i++)
+		memcpy(src + len + i * 4, "nop\n", 4);
+	src[len + LIFE_PAD * 4] = '\0';
+	va = iso_code(c, src, size);
+	free(src);
+	return va;
+}
+
+struct life_store_args {
+	uint64_t dst, value;
+	uint32_t n, pad;
+};
+
+/* One round's jobs: job i stores life_value(round, i) at data word i. */
+struct life_round {
+	int fd;			/* the file EXEC goes to */
+	uint32_t queue;
+	uint64_t code;		/* GPU address */
+	uint32_t code_size;
+	struct life_store_args *args;	/* mirrored: GPU address = CPU address */
+	uint64_t *data;			/* the same */
+	uint64_t *fences;		/* user fence of job i: life_value(round, i) */
+	int ret[LIFE_JOBS];		/* EXEC's return, for i < @n */
+	int n;				/* EXECs issued, set by the submitter */
+	bool done;			/* the submitter has stopped */
+};
+
+static uint64_t life_value(int round, int i)
+{
+	return 0xa11ce000000000ull | (uint64_t)round << 16 | (uint64_t)i;
+}
+
+/* An SVM VM on @dfd with @r's memory mirrored, its code, and a queue. */
+static void life_round_init(struct life_round *r, struct iso_ctx *c, int dfd,
+			    int round)
+{
+	uint8_t *mem = mmap(NULL, LIFE_MEM_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(mem != MAP_FAILED);
+	igt_assert_lt_u64((uintptr_t)mem + LIFE_MEM_SIZE, ISO_BO_VA);
+	iso_ctx_init(c, dfd, DRM_VSVM_VM_CREATE_SVM, false);
+	vsvm_vm_map_mirror(dfd, c->vm, (uintptr_t)mem, LIFE_MEM_SIZE);
+	r->fd = dfd;
+	r->queue = c->queue;
+	r->code = life_code(c, &r->code_size);
+	r->args = (struct life_store_args *)mem;
+	r->fences = (uint64_t *)(mem + LIFE_MEM_SIZE / 4);
+	r->data = (uint64_t *)(mem + LIFE_MEM_SIZE / 2);
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		r->args[i] = (struct life_store_args){
+			.dst = (uintptr_t)&r->data[i],
+			.value = life_value(round, i),
+			.n = LIFE_SPIN,
+		};
+		r->data[i] = LIFE_SENTINEL;
+	}
+	r->n = 0;
+	r->done = false;
+}
+
+/* Next round on the same memory: fresh values, sentinels, no fences. */
+static void life_round_reset(struct life_round *r, int round)
+{
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		r->args[i].value = life_value(round, i);
+		r->data[i] = LIFE_SENTINEL;
+		r->fences[i] = 0;
+	}
+	r->n = 0;
+	r->done = false;
+}
+
+static void life_round_fini(struct life_round *r)
+{
+	munmap(r->args, LIFE_MEM_SIZE);
+}
+
+/* syncobj_wait()'s deadline, CLOCK_MONOTONIC: VSVM_WAIT_TIMEOUT_NS from now. */
+static int64_t life_deadline(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec + VSVM_WAIT_TIMEOUT_NS;
+}
+
+/* Submits job after job until an EXEC fails or LIFE_JOBS went in. */
+static void *life_submitter(void *arg)
+{
+	struct life_round *r = arg;
+
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		struct drm_vsvm_exec e;
+
+		iso_exec_init(&e, r->queue, r->code, r->code_size,
+			      (uintptr_t)&r->args[i], sizeof(r->args[i]), 1);
+		vsvm_exec_set_user_fence(&e, &r->fences[i], r->args[i].value);
+		r->ret[i] = __vsvm_exec(r->fd, &e);
+		__atomic_store_n(&r->n, i + 1, __ATOMIC_RELEASE);
+		if (r->ret[i])
+			break;
+	}
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Starts the submitter and returns once it has issued @k EXECs, or stopped. */
+static pthread_t life_start(struct life_round *r, int k)
+{
+	pthread_t t;
+
+	igt_assert_eq(pthread_create(&t, NULL, life_submitter, r), 0);
+	while (__atomic_load_n(&r->n, __ATOMIC_ACQUIRE) < k &&
+	       !__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return t;
+}
+
+/*
+ * After the round: each EXEC returned 0 until one failed with @err. Each
+ * success's user fence is stored, in order, whether the job ran or was
+ * canceled; a job stored its value or, canceled, perhaps nothing; the
+ * failed EXEC armed no fence and stored nothing; no later word changed.
+ * Returns the jobs that stored nothing, each one canceled.
+ */
+static int life_check_round(const struct life_round *r, int dfd, int round,
+			    int err)
+{
+	int n = r->n, canceled = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!r->ret[i]) {
+			igt_assert_f(!__vsvm_wait_user_fence(dfd, &r->fences[i],
+							     life_value(round, i),
+							     VSVM_WAIT_TIMEOUT_NS),
+				     "round %d: the user fence of job %d never came\n",
+				     round, i);
+			igt_assert_eq_u64(r->fences[i], life_value(round, i));
+			continue;
+		}
+		iso_check_err(r->ret[i], err, "EXEC");
+		igt_assert_eq(i, n - 1);
+	}
+	/* Every job has ended, its fence stored in order: no word changes any more. */
+	for (int i = 0; i < LIFE_JOBS; i++) {
+		uint64_t want = life_value(round, i), got = r->data[i];
+
+		if (i >= n || r->ret[i]) {
+			igt_assert_eq_u64(got, LIFE_SENTINEL);
+			igt_assert_eq_u64(r->fences[i], 0);
+			continue;
+		}
+		igt_assert_f(got == want || got == LIFE_SENTINEL,
+			     "round %d: job %d wrote %#" PRIx64 "\n", round, i, got);
+		canceled += got == LIFE_SENTINEL;
+	}
+	return canceled;
+}
+
+static int life_successes(const struct life_round *r)
+{
+	int ok = 0;
+
+	for (int i = 0; i < r->n; i++)
+		ok += !r->ret[i];
+	return ok;
+}
+
+static void test_exec_vs_queue_destroy(void)
+{
+	int64_t refused = 0, refused0;
+	int round, jobs = 0, canceled = 0;
+	struct life_round r;
+	struct iso_ctx c;
+	char *baseline;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	life_round_init(&r, &c, fd, 0);
+	/* -1 on a driver without the counter, whose leaked fences fail first. */
+	refused0 = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed");
+
+	for (round = 0; round < LIFE_ROUNDS && refused < LIFE_HITS; round++) {
+		pthread_t t;
+
+		life_round_reset(&r, round);
+		r.queue = vsvm_queue_create(fd, c.vm);
+		/* Destroy after 0 to 3 EXECs, so the window moves over the loop. */
+		t = life_start(&r, round % 4);
+		vsvm_queue_destroy(fd, r.queue);
+		pthread_join(t, NULL);
+		canceled += life_check_round(&r, fd, round, -ENOENT);
+		jobs += life_successes(&r);
+		refused = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed") - refused0;
+	}
+	igt_info("%d rounds: %d jobs (%d canceled before their store), %" PRId64
+		 " EXECs refused between lookup and push\n",
+		 round, jobs, canceled, refused);
+	igt_assert_f(refused > 0,
+		     "no EXEC met a queue destroyed after its lookup in %d rounds\n",
+		     round);
+
+	life_round_fini(&r);
+	iso_ctx_fini(&c);
+	vsvm_wait_objects(fd, baseline, 30);
+	free(baseline);
+}
+
+static void test_exec_vs_file_close(void)
+{
+	int round, jobs = 0, canceled = 0;
+	char *baseline;
+
+	iso_require_debugfs(fd);
+	baseline = vsvm_objects_snapshot(fd);
+	for (round = 0; round < LIFE_CLOSE_ROUNDS; round++) {
+		struct life_round r;
+		struct iso_ctx c;
+		pthread_t t;
+
+		life_round_init(&r, &c, drm_open_driver_render(DRIVER_ANY), round);
+		t = life_start(&r, round % 4);
+		/* Nothing opens a file before the join, so the number stays dead. */
+		close(c.fd);
+		pthread_join(t, NULL);
+		/* User fences live in this process's memory, past the file. */
+		canceled += life_check_round(&r, fd, round, -EBADF);
+		jobs += life_successes(&r);
+		life_round_fini(&r);
+	}
+	igt_info("%d rounds: %d jobs, %d canceled by the close\n",
+		 round, jobs, canceled);
+	igt_assert_f(canceled > 0, "no close caught a job in %d rounds\n", round);
+	vsvm_wait_objects(fd, baseline, 30);
+	free(baseline);
+}
+
+static void test_exec_wg_size_overflow(void)
+{
+	static const struct {
+		uint32_t wg[3];
+		const char *product;
+	} bad[] = {
+		{ { 1025, 1, 1 }, "MAX_WG_SIZE + 1" },
+		{ { 64, 0x4000001, 1 }, "2^32 + 64, 64 in 32 bits" },
+		{ { 0x10000, 0x10000, 1 }, "2^32, 0 in 32 bits" },
+		{ { 64, 0x20008001, 0x1fff8001 }, "2^64 + 64, 64 in 64 bits" },
+		{ { 0x20008001, 0x1fff8001, 64 }, "2^64 + 64, the other order" },
+		{ { 1024, 0x8004001, 0x7ffc001 }, "2^64 + 1024, 1024 in 64 bits" },
+		{ { 0x400000, 0x400000, 0x100000 }, "2^64, 0 in 64 bits" },
+		{ { 0xffffffff, 0xffffffff, 0xffffffff }, "(2^32 - 1)^3" },
+	};
+	struct drm_vsvm_exec e;
+	struct life_round r;
+	struct iso_ctx c;
+	char line[64];
+
+	iso_require_debugfs(fd);
+	life_round_init(&r, &c, fd, 0);
+	iso_exec_init(&e, c.queue, r.code, r.code_size, (uintptr_t)&r.args[0],
+		      sizeof(r.args[0]), 1);
+	vsvm_exec_set_user_fence(&e, &r.fences[0], 1);
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		igt_info("workgroup %#x x %#x x %#x: %s\n", bad[i].wg[0],
+			 bad[i].wg[1], bad[i].wg[2], bad[i].product);
+		memcpy(e.wg_size, bad[i].wg, sizeof(e.wg_size));
+		iso_check_err(__vsvm_exec(fd, &e), -EINVAL, bad[i].product);
+		snprintf(line, sizeof(line), "workgroup %ux%ux%u",
+			 bad[i].wg[0], bad[i].wg[1], bad[i].wg[2]);
+		igt_assert(iso_log_has(fd, line));
+	}
+	igt_assert_eq_u64(r.fences[0], 0);
+	igt_assert_eq_u64(r.data[0], LIFE_SENTINEL);
+
+	/* The largest workgroup runs, as the first job of the queue. */
+	e.wg_size[0] = 8;
+	e.wg_size[1] = 8;
+	e.wg_size[2] = 16;
+	igt_assert_eq_u64(vsvm_exec(fd, &e), 1);
+	vsvm_wait_ok(fd, c.queue, 1);
+	igt_assert_eq_u64(r.data[0], life_value(0, 0));
+	vsvm_wait_user_fence(fd, &r.fences[0], 1);
+
+	life_round_fini(&r);
+	iso_ctx_fini(&c);
+}
+
+static void test_debugfs_left_unsigned(void)
+{
+	const uint64_t total = 0xffffffffull * 0xffffffffull;
+	unsigned long long next = 0, wgs = 0, left = 0;
+	char needle[64], left_text[32] = "";
+	struct drm_vsvm_exec e;
+	uint32_t code_size, sync;
+	struct iso_ctx c;
+	uint64_t code;
+	bool seen = false;
+
+	iso_require_debugfs(fd);
+	iso_ctx_init(&c, fd, 0, false);
+	code = iso_code(&c, iso_end_src, &code_size);
+	sync = syncobj_create(fd, 0);
+	vsvm_exec_init(&e, c.queue, code, code_size);
+	e.grid[0] = 0xffffffff;
+	e.grid[1] = 0xffffffff;
+	e.out_sync = sync;
+	snprintf(needle, sizeof(needle), "active: queue %u job %" PRIu64 " ",
+		 c.queue, vsvm_exec(fd, &e));
+
+	/* The job times out after job_timeout_ms (10 s): look well before. */
+	for (int i = 0; i < 300 && !seen; i++) {
+		char *text = vsvm_debugfs_read(fd, "engine"), *line;
+
+		igt_assert_f(text, "cannot read debugfs engine: %m\n");
+		line = strstr(text, needle);
+		if (line) {
+			igt_info("%.*s\n", (int)strcspn(line, "\n"), line);
+			igt_assert_eq(sscanf(line + strlen(needle),
+					     "workgroups %llu/%llu left %31s",
+					     &next, &wgs, left_text), 3);
+			seen = true;
+		}
+		free(text);
+		if (!seen)
+			usleep(10 * 1000);
+	}
+	igt_assert_f(seen, "job never seen active in debugfs engine\n");
+	igt_assert_eq_u64(wgs, total);
+	igt_assert_f(strspn(left_text, "0123456789") == strlen(left_text),
+		     "left \"%s\" is not an unsigned count\n", left_text);
+	errno = 0;
+	left = strtoull(left_text, NULL, 10);
+	igt_assert_eq(errno, 0);
+	/* Between the workgroups not handed out and all of them: above 2^63. */
+	igt_assert_lte_u64(wgs - next, left);
+	igt_assert_lte_u64(left, wgs);
+	igt_assert_lt_u64(1ull << 63, left);
+
+	vsvm_queue_destroy(fd, c.queue);
+	igt_assert(syncobj_wait(fd, &sync, 1, life_deadline(), 0, NULL));
+	igt_assert_eq(vsvm_syncobj_status(fd, sync), -ECANCELED);
+	syncobj_destroy(fd, sync);
+	vsvm_vm_destroy(fd, c.vm);
+}
+
 /* ---- end section: job and queue lifetimes ---- */
 
 
@@ -2042,6 +3309,64 @@ igt_main
 	}
 
 	/* ---- subtests: translations and teardown ---- */
+
+	igt_subtest_group {
+		igt_describe("A THP the GPU maps with a 2 MiB PTE: MADV_DONTNEED "
+			     "of one page (the GPU leaf goes whole, the CPU "
+			     "splits its PMD), then of the rest, frees the "
+			     "folio. The shader that read the pages before reads "
+			     "and writes them again, before and after a spray "
+			     "takes the freed memory: it sees only what the CPU "
+			     "sees there (zero), its writes land there, and the "
+			     "spray is untouched.");
+		igt_subtest("stale-tlb-thp-dontneed")
+			test_stale_tlb_thp(TLB_ANON_DONTNEED);
+
+		igt_describe("The same with MADV_FREE of one page (the folio "
+			     "is split) before MADV_DONTNEED of the rest.");
+		igt_subtest("stale-tlb-thp-free")
+			test_stale_tlb_thp(TLB_ANON_FREE);
+
+		igt_describe("The same with a shmem THP on a huge=always tmpfs, "
+			     "dropped by FALLOC_FL_PUNCH_HOLE of one page, then "
+			     "of all of it.");
+		igt_subtest("stale-tlb-shmem-thp-punch-hole")
+			test_stale_tlb_thp(TLB_SHMEM_PUNCH);
+
+		igt_describe("The same with a shmem THP truncated by its last "
+			     "page, then to nothing (and back to a hole).");
+		igt_subtest("stale-tlb-shmem-thp-truncate")
+			test_stale_tlb_thp(TLB_SHMEM_TRUNCATE);
+
+		igt_describe("The same through a userptr binding of the THP at "
+			     "a 2 MiB-aligned GPU address.");
+		igt_subtest("stale-tlb-userptr-thp-dontneed")
+			test_stale_tlb_thp(TLB_USERPTR_DONTNEED);
+
+		igt_describe("A VM whose GPU leaf of a THP a partial "
+			     "MADV_DONTNEED dropped is destroyed, the folio "
+			     "freed and sprayed; new VMs mirroring the same "
+			     "address, on every compute unit, read zero and "
+			     "write only the CPU's memory, never the spray.");
+		igt_subtest("stale-tlb-vm-recreate")
+			test_stale_tlb_vm_recreate();
+
+		igt_describe("VM_BIND unmap of a mirror, held between its zap and "
+			     "its notifier removal, while a shader sweeps the "
+			     "memory and the CPU unmaps it and a spray takes the "
+			     "freed pages: the shader never reads or writes the "
+			     "spray, and its job ends UNMAPPED.");
+		igt_subtest("teardown-unbind-mirror-race")
+			test_teardown_race(TLB_UNBIND_MIRROR);
+
+		igt_describe("The same for VM_BIND unmap of a userptr binding.");
+		igt_subtest("teardown-unbind-userptr-race")
+			test_teardown_race(TLB_UNBIND_USERPTR);
+
+		igt_describe("The same for VM_DESTROY with the job running.");
+		igt_subtest("teardown-vm-destroy-race")
+			test_teardown_race(TLB_VM_DESTROY);
+	}
 
 	/* ---- end subtests: translations and teardown ---- */
 
@@ -2177,6 +3502,38 @@ igt_main
 
 
 	/* ---- subtests: job and queue lifetimes ---- */
+
+	igt_subtest_group {
+		igt_describe("One thread submits in a loop while another "
+			     "destroys the queue: every EXEC either succeeds, "
+			     "and its user fence is stored with the job run or "
+			     "canceled, or fails ENOENT with no fence armed; "
+			     "EXECs refused between lookup and push "
+			     "are counted (debugfs exec_queue_destroyed), and "
+			     "no job outlives the test.");
+		igt_subtest("exec-vs-queue-destroy")
+			test_exec_vs_queue_destroy();
+
+		igt_describe("The same with the file closed under the "
+			     "submitter: EXECs fail EBADF once it is gone, the "
+			     "user fences of those that went in are stored "
+			     "after the close, and the close cancels queued "
+			     "jobs.");
+		igt_subtest("exec-vs-file-close")
+			test_exec_vs_file_close();
+
+		igt_describe("Workgroup sizes whose product wraps 32 or 64 "
+			     "bits to a small value fail EINVAL with a debugfs "
+			     "log line and run nothing; 8x8x16 runs.");
+		igt_subtest("exec-wg-size-overflow")
+			test_exec_wg_size_overflow();
+
+		igt_describe("debugfs engine prints the workgroups left of a "
+			     "grid above 2^63 as an unsigned count; destroying "
+			     "the queue cancels the job.");
+		igt_subtest("debugfs-left-unsigned")
+			test_debugfs_left_unsigned();
+	}
 
 	/* ---- end subtests: job and queue lifetimes ---- */
 

@@ -152,43 +152,6 @@ struct poke_args {
 };
 
 /*
- * Spins until *flag != 0, reading one word of a page of buf each turn,
- * after lane 0 has set *started. Arguments: 0 flag, 8 started, 16 buf
- * (u64 pointers), 24 npages (u32).
- */
-static const char spin_src[] =
-	"	sv r0, global_id.x\n"
-	"	icmp.eq.32 r1, r0, 0\n"
-	"	if r1\n"
-	"	    ldarg.u64 r2, 8\n"
-	"	    movi r3, 1\n"
-	"	    st.global.u64 [r2], r3\n"
-	"	    fence\n"
-	"	endif\n"
-	"	ldarg.u64 r2, 0\n"
-	"	ldarg.u64 r4, 16\n"
-	"	ldarg.u32 r5, 24\n"
-	"	mov r6, r0			; page index\n"
-	"	loop\n"
-	"	    ld.global.u64 r7, [r2]\n"
-	"	    icmp.ne.32 r8, r7, 0\n"
-	"	    if r8\n"
-	"	        break\n"
-	"	    endif\n"
-	"	    remu.32 r6, r6, r5\n"
-	"	    shl.64 r9, r6, 12\n"
-	"	    add.64 r9, r9, r4\n"
-	"	    ld.global.u64 r10, [r9]\n"
-	"	    add.32 r6, r6, 17\n"
-	"	endloop\n"
-	"	end\n";
-
-struct spin_args {
-	uint64_t flag, started, buf;
-	uint32_t npages, pad;
-};
-
-/*
  * Lane i, turn k < iters, reads word w = (13 i + k) % 512 of page
  * p = (i + 7 k) % npages and records it at out[k * nlanes + i].
  * Arguments: 0 buf, 8 out (u64 pointers), 16 npages, 20 iters, 24 nlanes.
@@ -443,12 +406,15 @@ static void log_range(const char *what, const struct svm_range *r)
 		 r->faults, r->unmapped ? " unmapped" : "");
 }
 
-/* Waits up to 5 s for the GC worker to remove the range holding @addr. */
+/*
+ * Waits up to 5 s (scaled: vsvm_scaled_limit()) for the GC worker to remove
+ * the range holding @addr.
+ */
 static void wait_range_gone(uint64_t addr)
 {
 	struct svm_range r;
 
-	for (int i = 0; i < 100; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(100); i++) {
 		if (!find_range(addr, &r))
 			return;
 		usleep(50 * 1000);
@@ -2160,7 +2126,7 @@ enum victim_step {
 static void __attribute__((noreturn))
 victim(int ready, const void *code, uint32_t code_size)
 {
-	static struct spin_args args;
+	static struct vsvm_spin_args args;
 	static uint64_t flags[2];
 	struct drm_vsvm_exec exec;
 	uint32_t vm, queue;
@@ -2187,7 +2153,7 @@ victim(int ready, const void *code, uint32_t code_size)
 			    DRM_VSVM_PREFETCH_WRITE))
 		_exit(VICTIM_PREFETCH);
 
-	args = (struct spin_args){
+	args = (struct vsvm_spin_args){
 		.flag = to_user_pointer(&flags[0]),
 		.started = to_user_pointer(&flags[1]),
 		.buf = to_user_pointer(buf), .npages = VICTIM_SIZE / SZ_4K,
@@ -2200,7 +2166,7 @@ victim(int ready, const void *code, uint32_t code_size)
 	if (__vsvm_exec(vfd, &exec))
 		_exit(VICTIM_EXEC);
 	for (int i = 0; !__atomic_load_n(&flags[1], __ATOMIC_ACQUIRE); i++) {
-		if (i == 20000)
+		if (i == vsvm_scaled_limit(20000))
 			_exit(VICTIM_START);
 		usleep(1000);
 	}
@@ -2248,22 +2214,33 @@ static int64_t kill_victim(int attempt, const void *code, uint32_t code_size)
 
 static void test_inval_nonblock(void)
 {
+	int64_t honoured, ns, max_ns;
 	char *baseline;
-	int64_t refused;
 	uint32_t code_size;
 	void *code;
 	int attempt;
 
 	require_debugfs();
 	baseline = vsvm_objects_snapshot(fd);
-	refused = vsvm_counter(fd, "inval_nonblock_refused");
-	code = code_malloc(spin_src, &code_size);
+	honoured = vsvm_counter(fd, "inval_nonblock_honoured");
+	ns = vsvm_counter(fd, "inval_nonblock_ns");
+	code = code_malloc(vsvm_spin_src, &code_size);
 	for (attempt = 1; attempt <= 10; attempt++)
 		if (kill_victim(attempt, code, code_size) > 0)
 			break;
 	igt_assert_f(attempt <= 10, "the reaper never reached vsvm: every "
 		     "victim's own exit won the race\n");
-	igt_assert_eq_s64(vsvm_counter(fd, "inval_nonblock_refused"), refused);
+	honoured = vsvm_counter(fd, "inval_nonblock_honoured") - honoured;
+	ns = vsvm_counter(fd, "inval_nonblock_ns") - ns;
+	max_ns = vsvm_counter(fd, "inval_nonblock_max_ns");
+	igt_info("%" PRId64 " non-blockable invalidations took %" PRId64
+		 " ns; the longest one ever %" PRId64 " ns\n", honoured, ns, max_ns);
+	/*
+	 * What the reaper waited for: the callbacks zapped a running
+	 * shader's pages and waited for its compute units to yield.
+	 */
+	igt_assert_lt_s64(0, ns);
+	igt_assert_lte_s64(ns / honoured, max_ns);
 	vsvm_wait_objects(fd, baseline, 10);
 	free(code);
 	free(baseline);
@@ -2287,7 +2264,7 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 {
 	uint64_t *flags = calloc(2, sizeof(*flags));
 	uint8_t *buf = map_anon(SZ_1M, PROT_READ | PROT_WRITE);
-	struct spin_args *args = malloc(sizeof(*args));
+	struct vsvm_spin_args *args = malloc(sizeof(*args));
 	struct drm_vsvm_exec exec;
 
 	igt_assert(flags && args);
@@ -2296,7 +2273,7 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 		      0);
 	igt_assert_eq(__vsvm_vm_map_mirror(dfd, job->vm, 0, mirror_end), 0);
 	igt_assert_eq(__vsvm_queue_create(dfd, job->vm, &job->queue), 0);
-	*args = (struct spin_args){
+	*args = (struct vsvm_spin_args){
 		.flag = to_user_pointer(&flags[0]),
 		.started = to_user_pointer(&flags[1]),
 		.buf = to_user_pointer(buf), .npages = SZ_1M / SZ_4K,
@@ -2312,7 +2289,8 @@ static void start_spin_job(int dfd, const void *code, uint32_t code_size,
 	job->buf = args->buf;
 	job->args = to_user_pointer(args);
 	for (int i = 0; !__atomic_load_n(&flags[1], __ATOMIC_ACQUIRE); i++) {
-		igt_assert_f(i < 20000, "the shader did not start\n");
+		igt_assert_f(i < vsvm_scaled_limit(20000),
+			     "the shader did not start\n");
 		usleep(1000);
 	}
 }
@@ -2322,7 +2300,7 @@ static void wait_cus_running(uint32_t n)
 {
 	uint32_t seen = 0;
 
-	for (int i = 0; i < 2000 && seen < n; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(2000) && seen < n; i++) {
 		char *text = vsvm_debugfs_read(fd, "engine");
 		const char *p;
 
@@ -2367,7 +2345,7 @@ static void test_shootdown_other_vm(void)
 	ctx_run(&c, gather, gather_size, &args, sizeof(args), size / 8);
 	check_u32(out, size, 91);
 
-	code = code_malloc(spin_src, &spin_size);
+	code = code_malloc(vsvm_spin_src, &spin_size);
 	start_spin_job(fd, code, spin_size, &spin);
 	wait_cus_running(cus);
 	shootdowns = vsvm_counter(fd, "tlb_shootdowns");
@@ -2389,6 +2367,164 @@ static void test_shootdown_other_vm(void)
 	munmap(guard, size + 2 * SZ_4K);
 }
 
+/*
+ * An invalidation of a range the GPU maps nothing of reads no page table
+ * and shoots nothing down; one that clears PTEs costs exactly one
+ * shootdown. Four 2 MiB ranges are GPU-mapped, MADV_DONTNEED empties two,
+ * and a munmap() of all four skips those two. Memory mapped anew at the
+ * same addresses then reads back as the CPU wrote it: nothing of the old
+ * pages survived in a PTE or a TLB.
+ */
+static void test_inval_unmapped_range(void)
+{
+	const uint64_t size = 4 * SZ_2M, n = size / SZ_4K;
+	uint8_t *buf = map_aligned_2m(size);
+	uint64_t a = to_user_pointer(buf), fill, gather, out_va, *out;
+	int64_t unmaps, skipped, shootdowns;
+	uint32_t fill_size, gather_size;
+	struct strided_args args;
+	struct ctx c;
+
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	memset(buf, 0, size);
+	ctx_init(&c, true);
+	fill = ctx_code(&c, fill_src, &fill_size);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	out_va = ctx_bo(&c, n * 8, (void **)&out);
+	args = (struct strided_args){ a, 0x5151, n, SZ_4K };
+	ctx_run(&c, fill, fill_size, &args, sizeof(args), n);
+	for (uint64_t r = a; r < a + size; r += SZ_2M)
+		check_range(r, r, r + SZ_2M, SZ_2M / SZ_4K, 0);
+
+	shootdowns = vsvm_counter(fd, "tlb_shootdowns");
+	igt_assert_eq(madvise(buf, 2 * SZ_2M, MADV_DONTNEED), 0);
+	igt_assert_eq_s64(vsvm_counter(fd, "tlb_shootdowns") - shootdowns, 2);
+	check_range(a, a, a + SZ_2M, 0, 0);
+	check_range(a + SZ_2M, a + SZ_2M, a + 2 * SZ_2M, 0, 0);
+
+	unmaps = vsvm_counter(fd, "inval_unmap");
+	skipped = vsvm_counter(fd, "inval_skipped_unmapped");
+	shootdowns = vsvm_counter(fd, "tlb_shootdowns");
+	igt_assert_eq(munmap(buf, size), 0);
+	unmaps = vsvm_counter(fd, "inval_unmap") - unmaps;
+	skipped = vsvm_counter(fd, "inval_skipped_unmapped") - skipped;
+	shootdowns = vsvm_counter(fd, "tlb_shootdowns") - shootdowns;
+	igt_info("munmap: %" PRId64 " callbacks, %" PRId64 " skipped, %" PRId64
+		 " shootdowns\n", unmaps, skipped, shootdowns);
+	igt_assert_lte_s64(4, unmaps);
+	igt_assert_eq_s64(shootdowns, 2);
+	igt_assert_eq_s64(skipped, unmaps - 2);
+
+	igt_assert(mmap(buf, size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf);
+	igt_assert_eq(madvise(buf, size, MADV_NOHUGEPAGE), 0);
+	for (uint64_t i = 0; i < n; i++)
+		*(uint64_t *)(buf + i * SZ_4K) = fill_value(0x5252, i);
+	args = (struct strided_args){ a, out_va, n, SZ_4K };
+	ctx_run(&c, gather, gather_size, &args, sizeof(args), n);
+	for (uint64_t i = 0; i < n; i++)
+		igt_assert_eq_u64(out[i], fill_value(0x5252, i));
+
+	ctx_fini(&c);
+	munmap(out, n * 8);
+	munmap(buf, size);
+}
+
+/*
+ * A TLB summarises the 2 MiB blocks it caches pages of as bit (block % 64)
+ * of a word (struct vsvm_tlb); a shootdown visits a compute unit only if a
+ * block it cleared has its bit set there.
+ */
+static uint64_t tlb_block_bit(uint64_t va)
+{
+	return 1ull << ((va >> 21) % 64);
+}
+
+/*
+ * Like map_lonely(), in a 2 MiB block whose TLB summary bit is none of
+ * @avoid's, so that no compute unit caching only those blocks may hold it.
+ * Unmap *reserved, 66 * 2 MiB.
+ */
+static uint8_t *map_lonely_avoiding(uint64_t size, uint64_t avoid, uint8_t **reserved)
+{
+	uint8_t *raw = map_anon(66 * SZ_2M, PROT_NONE);
+	uint8_t *p = (uint8_t *)ALIGN(to_user_pointer(raw), SZ_2M);
+
+	igt_assert(size + 2 * SZ_4K <= SZ_2M && ~avoid);
+	while (avoid & tlb_block_bit(to_user_pointer(p)))
+		p += SZ_2M;
+	igt_assert_eq(mprotect(p + SZ_4K, size, PROT_READ | PROT_WRITE), 0);
+	*reserved = raw;
+	return p + SZ_4K;
+}
+
+/*
+ * A shootdown visits only the compute units whose TLB may hold what it
+ * flushes. One workgroup reads A, so one compute unit caches A (and the
+ * job's BOs); B, in a block that shares no summary bit with those, is
+ * mapped by PREFETCH, which fills no TLB. Emptying B's PTEs then visits no
+ * compute unit, emptying A's the one that read it; the GPU then reads the
+ * CPU's new pages in both.
+ */
+static void test_shootdown_cold_cus(void)
+{
+	uint32_t cus = vsvm_get_param(fd, DRM_VSVM_PARAM_NUM_CUS);
+	const uint64_t size = SZ_64K, n = size / SZ_4K;
+	uint8_t *guard, *reserved, *bufs[2];
+	uint64_t gather, out_va, *out, avoid;
+	int64_t shootdowns, skipped;
+	struct strided_args args;
+	uint32_t gather_size;
+	struct ctx c;
+
+	bufs[0] = map_lonely(size, &guard);
+	ctx_init(&c, true);
+	gather = ctx_code(&c, gather_src, &gather_size);
+	out_va = ctx_bo(&c, n * 8, (void **)&out);
+	for (uint64_t i = 0; i < n; i++)
+		*(uint64_t *)(bufs[0] + i * SZ_4K) = fill_value(0, i);
+	args = (struct strided_args){ to_user_pointer(bufs[0]), out_va, n, SZ_4K };
+	ctx_run_1wg(&c, gather, gather_size, &args, sizeof(args), n);
+	for (uint64_t i = 0; i < n; i++)
+		igt_assert_eq_u64(out[i], fill_value(0, i));
+
+	/* Everything the job may have translated: A and the BOs so far. */
+	avoid = tlb_block_bit(to_user_pointer(bufs[0]));
+	for (uint64_t va = BO_VA_BASE; va < c.next_va; va += SZ_2M)
+		avoid |= tlb_block_bit(va);
+	avoid |= tlb_block_bit(c.next_va - 1);
+	bufs[1] = map_lonely_avoiding(size, avoid, &reserved);
+	for (uint64_t i = 0; i < n; i++)
+		*(uint64_t *)(bufs[1] + i * SZ_4K) = fill_value(1, i);
+	vsvm_prefetch(fd, c.vm, to_user_pointer(bufs[1]), size, 0);
+	check_range(to_user_pointer(bufs[1]), to_user_pointer(bufs[1]),
+		    to_user_pointer(bufs[1]) + size, n, 0);
+
+	for (int b = 1; b >= 0; b--) {
+		shootdowns = vsvm_counter(fd, "tlb_shootdowns");
+		skipped = vsvm_counter(fd, "tlb_shootdown_cus_skipped");
+		igt_assert_eq(madvise(bufs[b], size, MADV_DONTNEED), 0);
+		igt_assert_eq_s64(vsvm_counter(fd, "tlb_shootdowns") - shootdowns, 1);
+		/* B: cached nowhere; A: by the compute unit that read it. */
+		igt_assert_eq_s64(vsvm_counter(fd, "tlb_shootdown_cus_skipped") - skipped,
+				  b ? cus : cus - 1);
+	}
+
+	for (int b = 0; b < 2; b++) {
+		for (uint64_t i = 0; i < n; i++)
+			*(uint64_t *)(bufs[b] + i * SZ_4K) = fill_value(2 + b, i);
+		args = (struct strided_args){ to_user_pointer(bufs[b]), out_va, n, SZ_4K };
+		ctx_run_1wg(&c, gather, gather_size, &args, sizeof(args), n);
+		for (uint64_t i = 0; i < n; i++)
+			igt_assert_eq_u64(out[i], fill_value(2 + b, i));
+	}
+
+	ctx_fini(&c);
+	munmap(out, n * 8);
+	munmap(guard, size + 2 * SZ_4K);
+	munmap(reserved, 66 * SZ_2M);
+}
+
 static void test_release_job(void)
 {
 	struct spin_job job;
@@ -2402,7 +2538,7 @@ static void test_release_job(void)
 	require_debugfs();
 	baseline = vsvm_objects_snapshot(fd);
 	releases = vsvm_counter(fd, "inval_release");
-	code = code_malloc(spin_src, &code_size);
+	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_assert_eq(pipe(p), 0);
 	igt_fork(child, 1) {
 		start_spin_job(fd, code, code_size, &job);
@@ -2422,7 +2558,7 @@ static void test_release_job(void)
 	igt_assert_f(w.fault_addr == job.flag ||
 		     (w.fault_addr >= job.buf && w.fault_addr < job.buf + SZ_1M) ||
 		     (w.fault_addr >= job.args &&
-		      w.fault_addr < job.args + sizeof(struct spin_args)),
+		      w.fault_addr < job.args + sizeof(struct vsvm_spin_args)),
 		     "fault at %#llx, neither the flag, the buffer nor the arguments\n",
 		     (unsigned long long)w.fault_addr);
 	igt_assert_lt(releases, vsvm_counter(fd, "inval_release"));
@@ -2446,7 +2582,7 @@ static void test_release_file(void)
 
 	require_debugfs();
 	baseline = vsvm_objects_snapshot(fd);
-	code = code_malloc(spin_src, &code_size);
+	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_fork(child, 1) {
 		struct spin_job job;
 
@@ -2583,35 +2719,10 @@ static void inject_set(const char *knob, uint64_t value)
 		     "cannot write %s\n", path);
 }
 
-#define FAULT_TIMEOUT_PARAM "/sys/module/vsvm/parameters/fault_timeout_ms"
-static char fault_timeout_old[16];
-
-/* The "forever" cases need not wait the default 5 s per fault. */
-static void fault_timeout_set(const char *ms)
-{
-	int f = open(FAULT_TIMEOUT_PARAM, O_RDWR);
-	ssize_t n;
-
-	igt_assert_lte(0, f);
-	if (!fault_timeout_old[0]) {
-		n = read(f, fault_timeout_old, sizeof(fault_timeout_old) - 1);
-		igt_assert_lt(0, n);
-	}
-	igt_assert_eq(pwrite(f, ms, strlen(ms), 0), (ssize_t)strlen(ms));
-	close(f);
-}
-
 /* Also the exit handler: a failed case must not leave a knob armed. */
 static void inject_clear(int sig __attribute__((unused)))
 {
 	char path[64];
-	int f;
-
-	if (fault_timeout_old[0]) {
-		f = open(FAULT_TIMEOUT_PARAM, O_WRONLY);
-		if (f >= 0 && write(f, fault_timeout_old, strlen(fault_timeout_old)))
-			close(f);
-	}
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(inject_knobs); i++) {
 		snprintf(path, sizeof(path), "fault_inject/%s", inject_knobs[i]);
@@ -2671,11 +2782,21 @@ static void test_fault_inject(const struct inject_case *ic)
 	if (ic->status == DRM_VSVM_STATUS_OK) {
 		check_xform(in, out, n, 0x1e);
 	} else {
-		/* The first access, the load of in[0], failed: nothing written. */
-		igt_assert_eq_u64(w.fault_addr, to_user_pointer(in));
+		/*
+		 * Some wave's first access, a load of in[], failed; which one
+		 * depends on which compute unit faulted first.  A workgroup
+		 * whose fault another CU serviced first may have finished:
+		 * every word is untouched or right, never anything else.
+		 */
+		igt_assert_f(w.fault_addr >= to_user_pointer(in) &&
+			     w.fault_addr < to_user_pointer(in + n) &&
+			     !(w.fault_addr % 4), "fault at %#llx, not in in[]\n",
+			     (unsigned long long)w.fault_addr);
 		igt_assert_eq_u32(w.fault_access, DRM_VSVM_ACCESS_READ);
 		for (uint32_t i = 0; i < n; i++)
-			igt_assert_eq_u32(out[i], 0xa5a5a5a5);
+			igt_assert_f(out[i] == 0xa5a5a5a5 ||
+				     out[i] == xform(in[i], i, 0x1e),
+				     "out[%u] is %#x\n", i, out[i]);
 		snprintf(line, sizeof(line), "queue %u job %" PRIu64
 			 ": status %u", c.queue, seqno, ic->status);
 		igt_assert(strstr(vsvm_debugfs_read(fd, "log"), line));
@@ -2722,13 +2843,15 @@ igt_main
 		     "data checked byte for byte.");
 	igt_subtest_with_dynamic("fault-inject") {
 		igt_install_exit_handler(inject_clear);
-		fault_timeout_set("500");
+		/* The "forever" cases need not wait the default 5 s per fault. */
+		vsvm_param_set("fault_timeout_ms", "500");
 		for (unsigned int i = 0; i < ARRAY_SIZE(inject_cases); i++)
 			igt_dynamic(inject_cases[i].name)
 				test_fault_inject(&inject_cases[i]);
 		igt_dynamic("bad-status")
 			test_fault_inject_bad_status();
 		inject_clear(0);
+		vsvm_param_restore("fault_timeout_ms");
 	}
 
 	igt_describe("A shader reads and writes malloc()ed memory through "
@@ -2880,6 +3003,19 @@ igt_main
 		igt_subtest("inval-shootdown-skips-other-vm")
 			test_shootdown_other_vm();
 
+		igt_describe("A shootdown skips the compute units whose TLB "
+			     "caches nothing of what it flushes, and the GPU "
+			     "then reads the CPU's new pages.");
+		igt_subtest("inval-shootdown-skips-cold-cus")
+			test_shootdown_cold_cus();
+
+		igt_describe("An invalidation of a range the GPU maps nothing "
+			     "of walks no page table and shoots nothing down; "
+			     "one that clears PTEs shoots down once; memory "
+			     "mapped anew reads back as the CPU wrote it.");
+		igt_subtest("inval-unmapped-range-skipped")
+			test_inval_unmapped_range();
+
 		igt_describe("Unmapping the middle of a 2 MiB range leaves both "
 			     "sides usable as new, smaller ranges.");
 		igt_subtest_with_dynamic("inval-partial-munmap") {
@@ -2897,8 +3033,8 @@ igt_main
 
 		igt_describe("process_mrelease() of a killed process with a "
 			     "shader running on its mirror: vsvm honours the "
-			     "non-blockable invalidation, refuses none, leaks "
-			     "nothing.");
+			     "non-blockable invalidations, debugfs shows how "
+			     "long they took, nothing leaks.");
 		igt_subtest("inval-nonblock-mrelease")
 			test_inval_nonblock();
 

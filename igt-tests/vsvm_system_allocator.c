@@ -544,14 +544,17 @@ static void counters_log(const struct counters *before,
 	igt_info("counters:%s\n", line[0] ? line : " none moved");
 }
 
-/* Waits up to 5 s for counter @name to have grown by @min since @before. */
+/*
+ * Waits up to 5 s (scaled: vsvm_scaled_limit()) for counter @name to have
+ * grown by @min since @before.
+ */
 static void wait_counter(const struct counters *before, const char *name,
 			 int64_t min)
 {
 	struct counters now;
 	int64_t d = 0;
 
-	for (int i = 0; i < 100; i++) {
+	for (int64_t i = 0; i < vsvm_scaled_limit(100); i++) {
 		counters_read(&now);
 		d = counters_delta(before, &now, name);
 		if (d >= min)
@@ -1302,7 +1305,8 @@ static void test_race_poll(enum backing kind, uint64_t len, bool cpu_first)
 	seqno = ctx_submit(&c, SH_XFORM_SIGNAL, &a, n);
 	igt_gettime(&start);
 	while (atomic_load(flag) != n) {
-		igt_assert_f(igt_nsec_elapsed(&start) < VSVM_WAIT_TIMEOUT_NS,
+		igt_assert_f(igt_nsec_elapsed(&start) <
+			     (uint64_t)VSVM_WAIT_TIMEOUT_NS,
 			     "completion counter at %" PRIu64 " of %u\n",
 			     (uint64_t)atomic_load(flag), n);
 		polls++;
@@ -1350,7 +1354,7 @@ static void test_ping_pong(enum backing kind)
 		atomic_store(flag, 2 * k + 1);
 		while (atomic_load(flag) != 2 * k + 2) {
 			igt_assert_f(igt_nsec_elapsed(&start) <
-				     VSVM_WAIT_TIMEOUT_NS,
+				     (uint64_t)VSVM_WAIT_TIMEOUT_NS,
 				     "round %u: flag %" PRIu64 "\n", k,
 				     (uint64_t)atomic_load(flag));
 			/* The compute unit may need this CPU. */
@@ -2823,7 +2827,8 @@ static void test_ksm(void)
 	igt_assert_eq(write_file(path, "1"), 0);
 	snprintf(path, sizeof(path), "%s/pages_sharing", ksm);
 	igt_gettime(&start);
-	while (igt_nsec_elapsed(&start) < 20ull * 1000 * 1000 * 1000) {
+	while (igt_nsec_elapsed(&start) <
+	       (uint64_t)vsvm_scaled_limit(20ll * 1000 * 1000 * 1000)) {
 		sharing = read_file_u64(path) - sharing0;
 		if (sharing >= (int64_t)npages - 1)
 			break;
@@ -3371,21 +3376,15 @@ static pid_t busy_start(enum busy_end end, uint64_t len,
 			const char *cgroup_procs, int *sock_out,
 			struct busy_msg *msg)
 {
-	int sock[2];
+	int sock;
 	pid_t pid;
 
-	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sock), 0);
-	fflush(NULL);
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (!pid) {
-		close(sock[0]);
-		busy_child(sock[1], end, len, cgroup_procs);
-	}
-	close(sock[1]);
-	igt_assert_f(read(sock[0], msg, sizeof(*msg)) == sizeof(*msg),
+	pid = vsvm_fork_with_socket(&sock);
+	if (!pid)
+		busy_child(sock, end, len, cgroup_procs);
+	igt_assert_f(read(sock, msg, sizeof(*msg)) == sizeof(*msg),
 		     "the busy child died before its job ran\n");
-	*sock_out = sock[0];
+	*sock_out = sock;
 	return pid;
 }
 
@@ -3454,7 +3453,7 @@ static void test_exit_with_jobs(enum busy_end end)
  * mirror with non-blockable notifier calls while its shader still runs.
  * The victim's own exit_mmap() (blockable) can win the race, so it is
  * repeated until the counters show non-blockable invalidations arrived;
- * every one must have been honoured, and nothing may leak.
+ * their time must show in debugfs, and nothing may leak.
  */
 static void test_reap_while_running(void)
 {
@@ -3486,10 +3485,9 @@ static void test_reap_while_running(void)
 	counters_log(&before, &after);
 	igt_info("%" PRId64 " non-blockable invalidations after %u tries\n",
 		 honoured, tries);
-	igt_assert_eq_s64(counters_delta(&before, &after, "inval_nonblock_refused"),
-		      0);
 	igt_assert_f(honoured > 0, "the reaper never reached the mirror in %u "
 		     "tries\n", max_tries);
+	igt_assert_lt_s64(0, counters_delta(&before, &after, "inval_nonblock_ns"));
 	vsvm_wait_objects(fd, baseline, 10);
 	free(baseline);
 }
@@ -3554,11 +3552,10 @@ static void test_memcg_oom(void)
 		     "the child ended with status %#x, not by SIGKILL\n",
 		     status);
 	igt_assert_lte(1, read_key(CGROUP_OOM "/memory.events", "oom_kill"));
-	igt_assert_eq_s64(counters_delta(&before, &after, "inval_nonblock_refused"),
-		      0);
 	igt_info("non-blockable invalidations from the OOM reaper: %" PRId64
-		 "\n", counters_delta(&before, &after,
-				      "inval_nonblock_honoured"));
+		 ", %" PRId64 " ns\n",
+		 counters_delta(&before, &after, "inval_nonblock_honoured"),
+		 counters_delta(&before, &after, "inval_nonblock_ns"));
 	close(sock);
 	vsvm_wait_objects(fd, baseline, 10);
 	free(baseline);

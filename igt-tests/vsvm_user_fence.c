@@ -81,29 +81,6 @@ struct fill_args {
 	uint32_t n, pad;
 };
 
-/* One lane sets ctl->started, then spins until ctl->open is non-zero. */
-static const char gate_src[] =
-	"	ldarg.u64 r1, 0\n"
-	"	movi r2, 1\n"
-	"	st.global.u64 [r1], r2\n"
-	"	fence\n"
-	"	loop\n"
-	"	    ld.global.u64 r3, [r1 + 8]\n"
-	"	    icmp.ne.32 r4, r3, 0\n"
-	"	    if r4\n"
-	"	        break\n"
-	"	    endif\n"
-	"	endloop\n"
-	"	end\n";
-
-struct gate_ctl {
-	uint64_t started, open;
-};
-
-struct gate_args {
-	uint64_t ctl;
-};
-
 /* One lane loads the u64 at argument 0. */
 static const char load_src[] =
 	"	ldarg.u64 r1, 0			; 0x00\n"
@@ -121,7 +98,8 @@ struct shader {
 	uint32_t size;
 };
 
-static struct shader fill = { .src = fill_src }, gate = { .src = gate_src },
+/* gate: vsvm_spin_src, which holds a job until the test opens it. */
+static struct shader fill = { .src = fill_src }, gate = { .src = vsvm_spin_src },
 	load = { .src = load_src };
 
 static void shader_build(struct shader *sh)
@@ -230,25 +208,46 @@ static uint64_t lr_fill(struct lr *l, struct fill_args *a, uint64_t *dst,
 	return lr_exec(l, &fill, a, sizeof(*a), n, word, value);
 }
 
-static uint64_t lr_gate(struct lr *l, struct gate_ctl *ctl, struct gate_args *a,
-			volatile uint64_t *word, uint64_t value)
+/* A job held until the test opens it, in a page of its own. */
+struct gate {
+	uint64_t *ctl;			/* [0] open, [1] started */
+	struct vsvm_spin_args args;
+};
+
+static uint64_t lr_gate(struct lr *l, struct gate *g, volatile uint64_t *word,
+			uint64_t value)
 {
-	*ctl = (struct gate_ctl){ 0 };
-	a->ctl = to_user_pointer(ctl);
-	return lr_exec(l, &gate, a, sizeof(*a), 1, word, value);
+	g->ctl = map_words(SZ_4K);
+	g->args = (struct vsvm_spin_args){
+		.flag = to_user_pointer(&g->ctl[0]),
+		.started = to_user_pointer(&g->ctl[1]),
+		.buf = to_user_pointer(g->ctl), .npages = 1,
+	};
+	return lr_exec(l, &gate, &g->args, sizeof(g->args), 1, word, value);
 }
 
-static void gate_wait_started(struct gate_ctl *ctl)
+static bool gate_started(struct gate *g)
 {
-	for (int i = 0; !__atomic_load_n(&ctl->started, __ATOMIC_ACQUIRE); i++) {
+	return __atomic_load_n(&g->ctl[1], __ATOMIC_ACQUIRE);
+}
+
+static void gate_wait_started(struct gate *g)
+{
+	for (int i = 0; !gate_started(g); i++) {
 		igt_assert_f(i < SETTLE_MS, "the gate job did not start\n");
 		usleep(1000);
 	}
 }
 
-static void gate_open(struct gate_ctl *ctl)
+static void gate_open(struct gate *g)
 {
-	__atomic_store_n(&ctl->open, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&g->ctl[0], 1, __ATOMIC_RELEASE);
+}
+
+/* Once its job has ended. */
+static void gate_fini(struct gate *g)
+{
+	munmap(g->ctl, SZ_4K);
 }
 
 static struct drm_vsvm_wait job_result(struct lr *l, uint64_t seqno)
@@ -387,8 +386,7 @@ static void test_signal(enum ending ending)
 	const uint64_t value = 0xf00d0000ull + ending;
 	uint64_t *words = map_words(SZ_4K), *dst = map_words(n * 8);
 	int64_t written = vsvm_counter(fd, "ufences_written");
-	struct gate_ctl ctl;
-	struct gate_args ga;
+	struct gate g;
 	struct load_args la;
 	struct fill_args fa[2];
 	uint64_t *bad, seqno;
@@ -416,23 +414,25 @@ static void test_signal(enum ending ending)
 		igt_assert_eq_u32(w.fault_pc, LOAD_PC);
 		break;
 	case END_TIMEOUT:
-		vsvm_set_job_timeout(fd, 1000);
-		seqno = lr_gate(&l, &ctl, &ga, &words[0], value);
+		vsvm_param_set_u64("job_timeout_ms", 1000);
+		seqno = lr_gate(&l, &g, &words[0], value);
 		vsvm_wait_user_fence(fd, &words[0], value);
-		igt_assert(ctl.started);
+		igt_assert(gate_started(&g));
 		check_status(&l, seqno, DRM_VSVM_STATUS_TIMEOUT);
-		vsvm_restore_job_timeout();
+		vsvm_param_restore("job_timeout_ms");
+		gate_fini(&g);
 		break;
 	case END_CANCEL:
 		/* One job running, two queued behind it; each fence its own word. */
-		lr_gate(&l, &ctl, &ga, &words[0], value);
+		lr_gate(&l, &g, &words[0], value);
 		lr_fill(&l, &fa[0], dst, n / 2, 1, &words[1], value + 1);
 		lr_fill(&l, &fa[1], dst + n / 2, n / 2, 2, &words[2], value + 2);
-		gate_wait_started(&ctl);
+		gate_wait_started(&g);
 		vsvm_queue_destroy(fd, l.queue);
 		for (int i = 0; i < 3; i++)
 			vsvm_wait_user_fence(fd, &words[i], value + i);
 		check_zero(dst, n, "jobs canceled in the queue");
+		gate_fini(&g);
 		vsvm_vm_destroy(fd, l.vm);
 		written += 2;
 		break;
@@ -459,18 +459,17 @@ static void test_cpu_poll(void)
 	struct fill_args *fa = calloc(JOBS, sizeof(*fa));
 	uint64_t last = 0, checked = 1, seqno[JOBS];
 	unsigned int values = 0;
-	struct gate_ctl ctl;
-	struct gate_args ga;
+	struct gate g;
 	struct lr l;
 
 	igt_assert(fa);
 	lr_init(&l, fd);
-	seqno[0] = lr_gate(&l, &ctl, &ga, word, 1);
+	seqno[0] = lr_gate(&l, &g, word, 1);
 	for (int j = 1; j < JOBS; j++)
 		seqno[j] = lr_fill(&l, &fa[j], dst + j * N, N, 0x100 + j, word, j + 1);
-	gate_wait_started(&ctl);
+	gate_wait_started(&g);
 	igt_assert_eq_u64(*word, 0);
-	gate_open(&ctl);
+	gate_open(&g);
 
 	igt_set_timeout(VSVM_WAIT_TIMEOUT_NS / 1000000000, "polling the user fence");
 	while (last < JOBS) {
@@ -493,6 +492,7 @@ static void test_cpu_poll(void)
 		check_status(&l, seqno[j], DRM_VSVM_STATUS_OK);
 	/* Nothing older came after the last one. */
 	igt_assert_eq_u64(*word, JOBS);
+	gate_fini(&g);
 	lr_fini(&l);
 	free(fa);
 	munmap(word, SZ_4K);
@@ -523,13 +523,12 @@ static void test_wait(void)
 {
 	uint64_t *words = map_words(SZ_4K);
 	struct waiter waiter = { .word = &words[0], .value = 5 };
-	struct gate_ctl ctl;
-	struct gate_args ga;
+	struct gate g;
 	struct lr l;
 
 	lr_init(&l, fd);
-	lr_gate(&l, &ctl, &ga, &words[0], 5);
-	gate_wait_started(&ctl);
+	lr_gate(&l, &g, &words[0], 5);
+	gate_wait_started(&g);
 	igt_assert_eq(__vsvm_wait_user_fence(fd, &words[0], 5, 0), -ETIME);
 	igt_assert_eq(__vsvm_wait_user_fence(fd, &words[0], 5, 50 * NSEC_PER_MSEC), -ETIME);
 	igt_assert_eq(__vsvm_wait_user_fence(fd, &words[0], 0, 0), 0);
@@ -537,7 +536,7 @@ static void test_wait(void)
 
 	igt_assert_eq(pthread_create(&waiter.thread, NULL, waiter_thread, &waiter), 0);
 	usleep(200 * 1000);
-	gate_open(&ctl);
+	gate_open(&g);
 	igt_assert_eq(pthread_join(waiter.thread, NULL), 0);
 	igt_assert_f(waiter.ret == 0, "waiter: %d (%s)\n", waiter.ret, strerror(-waiter.ret));
 	igt_assert_eq_u64(words[0], 5);
@@ -546,6 +545,7 @@ static void test_wait(void)
 	igt_assert_eq(__vsvm_wait_user_fence(fd, &words[0], 6, 0), -ETIME);
 	words[1] = 1ull << 63;
 	igt_assert_eq(__vsvm_wait_user_fence(fd, &words[1], 1, 0), 0);
+	gate_fini(&g);
 	lr_fini(&l);
 	munmap(words, SZ_4K);
 }
@@ -776,25 +776,25 @@ static void test_fork_child(void)
 static void test_fork_parent(void)
 {
 	uint64_t *slot = map_words(SZ_4K);
-	struct gate_ctl ctl;
-	struct gate_args ga;
+	struct gate g;
 	int done[2];
 	char c = 0;
 	struct lr l;
 
 	igt_assert_eq(pipe(done), 0);
 	lr_init(&l, fd);
-	lr_gate(&l, &ctl, &ga, slot, 0xa1);
-	gate_wait_started(&ctl);
+	lr_gate(&l, &g, slot, 0xa1);
+	gate_wait_started(&g);
 	igt_fork(child, 1) {
 		igt_assert_eq(read(done[0], &c, 1), 1);
 		check_zero(slot, SZ_4K / 8, "child's copy of the parent's user fence");
 	}
-	gate_open(&ctl);
+	gate_open(&g);
 	vsvm_wait_user_fence(fd, slot, 0xa1);
 	igt_assert_eq_u64(*slot, 0xa1);
 	igt_assert_eq(write(done[1], &c, 1), 1);
 	igt_waitchildren();
+	gate_fini(&g);
 	lr_fini(&l);
 	close(done[0]);
 	close(done[1]);
@@ -812,13 +812,12 @@ static void test_owner_gone(void)
 
 	igt_fork(child, 1) {
 		int cfd = drm_open_driver_render(DRIVER_ANY);
-		struct gate_ctl ctl;
-		struct gate_args ga;
+		struct gate g;
 		struct lr l;
 
 		lr_init(&l, cfd);
-		lr_gate(&l, &ctl, &ga, slot, 1);
-		gate_wait_started(&ctl);
+		lr_gate(&l, &g, slot, 1);
+		gate_wait_started(&g);
 		/* Exit with the job running and the file open. */
 	}
 	igt_waitchildren();
@@ -930,7 +929,6 @@ igt_main
 	}
 
 	igt_fixture {
-		vsvm_restore_job_timeout();
 		drm_close_driver(fd);
 	}
 }

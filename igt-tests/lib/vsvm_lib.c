@@ -6,12 +6,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <linux/sync_file.h>
+
+#include "igt_syncobj.h"
 #include <linux/userfaultfd.h>
 
 #include "vsvm_lib.h"
@@ -60,20 +63,19 @@ void vsvm_gem_close(int fd, uint32_t handle)
 	igt_assert_eq(__vsvm_gem_close(fd, handle), 0);
 }
 
+/* A BO's mapping always starts at its first byte: map up to @offset + @size. */
 static void gem_access(int fd, uint32_t handle, uint64_t offset,
 		       void *data, size_t size, bool write)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t start = offset & ~(uint64_t)(page - 1);
-	uint64_t len = offset + size - start;
+	uint64_t len = offset + size;
 	uint8_t *ptr;
 
 	ptr = vsvm_gem_mmap(fd, handle, len,
 			    write ? PROT_READ | PROT_WRITE : PROT_READ);
 	if (write)
-		memcpy(ptr + (offset - start), data, size);
+		memcpy(ptr + offset, data, size);
 	else
-		memcpy(data, ptr + (offset - start), size);
+		memcpy(data, ptr + offset, size);
 	igt_assert_eq(munmap(ptr, len), 0);
 }
 
@@ -184,55 +186,6 @@ void vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value)
 		     (void *)addr, err, strerror(-err),
 		     (unsigned long long)*addr, (unsigned long long)value);
 	igt_assert_lte_u64(value, *addr);
-}
-
-#define JOB_TIMEOUT_PARAM	"/sys/module/vsvm/parameters/job_timeout_ms"
-
-static char saved_job_timeout[32];
-
-static bool write_job_timeout(const char *value)
-{
-	int f = open(JOB_TIMEOUT_PARAM, O_WRONLY);
-	bool ok;
-
-	if (f < 0)
-		return false;
-	ok = write(f, value, strlen(value)) == (ssize_t)strlen(value);
-	close(f);
-	return ok;
-}
-
-void vsvm_restore_job_timeout(void)
-{
-	if (saved_job_timeout[0])
-		write_job_timeout(saved_job_timeout);
-}
-
-/* Also on a fatal signal: only open(), write() and close(). */
-static void job_timeout_exit_handler(int sig __attribute__((unused)))
-{
-	vsvm_restore_job_timeout();
-}
-
-void vsvm_set_job_timeout(int fd, unsigned int ms)
-{
-	char value[32];
-
-	if (!saved_job_timeout[0]) {
-		int f = open(JOB_TIMEOUT_PARAM, O_RDONLY);
-		ssize_t n;
-
-		igt_require_f(f >= 0, "no %s\n", JOB_TIMEOUT_PARAM);
-		n = read(f, saved_job_timeout, sizeof(saved_job_timeout) - 1);
-		close(f);
-		igt_assert_lt(0, (int)n);
-		saved_job_timeout[n] = '\0';
-		igt_install_exit_handler(job_timeout_exit_handler);
-	}
-	snprintf(value, sizeof(value), "%u", ms);
-	igt_require_f(write_job_timeout(value), "cannot write %s: %m\n",
-		      JOB_TIMEOUT_PARAM);
-	igt_assert_eq_u64(vsvm_get_param(fd, DRM_VSVM_PARAM_JOB_TIMEOUT_MS), ms);
 }
 
 void vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
@@ -428,6 +381,7 @@ struct vsvm_runner *vsvm_runner_create(int fd, uint64_t data_size)
 	return r;
 }
 
+/* A test that destroyed the runner's VM itself sets r->vm_id to 0 first. */
 void vsvm_runner_destroy(struct vsvm_runner *r)
 {
 	if (!r)
@@ -436,7 +390,8 @@ void vsvm_runner_destroy(struct vsvm_runner *r)
 	munmap(r->args, r->args_size);
 	munmap(r->data, r->data_size);
 	vsvm_queue_destroy(r->fd, r->queue_id);
-	vsvm_vm_destroy(r->fd, r->vm_id);
+	if (r->vm_id)
+		vsvm_vm_destroy(r->fd, r->vm_id);
 	vsvm_gem_close(r->fd, r->code_bo);
 	vsvm_gem_close(r->fd, r->args_bo);
 	vsvm_gem_close(r->fd, r->data_bo);
@@ -444,21 +399,20 @@ void vsvm_runner_destroy(struct vsvm_runner *r)
 }
 
 /**
- * __vsvm_runner_exec - run a shader and wait for it
+ * __vsvm_runner_submit - submit a shader without waiting for it
  * @r: runner
  * @code: instructions, copied to the code BO
  * @size: bytes at @code
  * @launch: dispatch
- * @result: out, how the job ended, when EXEC succeeded
+ * @seqno: out, the job's sequence number, when EXEC succeeded
  *
- * Waits at most VSVM_WAIT_TIMEOUT_NS, failing the test if the job has not
- * ended by then.
+ * EXEC copies the code, so the runner may take the next shader at once;
+ * the arguments are read while the job runs and must stay as they are.
  *
  * Return: 0, or the -errno of a rejected EXEC.
  */
-int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
-		       const struct vsvm_launch *launch,
-		       struct drm_vsvm_wait *result)
+int __vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			 const struct vsvm_launch *launch, uint64_t *seqno)
 {
 	struct drm_vsvm_exec exec;
 	int ret;
@@ -481,9 +435,46 @@ int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
 	}
 
 	ret = __vsvm_exec(r->fd, &exec);
+	if (!ret)
+		*seqno = exec.seqno;
+	return ret;
+}
+
+/* __vsvm_runner_submit(), asserting that EXEC took the job. */
+uint64_t vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			    const struct vsvm_launch *launch)
+{
+	uint64_t seqno = 0;
+	int ret = __vsvm_runner_submit(r, code, size, launch, &seqno);
+
+	igt_assert_f(ret == 0, "EXEC failed: %d (%s)\n", ret, strerror(-ret));
+	return seqno;
+}
+
+/**
+ * __vsvm_runner_exec - run a shader and wait for it
+ * @r: runner
+ * @code: instructions, copied to the code BO
+ * @size: bytes at @code
+ * @launch: dispatch
+ * @result: out, how the job ended, when EXEC succeeded
+ *
+ * Waits at most VSVM_WAIT_TIMEOUT_NS, failing the test if the job has not
+ * ended by then.
+ *
+ * Return: 0, or the -errno of a rejected EXEC.
+ */
+int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
+		       const struct vsvm_launch *launch,
+		       struct drm_vsvm_wait *result)
+{
+	uint64_t seqno;
+	int ret;
+
+	ret = __vsvm_runner_submit(r, code, size, launch, &seqno);
 	if (ret)
 		return ret;
-	igt_assert_eq(__vsvm_wait(r->fd, r->queue_id, exec.seqno,
+	igt_assert_eq(__vsvm_wait(r->fd, r->queue_id, seqno,
 				  VSVM_WAIT_TIMEOUT_NS, result), 0);
 	return 0;
 }
@@ -581,6 +572,17 @@ void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 		     res.info);
 }
 
+int vsvm_syncobj_status(int fd, uint32_t syncobj)
+{
+	struct sync_file_info info = {};
+	int file = syncobj_handle_to_fd(fd, syncobj,
+					DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE);
+
+	do_ioctl(file, SYNC_IOC_FILE_INFO, &info);
+	close(file);
+	return info.status;
+}
+
 int64_t vsvm_counter(int fd, const char *name)
 {
 	int64_t v = vsvm_debugfs_value(fd, "counters", name);
@@ -612,9 +614,10 @@ char *vsvm_objects_snapshot(int fd)
 
 void vsvm_wait_objects(int fd, const char *baseline, int seconds)
 {
+	int64_t polls = vsvm_scaled_limit(seconds * 20);
 	char *now = NULL;
 
-	for (int i = 0; i < seconds * 20; i++) {
+	for (int64_t i = 0; i < polls; i++) {
 		free(now);
 		now = vsvm_objects_snapshot(fd);
 		if (!strcmp(now, baseline))
@@ -627,7 +630,168 @@ void vsvm_wait_objects(int fd, const char *baseline, int seconds)
 	free(now);
 }
 
-/* Returns 0 or -errno, for children that report by exit code. */
+const char vsvm_spin_src[] =
+	"	sv r0, global_id.x\n"
+	"	icmp.eq.32 r1, r0, 0\n"
+	"	if r1\n"
+	"	    ldarg.u64 r2, 8\n"
+	"	    movi r3, 1\n"
+	"	    st.global.u64 [r2], r3\n"
+	"	    fence\n"
+	"	endif\n"
+	"	ldarg.u64 r2, 0\n"
+	"	ldarg.u64 r4, 16\n"
+	"	ldarg.u32 r5, 24\n"
+	"	mov r6, r0			; page index\n"
+	"	loop\n"
+	"	    ld.global.u64 r7, [r2]\n"
+	"	    icmp.ne.32 r8, r7, 0\n"
+	"	    if r8\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    remu.32 r6, r6, r5\n"
+	"	    shl.64 r9, r6, 12\n"
+	"	    add.64 r9, r9, r4\n"
+	"	    ld.global.u64 r10, [r9]\n"
+	"	    add.32 r6, r6, 17\n"
+	"	endloop\n"
+	"	end\n";
+
+#define VSVM_PARAM_DIR		"/sys/module/vsvm/parameters/"
+#define VSVM_PARAMS_SAVED	8
+
+/* Saved values; the exit handler may run on a signal, so no allocation. */
+static struct {
+	char name[32];
+	char value[32];
+} vsvm_params_saved[VSVM_PARAMS_SAVED];
+
+static int vsvm_param_write(const char *name, const char *value)
+{
+	char path[96];
+	ssize_t len = strlen(value), n;
+	int f;
+
+	snprintf(path, sizeof(path), VSVM_PARAM_DIR "%s", name);
+	f = open(path, O_WRONLY);
+	if (f < 0)
+		return -errno;
+	n = write(f, value, len);
+	if (n < 0)
+		n = -errno;
+	close(f);
+	return n == len ? 0 : n < 0 ? n : -EIO;
+}
+
+/* Only open(), write() and close(): also runs on a fatal signal. */
+static void vsvm_params_exit_handler(int sig)
+{
+	(void)sig;
+	for (int i = 0; i < VSVM_PARAMS_SAVED; i++)
+		if (vsvm_params_saved[i].name[0])
+			vsvm_param_write(vsvm_params_saved[i].name,
+					 vsvm_params_saved[i].value);
+}
+
+static int vsvm_param_save(const char *name)
+{
+	static bool handler;
+	char path[96];
+	int i, f;
+	ssize_t n;
+
+	for (i = 0; i < VSVM_PARAMS_SAVED; i++)
+		if (!strcmp(vsvm_params_saved[i].name, name))
+			return 0;
+	for (i = 0; i < VSVM_PARAMS_SAVED && vsvm_params_saved[i].name[0]; i++)
+		;
+	igt_assert_f(i < VSVM_PARAMS_SAVED, "more than %d parameters changed\n",
+		     VSVM_PARAMS_SAVED);
+	snprintf(path, sizeof(path), VSVM_PARAM_DIR "%s", name);
+	f = open(path, O_RDONLY);
+	if (f < 0)
+		return -errno;
+	n = read(f, vsvm_params_saved[i].value, sizeof(vsvm_params_saved[i].value) - 1);
+	close(f);
+	if (n <= 0)
+		return -EIO;
+	vsvm_params_saved[i].value[strcspn(vsvm_params_saved[i].value, "\n")] = '\0';
+	snprintf(vsvm_params_saved[i].name, sizeof(vsvm_params_saved[i].name), "%s", name);
+	if (!handler) {
+		igt_install_exit_handler(vsvm_params_exit_handler);
+		handler = true;
+	}
+	return 0;
+}
+
+int __vsvm_param_set(const char *name, const char *value)
+{
+	return vsvm_param_save(name) ?: vsvm_param_write(name, value);
+}
+
+void vsvm_param_set(const char *name, const char *value)
+{
+	int ret = __vsvm_param_set(name, value);
+
+	igt_require_f(ret != -ENOENT, "vsvm has no parameter %s\n", name);
+	igt_assert_f(!ret, "cannot set %s to %s: %s\n", name, value, strerror(-ret));
+}
+
+void vsvm_param_set_u64(const char *name, uint64_t value)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "%" PRIu64, value);
+	vsvm_param_set(name, s);
+}
+
+void vsvm_param_restore(const char *name)
+{
+	for (int i = 0; i < VSVM_PARAMS_SAVED; i++)
+		if (!strcmp(vsvm_params_saved[i].name, name))
+			igt_assert_eq(vsvm_param_write(name, vsvm_params_saved[i].value), 0);
+}
+
+int vsvm_uffd_open(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int u = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	igt_require_f(u >= 0, "userfaultfd: %m\n");
+	igt_assert_eq(ioctl(u, UFFDIO_API, &api), 0);
+	return u;
+}
+
+void vsvm_uffd_register(int uffd, void *p, uint64_t len, uint64_t mode)
+{
+	struct uffdio_register r = {
+		.range = { to_user_pointer(p), len }, .mode = mode,
+	};
+
+	igt_require_f(!ioctl(uffd, UFFDIO_REGISTER, &r),
+		      "UFFDIO_REGISTER mode %#" PRIx64 ": %m\n", mode);
+}
+
+void vsvm_uffd_copy(int uffd, void *dst, const void *src, uint64_t len)
+{
+	struct uffdio_copy cp = {
+		.dst = to_user_pointer(dst), .src = to_user_pointer(src),
+		.len = len,
+	};
+
+	igt_assert_eq(ioctl(uffd, UFFDIO_COPY, &cp), 0);
+	igt_assert_eq(cp.copy, (int64_t)len);
+}
+
+void vsvm_uffd_no_event(int uffd)
+{
+	struct uffd_msg msg;
+
+	igt_assert_eq(read(uffd, &msg, sizeof(msg)), -1);
+	igt_assert_eq(errno, EAGAIN);
+	errno = 0;
+}
+
 int vsvm_kconfig_enabled(const char *opt)
 {
 	char path[128], line[256];
@@ -656,46 +820,7 @@ int vsvm_kconfig_enabled(const char *opt)
 	return found;
 }
 
-int vsvm_uffd_open(void)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	int u = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	igt_require_f(u >= 0, "userfaultfd: %m\n");
-	igt_assert_eq(ioctl(u, UFFDIO_API, &api), 0);
-	return u;
-}
-
-void vsvm_uffd_register(int u, void *p, uint64_t len, uint64_t mode)
-{
-	struct uffdio_register r = {
-		.range = { to_user_pointer(p), len }, .mode = mode,
-	};
-
-	igt_require_f(!ioctl(u, UFFDIO_REGISTER, &r),
-		      "UFFDIO_REGISTER mode %#" PRIx64 ": %m\n", mode);
-}
-
-void vsvm_uffd_copy(int u, void *dst, const void *src, uint64_t len)
-{
-	struct uffdio_copy cp = {
-		.dst = to_user_pointer(dst), .src = to_user_pointer(src),
-		.len = len,
-	};
-
-	igt_assert_eq(ioctl(u, UFFDIO_COPY, &cp), 0);
-	igt_assert_eq(cp.copy, (int64_t)len);
-}
-
-void vsvm_uffd_no_event(int u)
-{
-	struct uffd_msg msg;
-
-	igt_assert_eq(read(u, &msg, sizeof(msg)), -1);
-	igt_assert_eq(errno, EAGAIN);
-	errno = 0;
-}
-
+/* Returns 0 or -errno, for children that report by exit code. */
 int __vsvm_send_fd(int sock, int fd_to_send)
 {
 	char data = 'f', ctl[CMSG_SPACE(sizeof(int))] = {};
@@ -718,6 +843,20 @@ void vsvm_send_fd(int sock, int fd_to_send)
 	igt_assert_eq(__vsvm_send_fd(sock, fd_to_send), 0);
 }
 
+pid_t vsvm_fork_with_socket(int *sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fflush(NULL);
+	pid = fork();
+	igt_assert_lte(0, pid);
+	close(sv[pid ? 1 : 0]);
+	*sock = sv[pid ? 0 : 1];
+	return pid;
+}
+
 int vsvm_recv_fd(int sock)
 {
 	char data, ctl[CMSG_SPACE(sizeof(int))] = {};
@@ -734,4 +873,62 @@ int vsvm_recv_fd(int sock)
 	igt_assert(cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS);
 	memcpy(&received, CMSG_DATA(cm), sizeof(int));
 	return received;
+}
+
+/**
+ * vsvm_smaps_kb - one "Field: N kB" line of the mapping holding @addr
+ * @addr: an address of the calling process
+ * @field: e.g. "AnonHugePages", "ShmemPmdMapped"
+ *
+ * Return: the value in KiB, or -1 if no mapping holds @addr or it has no
+ * such line.
+ */
+int64_t vsvm_smaps_kb(const void *addr, const char *field)
+{
+	uintptr_t a = (uintptr_t)addr, start, end;
+	size_t len = strlen(field);
+	int64_t kb = -1;
+	bool in = false;
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	igt_assert_f(f, "cannot open /proc/self/smaps: %m\n");
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line: "start-end perms ...". */
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			if (in)
+				break;
+			in = a >= start && a < end;
+			continue;
+		}
+		if (in && !strncmp(line, field, len) && line[len] == ':') {
+			kb = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/**
+ * vsvm_pfns_of - the page frames behind consecutive pages, from pagemap
+ * @addr: an address of the calling process, page aligned
+ * @n: pages
+ * @pfns: out, one page frame number per page, 0 where nothing is mapped or
+ *	the kernel hides frame numbers (pagemap shows them to CAP_SYS_ADMIN
+ *	only)
+ */
+void vsvm_pfns_of(const void *addr, uint64_t n, uint64_t *pfns)
+{
+	int f = open("/proc/self/pagemap", O_RDONLY);
+
+	igt_assert_f(f >= 0, "cannot open /proc/self/pagemap: %m\n");
+	igt_assert_eq(pread(f, pfns, n * sizeof(*pfns),
+			    (uintptr_t)addr / 4096 * sizeof(*pfns)),
+		      (ssize_t)(n * sizeof(*pfns)));
+	close(f);
+	/* Bit 63: present; bits 54:0: the frame. */
+	for (uint64_t i = 0; i < n; i++)
+		pfns[i] = pfns[i] >> 63 ? pfns[i] & ((1ull << 55) - 1) : 0;
 }

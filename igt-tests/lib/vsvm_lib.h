@@ -28,9 +28,10 @@
 
 /*
  * Default bound for waiting on a job. Generous: the interpreter runs under
- * TCG emulation in the test VM, orders of magnitude slower than hardware.
+ * TCG emulation in the test VM, orders of magnitude slower than hardware,
+ * and scaled for a busy host (vsvm_scaled_limit()).
  */
-#define VSVM_WAIT_TIMEOUT_NS	(60ll * 1000 * 1000 * 1000)
+#define VSVM_WAIT_TIMEOUT_NS	vsvm_scaled_limit(60ll * 1000 * 1000 * 1000)
 
 /* fp32 values as registers hold them: the bits of an IEEE binary32. */
 static inline uint32_t vsvm_f32_bits(float f)
@@ -95,13 +96,6 @@ void vsvm_wait_ok(int fd, uint32_t queue_id, uint64_t seqno);
 /* DRM_IOCTL_VSVM_WAIT_USER_FENCE */
 void vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value);
 
-/*
- * Module parameter job_timeout_ms, restored at exit (also on a fatal
- * signal); skips the test when it cannot be written (not root).
- */
-void vsvm_set_job_timeout(int fd, unsigned int ms);
-void vsvm_restore_job_timeout(void);
-
 /* DRM_IOCTL_VSVM_PREFETCH */
 void vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 		   uint32_t flags);
@@ -157,6 +151,10 @@ struct vsvm_launch {
 
 struct vsvm_runner *vsvm_runner_create(int fd, uint64_t data_size);
 void vsvm_runner_destroy(struct vsvm_runner *r);
+int __vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			 const struct vsvm_launch *launch, uint64_t *seqno);
+uint64_t vsvm_runner_submit(struct vsvm_runner *r, const void *code, size_t size,
+			    const struct vsvm_launch *launch);
 int __vsvm_runner_exec(struct vsvm_runner *r, const void *code, size_t size,
 		       const struct vsvm_launch *launch,
 		       struct drm_vsvm_wait *result);
@@ -226,6 +224,9 @@ int __vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 void vsvm_run_lanes(struct vsvm_runner *r, const void *code, size_t size,
 		    const struct vsvm_lanes *lanes);
 
+/* The sync_file status of @syncobj's fence: 1 signalled, 0 pending, -errno. */
+int vsvm_syncobj_status(int fd, uint32_t syncobj);
+
 /* One counter of debugfs "counters"; fails the test if it is missing. */
 int64_t vsvm_counter(int fd, const char *name);
 
@@ -234,8 +235,49 @@ bool vsvm_log_has(int fd, const char *needle);
 
 /* Live objects of the module (debugfs "objects"), as one string. */
 char *vsvm_objects_snapshot(int fd);
-/* Waits up to @seconds for debugfs "objects" to read @baseline again. */
+/*
+ * Waits up to @seconds (scaled: vsvm_scaled_limit()) for debugfs "objects"
+ * to read @baseline again.
+ */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
+
+/*
+ * A shader that keeps a compute unit and its TLB busy: every lane reads
+ * word 0 of page (lane + 17 k) % npages of buf, turn k, until *flag != 0;
+ * lane 0 sets *started first.
+ */
+extern const char vsvm_spin_src[];
+
+struct vsvm_spin_args {
+	uint64_t flag, started, buf;
+	uint32_t npages, pad;
+};
+
+/*
+ * vsvm's module parameters (/sys/module/vsvm/parameters/NAME), changed for
+ * a test: the first change of a parameter keeps its value, which an exit
+ * handler writes back however the test ends, and vsvm_param_restore()
+ * writes back earlier.  __vsvm_param_set() returns 0 or -errno.
+ */
+int __vsvm_param_set(const char *name, const char *value);
+void vsvm_param_set(const char *name, const char *value);
+void vsvm_param_set_u64(const char *name, uint64_t value);
+void vsvm_param_restore(const char *name);
+
+/* The calling process's memory: smaps fields and page frames. */
+int64_t vsvm_smaps_kb(const void *addr, const char *field);
+void vsvm_pfns_of(const void *addr, uint64_t n, uint64_t *pfns);
+
+/*
+ * userfaultfd: a descriptor (non-blocking, close-on-exec; skips the test if
+ * the kernel has none), a range registered in @mode (skips if the mode is
+ * unsupported), and UFFDIO_COPY of @len bytes that must all be copied.
+ */
+int vsvm_uffd_open(void);
+void vsvm_uffd_register(int uffd, void *p, uint64_t len, uint64_t mode);
+void vsvm_uffd_copy(int uffd, void *dst, const void *src, uint64_t len);
+/* No fault message waits: a kernel access that needed the handler did not reach it. */
+void vsvm_uffd_no_event(int uffd);
 
 /*
  * The running kernel's setting of @opt: 1 if built in ("=y"), 0 if not,
@@ -243,20 +285,16 @@ void vsvm_wait_objects(int fd, const char *baseline, int seconds);
  */
 int vsvm_kconfig_enabled(const char *opt);
 
-/*
- * userfaultfd: a non-blocking one (skips the test where the kernel has
- * none), registration of [@p, @p + @len) in UFFDIO_REGISTER_MODE_* @mode
- * (skips if refused), UFFDIO_COPY, and a check that no fault message
- * waits: a kernel access that needs the handler did not reach it.
- */
-int vsvm_uffd_open(void);
-void vsvm_uffd_register(int u, void *p, uint64_t len, uint64_t mode);
-void vsvm_uffd_copy(int u, void *dst, const void *src, uint64_t len);
-void vsvm_uffd_no_event(int u);
-
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);
 void vsvm_send_fd(int sock, int fd_to_send);
 int vsvm_recv_fd(int sock);
+
+/*
+ * fork() with a connected unix stream socket between parent and child.
+ * Returns the child's pid in the parent and 0 in the child; *sock is
+ * that side's end, the other end is closed.  Output is flushed first.
+ */
+pid_t vsvm_fork_with_socket(int *sock);
 
 #endif /* VSVM_LIB_H */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -334,4 +335,44 @@ int __vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 	};
 
 	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_PREFETCH, &prefetch);
+}
+
+/**
+ * vsvm_time_scale - how much slower than an idle host this machine runs
+ *
+ * tools/vm calibrates the guest at boot and exports the factor as
+ * VSVM_TIME_SCALE (docs/testing.md, "Time limits under load"). Limits on
+ * how long to wait before calling something hung are multiplied by it;
+ * checks of how fast something was are not.
+ *
+ * Return: VSVM_TIME_SCALE, or 1 when it is unset, malformed or below 1.
+ */
+double vsvm_time_scale(void)
+{
+	const char *env = getenv("VSVM_TIME_SCALE");
+	char *end;
+	double scale;
+
+	if (!env || !*env)
+		return 1;
+	scale = strtod(env, &end);
+	/* Also false for a NaN. */
+	if (*end || !(scale >= 1))
+		return 1;
+	return scale < 100 ? scale : 100;
+}
+
+/**
+ * vsvm_scaled_limit - a time limit for this machine's speed
+ * @limit: the limit on an idle host, in any unit: nanoseconds, seconds,
+ *	   polls of a fixed period
+ *
+ * Return: @limit times vsvm_time_scale(), rounded up.
+ */
+int64_t vsvm_scaled_limit(int64_t limit)
+{
+	double scaled = limit * vsvm_time_scale();
+	int64_t ret = (int64_t)scaled;
+
+	return ret < scaled ? ret + 1 : ret;
 }

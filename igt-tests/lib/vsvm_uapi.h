@@ -48,4 +48,8 @@ const char *vsvm_status_name(uint32_t status);
 int __vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 		    uint32_t flags);
 
+/* Time limits for a busy host (VSVM_TIME_SCALE): the tools need them too. */
+double vsvm_time_scale(void);
+int64_t vsvm_scaled_limit(int64_t limit);
+
 #endif /* VSVM_UAPI_H */

@@ -10,6 +10,7 @@
 
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
 SRC=/etc/apt/sources.list.d/debian.sources
 OUT=${1:-/etc/apt/sources.list.d/vsvm-backports.sources}
 
@@ -54,4 +55,5 @@ fi
 install -m 0644 "$tmp" "$OUT"
 rm -f "$tmp"
 echo "apt-sources: wrote $OUT; running apt-get update"
-apt-get update
+# Waits for apt's locks (unattended upgrades) rather than failing.
+"$here/../../tools/apt-get-wait" update

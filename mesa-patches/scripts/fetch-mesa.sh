@@ -40,7 +40,8 @@ if [ ! -f "$tarball" ] || \
 	# The backports index can list a .dsc that is not downloadable: apt
 	# then fails after fetching the tarball, which is all we need.  Its
 	# exit status is judged by the checksum below instead.
-	apt-get source --download-only "mesa/bookworm-backports" || \
+	"$here/../tools/apt-get-wait" source --download-only \
+		"mesa/bookworm-backports" || \
 		echo "fetch-mesa: apt-get source failed; checking what arrived" >&2
 fi
 

@@ -1,21 +1,53 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# Runs in the qemu guest with vsvm.ko loaded (make mesa-vm-test):
+# Runs in the qemu guest with vsvm.ko loaded (make mesa-vm-test, make test):
 # Rusticl must list the vsvm device with fine-grained system SVM, and the
 # OpenCL tests and the demo must pass on it; without the mirror
 # (VSVM_DEBUG=nomirror) it must not claim system SVM and buffers must
-# still work.  Ends with "N passed, N failed".
+# still work.
 #
-# Each check is also reported as an IGT-style "Subtest NAME: SUCCESS|FAIL"
-# line, so tools/vm counts them with the rest of the suite in one summary.
+# Each OpenCL program is one check, and each check is a test of its own for
+# tools/vm, with its own time limit and its own line in the summary: "make
+# test" lists the links that "--links DIR" makes, DIR/opencl-CHECK, and this
+# script, started through such a link, runs that check only.  Each result
+# is an IGT-style "Subtest NAME: SUCCESS|FAIL" line, which tools/vm counts.
 #
-# Usage: mesa-vm-test.sh [CL_TESTS_DIR]   (default: build/mesa/cl-tests)
+# Usage: mesa-vm-test.sh [CHECK] [CL_TESTS_DIR]
+#        mesa-vm-test.sh --links DIR
+#   CHECK         one of the checks below, or all (the default): every
+#                 check in turn, then "N passed, N failed"
+#   CL_TESTS_DIR  the OpenCL test programs (default: $MESA_CL_TESTS, else
+#                 build/mesa/cl-tests of this checkout)
+#   --links DIR   make DIR/opencl-CHECK, a link to this script, for every
+#                 check, and print their paths, one a line
+# MESA_BUILD chooses the Mesa build (see mesa-run).
 
 set -uo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-cl_tests=${1:-$here/../../build/mesa/cl-tests}
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+checks=(clinfo cl_svm_test cl_compute_test cl_svm_demo nomirror-clinfo
+	nomirror-cl_svm_test)
+
+if [ "${1:-}" = --links ]; then
+	[ $# = 2 ] || { echo "usage: $0 --links DIR" >&2; exit 2; }
+	mkdir -p "$2" || exit 1
+	dir=$(cd "$2" && pwd)
+	for c in "${checks[@]}"; do
+		ln -sfn "$here/mesa-vm-test.sh" "$dir/opencl-$c" || exit 1
+		echo "$dir/opencl-$c"
+	done
+	exit 0
+fi
+
+# Started as opencl-CHECK: that check.
+me=${0##*/}
+check=${1:-all}
+case $me in
+opencl-*) check=${me#opencl-} ;;
+*) [ $# -gt 0 ] && shift ;;
+esac
+cl_tests=${1:-${MESA_CL_TESTS:-$here/../../build/mesa/cl-tests}}
 pass=0
 fail=0
 log=$(mktemp)
@@ -39,46 +71,68 @@ result() {
 	fi
 }
 
-# The PASS:/FAIL: lines a test program printed, as subtest lines.
-subtests_of() {
-	sed -n -e 's/^PASS: \(.*\)/\1\tSUCCESS/p' -e 's/^FAIL: \(.*\)/\1\tFAIL/p' "$2" |
-	while IFS=$'\t' read -r name res; do
-		echo "Subtest $(subtest_name "$1 $name"): $res"
-	done
+# PROGRAM [LABEL]: a test program that prints PASS:/FAIL: lines and ends
+# with "N passed, N failed", run on vsvm; LABEL names its subtests.  Each
+# line is turned into a subtest line as it comes, so that a program killed
+# at the time limit still reports what it did.
+cl_program() {
+	local label=${2:-$1} line res ended=0
+
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		"PASS: "*) res=SUCCESS pass=$((pass + 1)) ;;
+		"FAIL: "*) res=FAIL fail=$((fail + 1)) ;;
+		[0-9]*" passed, "[0-9]*" failed"*) ended=1; continue ;;
+		*) continue ;;
+		esac
+		echo "Subtest $(subtest_name "$label ${line#*: }"): $res"
+	done < <("$here/mesa-run" --driver vsvm "$cl_tests/$1" -d vsvm 2>&1)
+	[ "$ended" = 1 ] || result "$label ended early" 1
 }
 
-"$here/mesa-run" --driver vsvm clinfo >"$log" 2>&1
-grep -q 'Device Name *vsvm' "$log"
-result "clinfo lists the vsvm device" $?
-# clinfo prints the SVM capabilities one per line, with Yes/No.
-grep -q 'Fine-grained system sharing *Yes' "$log"
-result "vsvm has fine-grained system SVM" $?
-sed -n '/Device Name *vsvm/,+8p' "$log"
+run_check() {
+	case $1 in
+	clinfo)
+		"$here/mesa-run" --driver vsvm clinfo >"$log" 2>&1
+		grep -q 'Device Name *vsvm' "$log"
+		result "clinfo lists the vsvm device" $?
+		# clinfo prints the SVM capabilities one per line, with Yes/No.
+		grep -q 'Fine-grained system sharing *Yes' "$log"
+		result "vsvm has fine-grained system SVM" $?
+		sed -n '/Device Name *vsvm/,+8p' "$log"
+		;;
+	cl_svm_test | cl_compute_test)
+		cl_program "$1"
+		;;
+	cl_svm_demo)
+		"$here/mesa-run" --driver vsvm "$cl_tests/cl_svm_demo" -d vsvm
+		result "cl_svm_demo" $?
+		;;
+	# A device without DRM_VSVM_SVM_CAP_MIRROR, simulated by the winsys:
+	# it must not claim system SVM, and buffers must still work.
+	nomirror-clinfo)
+		VSVM_DEBUG=nomirror "$here/mesa-run" --driver vsvm clinfo \
+			>"$log" 2>&1
+		grep -q 'Fine-grained system sharing *No' "$log"
+		result "without the mirror, no system SVM is claimed" $?
+		;;
+	nomirror-cl_svm_test)
+		VSVM_DEBUG=nomirror cl_program cl_svm_test "nomirror cl_svm_test"
+		;;
+	*)
+		echo "mesa-vm-test: no check '$1' (checks: ${checks[*]}, all)" >&2
+		exit 2
+		;;
+	esac
+}
 
-for t in cl_svm_test cl_compute_test; do
-	"$here/mesa-run" --driver vsvm "$cl_tests/$t" -d vsvm | tee "$log"
-	subtests_of "$t" "$log"
-	pass=$((pass + $(grep -c '^PASS' "$log")))
-	fail=$((fail + $(grep -c '^FAIL' "$log")))
-	grep -q '^[0-9]* passed, [0-9]* failed' "$log" ||
-		result "$t ended early" 1
-done
-
-"$here/mesa-run" --driver vsvm "$cl_tests/cl_svm_demo" -d vsvm
-result "cl_svm_demo" $?
-
-# A device without DRM_VSVM_SVM_CAP_MIRROR, simulated by the winsys: it
-# must not claim system SVM, and buffers must still work.
-VSVM_DEBUG=nomirror "$here/mesa-run" --driver vsvm clinfo >"$log" 2>&1
-grep -q 'Fine-grained system sharing *No' "$log"
-result "without the mirror, no system SVM is claimed" $?
-VSVM_DEBUG=nomirror "$here/mesa-run" --driver vsvm "$cl_tests/cl_svm_test" \
-	-d vsvm | tee "$log"
-subtests_of "nomirror cl_svm_test" "$log"
-pass=$((pass + $(grep -c '^PASS' "$log")))
-fail=$((fail + $(grep -c '^FAIL' "$log")))
-grep -q '^[0-9]* passed, 0 failed' "$log" ||
-	result "cl_svm_test without the mirror" 1
-
+if [ "$check" = all ]; then
+	for c in "${checks[@]}"; do
+		run_check "$c"
+	done
+else
+	run_check "$check"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -21,8 +21,8 @@
  * value or a future generation fails the run. Jobs must end OK or with a
  * status the mutation explains: NO_VMA (unmapped), NO_ACCESS (PROT_NONE),
  * READ_ONLY (writers, read-only slot). Anything else fails, as does a job
- * that does not end within a minute, a non-blockable invalidation the
- * driver refused, or a live object left once everything is closed.
+ * that does not end within a minute, or a live object left once
+ * everything is closed.
  *
  * The interpreter's aligned 8-byte loads and stores are single accesses on
  * x86-64, as the CPU's are, so a stamp is never seen half written.
@@ -77,7 +77,11 @@
 #define TURNS		4
 #define WG		64
 
-#define JOB_TIMEOUT_NS	(60ll * 1000 * 1000 * 1000)
+/*
+ * Limits on waiting, scaled for a busy host (VSVM_TIME_SCALE); the run's
+ * length (-t) is not: a slower machine does fewer operations in it.
+ */
+#define JOB_TIMEOUT_NS	vsvm_scaled_limit(60ll * 1000 * 1000 * 1000)
 #define POISON		0xdeadbeefdeadbeefull
 
 /*
@@ -296,7 +300,7 @@ static char *read_text(const char *file)
 static const char *const counter_names[] = {
 	"faults", "retry_collision", "retry_ebusy", "fault_retry_timeouts",
 	"inval_unmap", "inval_clear", "inval_protection",
-	"inval_nonblock_honoured", "inval_nonblock_refused", "gc_ranges",
+	"inval_nonblock_honoured", "inval_nonblock_ns", "gc_ranges",
 	"tlb_shootdowns", "jobs_failed",
 };
 
@@ -921,13 +925,10 @@ int main(int argc, char **argv)
 			printf(" %s +%" PRId64, counter_names[i], c1[i] - c0[i]);
 		printf("\n");
 		printf("vsvm-stress: %" PRId64 " collisions (retry_collision), %"
-		       PRId64 " non-blockable invalidations honoured, %" PRId64
-		       " refused\n", c1[1] - c0[1], c1[7] - c0[7],
-		       c1[8] - c0[8]);
-		if (c1[8] != c0[8])
-			fail("the driver refused non-blockable invalidations\n");
+		       PRId64 " non-blockable invalidations honoured in %" PRId64
+		       " ns\n", c1[1] - c0[1], c1[7] - c0[7], c1[8] - c0[8]);
 		/* The file's objects go once its last reference does. */
-		for (int i = 0; i < 100; i++) {
+		for (int64_t i = 0; i < vsvm_scaled_limit(100); i++) {
 			objects1 = read_text("objects");
 			if (objects1 && !strcmp(objects1, objects0))
 				break;

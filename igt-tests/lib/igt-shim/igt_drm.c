@@ -332,6 +332,35 @@ void syncobj_destroy(int fd, uint32_t handle)
 	igt_assert_eq(__ioctl_err(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &destroy), 0);
 }
 
+int __syncobj_handle_to_fd(int fd, struct drm_syncobj_handle *args)
+{
+	return __ioctl_err(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, args);
+}
+
+int __syncobj_fd_to_handle(int fd, struct drm_syncobj_handle *args)
+{
+	return __ioctl_err(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, args);
+}
+
+/* The syncobj as a file, or with DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE its fence. */
+int syncobj_handle_to_fd(int fd, uint32_t handle, uint32_t flags)
+{
+	struct drm_syncobj_handle args = { .handle = handle, .flags = flags, .fd = -1 };
+
+	igt_assert_eq(__syncobj_handle_to_fd(fd, &args), 0);
+	igt_assert(args.fd >= 0);
+	return args.fd;
+}
+
+uint32_t syncobj_fd_to_handle(int fd, int syncobj_fd, uint32_t flags)
+{
+	struct drm_syncobj_handle args = { .fd = syncobj_fd, .flags = flags };
+
+	igt_assert_eq(__syncobj_fd_to_handle(fd, &args), 0);
+	igt_assert(args.handle > 0);
+	return args.handle;
+}
+
 int __syncobj_wait(int fd, struct drm_syncobj_wait *args)
 {
 	return __ioctl_err(fd, DRM_IOCTL_SYNCOBJ_WAIT, args);
