@@ -24,6 +24,7 @@
 #include "vsvm_fault.h"
 #include "vsvm_gem.h"
 #include "vsvm_params.h"
+#include "vsvm_ufence.h"
 #include "vsvm_vm.h"
 
 /**
@@ -207,6 +208,7 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 	VSVM_IOCTL(EXEC, exec),
 	VSVM_IOCTL(WAIT, wait),
 	VSVM_IOCTL(PREFETCH, prefetch),
+	VSVM_IOCTL(WAIT_USER_FENCE, wait_user_fence),
 #undef VSVM_IOCTL
 };
 
@@ -237,6 +239,7 @@ static void vsvm_device_destroy(struct vsvm_device *vdev)
 	/* Jobs end without their faults: wait for those here. */
 	vsvm_fault_fini(vdev);
 	vsvm_engine_fini(&vdev->engine);
+	vsvm_ufence_fini(vdev);
 	devres_release_group(&pdev->dev, NULL);
 	platform_device_unregister(pdev);
 }
@@ -267,9 +270,12 @@ static struct vsvm_device *vsvm_device_create(int index)
 	ret = vsvm_fault_init(vdev);
 	if (ret)
 		goto err_group;
-	ret = vsvm_engine_init(&vdev->engine, vdev, num_cus);
+	ret = vsvm_ufence_init(vdev);
 	if (ret)
 		goto err_fault;
+	ret = vsvm_engine_init(&vdev->engine, vdev, num_cus);
+	if (ret)
+		goto err_ufence;
 	ret = vsvm_exec_init(vdev);
 	if (ret)
 		goto err_engine;
@@ -285,6 +291,8 @@ err_exec:
 	vsvm_exec_fini(vdev);
 err_engine:
 	vsvm_engine_fini(&vdev->engine);
+err_ufence:
+	vsvm_ufence_fini(vdev);
 err_fault:
 	vsvm_fault_fini(vdev);
 err_group:

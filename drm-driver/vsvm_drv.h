@@ -20,7 +20,7 @@
 #define DRIVER_NAME	"vsvm"
 #define DRIVER_DESC	"Virtual GPU for shared virtual memory"
 #define DRIVER_MAJOR	1
-#define DRIVER_MINOR	1
+#define DRIVER_MINOR	2
 
 struct vsvm_file;
 
@@ -92,6 +92,9 @@ enum vsvm_stat {
 	VSVM_STAT_FAULTS_RAISED,
 	VSVM_STAT_FAULTS_PENDING,
 	VSVM_STAT_FAULTS_ABANDONED,
+	VSVM_STAT_UFENCE_WRITTEN,
+	VSVM_STAT_UFENCE_FAILED,
+	VSVM_STAT_UFENCE_SKIPPED,
 	VSVM_STAT_INSNS,
 	VSVM_STAT_BAD_IOCTL,
 	VSVM_STAT_EXEC_QUEUE_DESTROYED,
@@ -129,6 +132,15 @@ struct vsvm_device {
 	 * "Fault queue" in vsvm_fault.c.
 	 */
 	struct workqueue_struct *fault_wq;
+
+	/**
+	 * @ufence_wq: writes user fences, one work item per queue
+	 * (vsvm_ufence.c); unbound, so one write stuck in a slow page fault
+	 * holds up its own queue only.
+	 */
+	struct workqueue_struct *ufence_wq;
+	/** @ufence_waiters: woken after every user fence store. */
+	wait_queue_head_t ufence_waiters;
 
 	/** @inject: fault injection, set from debugfs; see its type. */
 	struct vsvm_fault_inject inject;

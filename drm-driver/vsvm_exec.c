@@ -17,6 +17,7 @@
 #include "vsvm_exec.h"
 #include "vsvm_interp.h"
 #include "vsvm_params.h"
+#include "vsvm_ufence.h"
 #include "vsvm_vm.h"
 
 /**
@@ -38,11 +39,10 @@
  *
  * Fences of jobs that may page-fault: servicing a GPU fault allocates
  * memory, which the dma-fence rules forbid before a published fence
- * signals, because reclaim may wait on that fence. vsvm never waits on its
- * own fences from reclaim (it has no shrinker and attaches no fence to a
- * reservation object), so the loop cannot close inside vsvm. A fence
- * exported to another driver that waits on it in reclaim could close it,
- * which is why xe runs faulting VMs in long-running mode; see docs/svm.md.
+ * signals, because reclaim may wait on that fence. Jobs of SVM VMs
+ * therefore run in long-running mode: their fences stay inside the driver
+ * and user fences tell their end (vsvm_ufence.c, "Long-running mode and
+ * user fences"). Only BO-only VMs take syncobjs.
  */
 
 static const char *fence_driver_name(struct dma_fence *f)
@@ -277,6 +277,7 @@ static void queue_release(struct kref *ref)
 	for (i = 0; i < VSVM_QUEUE_RESULTS; i++)
 		dma_fence_put(q->results[i].fence);
 	dma_fence_put(q->last_fence);
+	vsvm_ufence_timeline_put(q->ufences);
 	vsvm_vm_put(q->vm);
 	mutex_destroy(&q->submit_lock);
 	kfree(q);
@@ -329,6 +330,11 @@ int vsvm_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file 
 	spin_lock_init(&q->result_lock);
 	q->fence_context = dma_fence_context_alloc(1);
 	q->next_seqno = 1;
+	q->ufences = vsvm_ufence_timeline_create(vdev);
+	if (!q->ufences) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
 
 	ret = drm_sched_entity_init(&q->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
 	if (ret)
@@ -420,7 +426,7 @@ static int exec_check_args(struct vsvm_device *vdev, const struct drm_vsvm_exec 
 {
 	u64 wg_lanes;
 
-	if (a->extensions || a->flags)
+	if (a->extensions || a->flags & ~DRM_VSVM_EXEC_USER_FENCE)
 		return vsvm_reject(vdev, -EINVAL, "extensions/flags");
 	if (!a->code_size || a->code_size % VSVM_INSN_SIZE ||
 	    a->code_size > VSVM_MAX_CODE_SIZE || !IS_ALIGNED(a->code_addr, VSVM_INSN_SIZE))
@@ -493,6 +499,7 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	struct vsvm_device *vdev = to_vsvm(drm);
 	struct drm_vsvm_exec *args = data;
 	struct drm_syncobj *out = NULL;
+	struct vsvm_ufence *ufence;
 	struct vsvm_hw_fence *hw;
 	struct vsvm_job_result *slot;
 	struct dma_fence *done;
@@ -513,11 +520,17 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 		vsvm_reject(vdev, ret, "queue %u: VM mirrors another process", q->id);
 		goto err_queue;
 	}
+	ret = vsvm_lr_check_exec(vdev, q->vm, q->id, args);
+	if (ret)
+		goto err_queue;
+	ret = vsvm_ufence_create(vdev, args, &ufence);
+	if (ret)
+		goto err_queue;
 	if (args->out_sync) {
 		out = drm_syncobj_find(file, args->out_sync);
 		if (!out) {
 			ret = vsvm_reject(vdev, -ENOENT, "out-sync %u", args->out_sync);
-			goto err_queue;
+			goto err_ufence;
 		}
 	}
 
@@ -588,6 +601,8 @@ int vsvm_ioctl_exec(struct drm_device *drm, void *data, struct drm_file *file)
 	set_bit(DRM_SCHED_FENCE_DONT_PIPELINE, &done->flags);
 	dma_fence_put(q->last_fence);
 	q->last_fence = dma_fence_get(&hw->base);
+	if (ufence)
+		vsvm_ufence_arm(ufence, q->ufences, &hw->base, q->id, job->seqno);
 
 	slot = &q->results[job->seqno % VSVM_QUEUE_RESULTS];
 	spin_lock(&q->result_lock);
@@ -618,6 +633,8 @@ err_job:
 err_out:
 	if (out)
 		drm_syncobj_put(out);
+err_ufence:
+	vsvm_ufence_free(ufence);
 err_queue:
 	kref_put(&q->refcount, queue_release);
 	return ret;

@@ -20,6 +20,7 @@ struct seq_file;
 struct vsvm_device;
 struct vsvm_file;
 struct vsvm_prog;
+struct vsvm_ufence_timeline;
 struct vsvm_vm;
 
 #define VSVM_QUEUE_RESULTS	256
@@ -62,6 +63,8 @@ struct vsvm_queue {
 	struct drm_sched_entity entity;
 	/** @fence_context: context of the jobs' hardware fences. */
 	u64 fence_context;
+	/** @ufences: stores the jobs' user fences in order; a reference. */
+	struct vsvm_ufence_timeline *ufences;
 	/**
 	 * @submit_lock: serialises submissions: protects @next_seqno and
 	 * @last_fence, and keeps arm and push in seqno order. Destroy sets

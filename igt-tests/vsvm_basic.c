@@ -217,7 +217,7 @@ static void test_bad_ioctl(void)
 
 	do_ioctl_err(fd, DRM_IOWR(DRM_COMMAND_BASE + 0x3f,
 				  struct drm_vsvm_get_param), &gp, EINVAL);
-	do_ioctl_err(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_PREFETCH + 1,
+	do_ioctl_err(fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_WAIT_USER_FENCE + 1,
 				  struct drm_vsvm_get_param), &gp, EINVAL);
 }
 
@@ -748,8 +748,8 @@ static void test_bad_exec(void)
 		check_exec(&e, -EINVAL, "args_size MAX + 1");
 	}
 
-	e = valid; e.flags = 1;
-	check_exec(&e, -EINVAL, "flags");
+	e = valid; e.flags = DRM_VSVM_EXEC_USER_FENCE << 1;
+	check_exec(&e, -EINVAL, "flags: first unknown bit");
 	e = valid; e.flags = 1u << 31;
 	check_exec(&e, -EINVAL, "flags 1 << 31");
 	e = valid; e.extensions = 1;

@@ -2904,14 +2904,15 @@ static void test_reaped_job_canceled(void)
 /*
  * A job is either run and freed or refused: destroying its queue or closing
  * its file while another thread submits never leaves one behind, and the
- * fence of every EXEC that succeeded signals. Jobs take their arguments from
- * and store to the test's own memory through a mirror: a CPU mapping of a
- * BO would keep the DRM file open after close().
+ * user fence of every EXEC that succeeded is stored (the VM is an SVM VM,
+ * which takes no syncobjs). Jobs take their arguments from and store to the
+ * test's own memory through a mirror: a CPU mapping of a BO would keep the
+ * DRM file open after close().
  */
 #define LIFE_JOBS	64		/* EXECs one round submits at most */
 #define LIFE_SPIN	1000		/* loop turns before the store: a few batches */
 #define LIFE_SENTINEL	0x5e5e5e5e5e5e5e5eull
-#define LIFE_MEM_SIZE	ISO_64K		/* arguments, then data */
+#define LIFE_MEM_SIZE	ISO_64K		/* arguments, user fences, data */
 #define LIFE_ROUNDS	200		/* exec-vs-queue-destroy: rounds at most, */
 #define LIFE_HITS	8		/* ended early by this many refusals */
 #define LIFE_CLOSE_ROUNDS	16	/* exec-vs-file-close */
@@ -2972,7 +2973,7 @@ struct life_round {
 	uint32_t code_size;
 	struct life_store_args *args;	/* mirrored: GPU address = CPU address */
 	uint64_t *data;			/* the same */
-	uint32_t syncs[LIFE_JOBS];	/* out-sync of job i, on @fd */
+	uint64_t *fences;		/* user fence of job i: life_value(round, i) */
 	int ret[LIFE_JOBS];		/* EXEC's return, for i < @n */
 	int n;				/* EXECs issued, set by the submitter */
 	bool done;			/* the submitter has stopped */
@@ -2998,6 +2999,7 @@ static void life_round_init(struct life_round *r, struct iso_ctx *c, int dfd,
 	r->queue = c->queue;
 	r->code = life_code(c, &r->code_size);
 	r->args = (struct life_store_args *)mem;
+	r->fences = (uint64_t *)(mem + LIFE_MEM_SIZE / 4);
 	r->data = (uint64_t *)(mem + LIFE_MEM_SIZE / 2);
 	for (int i = 0; i < LIFE_JOBS; i++) {
 		r->args[i] = (struct life_store_args){
@@ -3017,8 +3019,8 @@ static void life_round_reset(struct life_round *r, int round)
 	for (int i = 0; i < LIFE_JOBS; i++) {
 		r->args[i].value = life_value(round, i);
 		r->data[i] = LIFE_SENTINEL;
+		r->fences[i] = 0;
 	}
-	syncobj_reset(r->fd, r->syncs, LIFE_JOBS);
 	r->n = 0;
 	r->done = false;
 }
@@ -3047,7 +3049,7 @@ static void *life_submitter(void *arg)
 
 		iso_exec_init(&e, r->queue, r->code, r->code_size,
 			      (uintptr_t)&r->args[i], sizeof(r->args[i]), 1);
-		e.out_sync = r->syncs[i];
+		vsvm_exec_set_user_fence(&e, &r->fences[i], r->args[i].value);
 		r->ret[i] = __vsvm_exec(r->fd, &e);
 		__atomic_store_n(&r->n, i + 1, __ATOMIC_RELEASE);
 		if (r->ret[i])
@@ -3071,49 +3073,41 @@ static pthread_t life_start(struct life_round *r, int k)
 
 /*
  * After the round: each EXEC returned 0 until one failed with @err. Each
- * success's fence (out-sync i, here looked up as @syncs[i] on @dfd)
- * signals, OK or CANCELED; an OK job stored its value, a canceled one its
- * value or nothing; the failed EXEC left its out-sync without a fence and
- * stored nothing; no later word changed. Returns the canceled jobs.
+ * success's user fence is stored, in order, whether the job ran or was
+ * canceled; a job stored its value or, canceled, perhaps nothing; the
+ * failed EXEC armed no fence and stored nothing; no later word changed.
+ * Returns the jobs that stored nothing, each one canceled.
  */
-static int life_check_round(const struct life_round *r, int dfd,
-			    const uint32_t *syncs, int round, int err)
+static int life_check_round(const struct life_round *r, int dfd, int round,
+			    int err)
 {
 	int n = r->n, canceled = 0;
 
 	for (int i = 0; i < n; i++) {
-		uint32_t sync = syncs[i];
-
 		if (!r->ret[i]) {
-			igt_assert_f(syncobj_wait(dfd, &sync, 1, life_deadline(),
-						  0, NULL),
-				     "round %d: the fence of job %d never signalled\n",
+			igt_assert_f(!__vsvm_wait_user_fence(dfd, &r->fences[i],
+							     life_value(round, i),
+							     VSVM_WAIT_TIMEOUT_NS),
+				     "round %d: the user fence of job %d never came\n",
 				     round, i);
+			igt_assert_eq_u64(r->fences[i], life_value(round, i));
 			continue;
 		}
 		iso_check_err(r->ret[i], err, "EXEC");
 		igt_assert_eq(i, n - 1);
-		igt_assert_eq(syncobj_wait_err(dfd, &sync, 1, 0, 0), -EINVAL);
 	}
-	/* Every job has ended: no word changes any more. */
+	/* Every job has ended, its fence stored in order: no word changes any more. */
 	for (int i = 0; i < LIFE_JOBS; i++) {
 		uint64_t want = life_value(round, i), got = r->data[i];
-		int status;
 
 		if (i >= n || r->ret[i]) {
 			igt_assert_eq_u64(got, LIFE_SENTINEL);
+			igt_assert_eq_u64(r->fences[i], 0);
 			continue;
 		}
-		status = vsvm_syncobj_status(dfd, syncs[i]);
-		igt_assert_f(status == 1 || status == -ECANCELED,
-			     "round %d job %d: fence status %d\n", round, i, status);
-		if (status == 1)
-			igt_assert_eq_u64(got, want);
-		else
-			igt_assert_f(got == want || got == LIFE_SENTINEL,
-				     "round %d: canceled job %d wrote %#" PRIx64 "\n",
-				     round, i, got);
-		canceled += status != 1;
+		igt_assert_f(got == want || got == LIFE_SENTINEL,
+			     "round %d: job %d wrote %#" PRIx64 "\n", round, i, got);
+		canceled += got == LIFE_SENTINEL;
 	}
 	return canceled;
 }
@@ -3138,8 +3132,6 @@ static void test_exec_vs_queue_destroy(void)
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
 	life_round_init(&r, &c, fd, 0);
-	for (int i = 0; i < LIFE_JOBS; i++)
-		r.syncs[i] = syncobj_create(fd, 0);
 	/* -1 on a driver without the counter, whose leaked fences fail first. */
 	refused0 = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed");
 
@@ -3152,19 +3144,17 @@ static void test_exec_vs_queue_destroy(void)
 		t = life_start(&r, round % 4);
 		vsvm_queue_destroy(fd, r.queue);
 		pthread_join(t, NULL);
-		canceled += life_check_round(&r, fd, r.syncs, round, -ENOENT);
+		canceled += life_check_round(&r, fd, round, -ENOENT);
 		jobs += life_successes(&r);
 		refused = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed") - refused0;
 	}
-	igt_info("%d rounds: %d jobs (%d canceled), %" PRId64
+	igt_info("%d rounds: %d jobs (%d canceled before their store), %" PRId64
 		 " EXECs refused between lookup and push\n",
 		 round, jobs, canceled, refused);
 	igt_assert_f(refused > 0,
 		     "no EXEC met a queue destroyed after its lookup in %d rounds\n",
 		     round);
 
-	for (int i = 0; i < LIFE_JOBS; i++)
-		syncobj_destroy(fd, r.syncs[i]);
 	life_round_fini(&r);
 	iso_ctx_fini(&c);
 	vsvm_wait_objects(fd, baseline, 30);
@@ -3179,30 +3169,18 @@ static void test_exec_vs_file_close(void)
 	iso_require_debugfs(fd);
 	baseline = vsvm_objects_snapshot(fd);
 	for (round = 0; round < LIFE_CLOSE_ROUNDS; round++) {
-		uint32_t syncs[LIFE_JOBS];
-		int files[LIFE_JOBS];
 		struct life_round r;
 		struct iso_ctx c;
 		pthread_t t;
 
 		life_round_init(&r, &c, drm_open_driver_render(DRIVER_ANY), round);
-		/* A syncobj's own file outlives the DRM file it came from. */
-		for (int i = 0; i < LIFE_JOBS; i++) {
-			r.syncs[i] = syncobj_create(c.fd, 0);
-			files[i] = syncobj_handle_to_fd(c.fd, r.syncs[i], 0);
-		}
 		t = life_start(&r, round % 4);
 		/* Nothing opens a file before the join, so the number stays dead. */
 		close(c.fd);
 		pthread_join(t, NULL);
-		for (int i = 0; i < LIFE_JOBS; i++) {
-			syncs[i] = syncobj_fd_to_handle(fd, files[i], 0);
-			close(files[i]);
-		}
-		canceled += life_check_round(&r, fd, syncs, round, -EBADF);
+		/* User fences live in this process's memory, past the file. */
+		canceled += life_check_round(&r, fd, round, -EBADF);
 		jobs += life_successes(&r);
-		for (int i = 0; i < LIFE_JOBS; i++)
-			syncobj_destroy(fd, syncs[i]);
 		life_round_fini(&r);
 	}
 	igt_info("%d rounds: %d jobs, %d canceled by the close\n",
@@ -3234,10 +3212,9 @@ static void test_exec_wg_size_overflow(void)
 
 	iso_require_debugfs(fd);
 	life_round_init(&r, &c, fd, 0);
-	r.syncs[0] = syncobj_create(fd, 0);
 	iso_exec_init(&e, c.queue, r.code, r.code_size, (uintptr_t)&r.args[0],
 		      sizeof(r.args[0]), 1);
-	e.out_sync = r.syncs[0];
+	vsvm_exec_set_user_fence(&e, &r.fences[0], 1);
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
 		igt_info("workgroup %#x x %#x x %#x: %s\n", bad[i].wg[0],
@@ -3248,7 +3225,7 @@ static void test_exec_wg_size_overflow(void)
 			 bad[i].wg[0], bad[i].wg[1], bad[i].wg[2]);
 		igt_assert(iso_log_has(fd, line));
 	}
-	igt_assert_eq(syncobj_wait_err(fd, &r.syncs[0], 1, 0, 0), -EINVAL);
+	igt_assert_eq_u64(r.fences[0], 0);
 	igt_assert_eq_u64(r.data[0], LIFE_SENTINEL);
 
 	/* The largest workgroup runs, as the first job of the queue. */
@@ -3258,8 +3235,8 @@ static void test_exec_wg_size_overflow(void)
 	igt_assert_eq_u64(vsvm_exec(fd, &e), 1);
 	vsvm_wait_ok(fd, c.queue, 1);
 	igt_assert_eq_u64(r.data[0], life_value(0, 0));
+	vsvm_wait_user_fence(fd, &r.fences[0], 1);
 
-	syncobj_destroy(fd, r.syncs[0]);
 	life_round_fini(&r);
 	iso_ctx_fini(&c);
 }
@@ -3529,9 +3506,9 @@ igt_main
 	igt_subtest_group {
 		igt_describe("One thread submits in a loop while another "
 			     "destroys the queue: every EXEC either succeeds, "
-			     "and its out-fence signals with the job run or "
-			     "canceled, or fails ENOENT with its out-sync "
-			     "untouched; EXECs refused between lookup and push "
+			     "and its user fence is stored with the job run or "
+			     "canceled, or fails ENOENT with no fence armed; "
+			     "EXECs refused between lookup and push "
 			     "are counted (debugfs exec_queue_destroyed), and "
 			     "no job outlives the test.");
 		igt_subtest("exec-vs-queue-destroy")
@@ -3539,9 +3516,9 @@ igt_main
 
 		igt_describe("The same with the file closed under the "
 			     "submitter: EXECs fail EBADF once it is gone, the "
-			     "fences of those that went in signal, waited "
-			     "through syncobj files, and the close cancels "
-			     "queued jobs.");
+			     "user fences of those that went in are stored "
+			     "after the close, and the close cancels queued "
+			     "jobs.");
 		igt_subtest("exec-vs-file-close")
 			test_exec_vs_file_close();
 

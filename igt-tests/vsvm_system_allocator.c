@@ -3057,33 +3057,6 @@ static void test_migrate(const char *which)
 	free(shadow);
 }
 
-/*
- * The running kernel's setting of @opt: 1 if built in ("=y"), 0 if not,
- * -1 if the configuration cannot be found.
- */
-static int kconfig_enabled(const char *opt)
-{
-	char path[128], line[256];
-	struct utsname u;
-	size_t len = strlen(opt);
-	int found = 0;
-	FILE *f;
-
-	igt_assert_eq(uname(&u), 0);
-	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-	f = fopen(path, "r");
-	if (!f) {
-		if (access("/proc/config.gz", R_OK))
-			return -1;
-		return !sh("zcat /proc/config.gz | grep -q '^%s=y'", opt);
-	}
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, opt, len) && !strncmp(line + len, "=y", 2))
-			found = 1;
-	fclose(f);
-	return found;
-}
-
 static void uffd_wp(int u, void *p, uint64_t len, bool protect)
 {
 	struct uffdio_writeprotect wp = {
@@ -3092,16 +3065,6 @@ static void uffd_wp(int u, void *p, uint64_t len, bool protect)
 	};
 
 	igt_assert_eq(ioctl(u, UFFDIO_WRITEPROTECT, &wp), 0);
-}
-
-/* No fault message is waiting: the GPU's fault did not reach the handler. */
-static void uffd_no_event(int u)
-{
-	struct uffd_msg msg;
-
-	igt_assert_eq(read(u, &msg, sizeof(msg)), -1);
-	igt_assert_eq(errno, EAGAIN);
-	errno = 0;
 }
 
 /*
@@ -3124,7 +3087,7 @@ static void test_userfaultfd(const char *which)
 	igt_assert(shadow && src);
 	/* Such a fault makes a CONFIG_DEBUG_VM kernel dump a stack. */
 	if (gpu_first)
-		igt_require_f(kconfig_enabled("CONFIG_DEBUG_VM") == 0,
+		igt_require_f(vsvm_kconfig_enabled("CONFIG_DEBUG_VM") == 0,
 			      "CONFIG_DEBUG_VM kernel, or its config unknown: "
 			      "the handler's stack dump would fail the run\n");
 	ctx_init(&c);
@@ -3143,7 +3106,7 @@ static void test_userfaultfd(const char *which)
 		gpu_read_check(&c, b.ptr, shadow, len, "write-protected");
 		expect_fault_at(&c, b.ptr + SZ_4K, true,
 				DRM_VSVM_STATUS_BAD_MEMORY);
-		uffd_no_event(u);
+		vsvm_uffd_no_event(u);
 		check_bytes(b.ptr, shadow, len, "after a refused write");
 		uffd_wp(u, b.ptr, len, false);
 	} else {
@@ -3156,7 +3119,7 @@ static void test_userfaultfd(const char *which)
 					DRM_VSVM_STATUS_BAD_MEMORY);
 			expect_fault_at(&c, b.ptr + len - 8, true,
 					DRM_VSVM_STATUS_BAD_MEMORY);
-			uffd_no_event(u);
+			vsvm_uffd_no_event(u);
 			vsvm_uffd_copy(u, b.ptr + len / 2, src + len / 2, len / 2);
 		} else {
 			vsvm_uffd_copy(u, b.ptr, src, len);
@@ -3166,7 +3129,7 @@ static void test_userfaultfd(const char *which)
 	gpu_read_check(&c, b.ptr, shadow, len, "resolved");
 	xform_in_place(&c, b.ptr, shadow, len / 8, 8, pattern(2, 181), len,
 		       "written after");
-	uffd_no_event(u);
+	vsvm_uffd_no_event(u);
 	close(u);
 	buf_free(&b);
 	ctx_fini(&c);

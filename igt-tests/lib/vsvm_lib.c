@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/sync_file.h>
 
@@ -174,6 +175,17 @@ void vsvm_wait_ok(int fd, uint32_t queue_id, uint64_t seqno)
 		     vsvm_status_name(wait.status), wait.fault_access,
 		     (unsigned long long)wait.fault_addr, wait.fault_pc,
 		     wait.info);
+}
+
+/* *@addr reaches @value within VSVM_WAIT_TIMEOUT_NS. */
+void vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value)
+{
+	int err = __vsvm_wait_user_fence(fd, addr, value, VSVM_WAIT_TIMEOUT_NS);
+
+	igt_assert_f(!err, "user fence at %p: %d (%s), holds %#llx, waited for %#llx\n",
+		     (void *)addr, err, strerror(-err),
+		     (unsigned long long)*addr, (unsigned long long)value);
+	igt_assert_lte_u64(value, *addr);
 }
 
 void vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
@@ -579,6 +591,19 @@ int64_t vsvm_counter(int fd, const char *name)
 	return v;
 }
 
+bool vsvm_log_has(int fd, const char *needle)
+{
+	char *text = vsvm_debugfs_read(fd, "log");
+	bool found;
+
+	igt_assert_f(text, "cannot read debugfs log: %m\n");
+	found = strstr(text, needle);
+	if (!found)
+		igt_info("debugfs log, no \"%s\":\n%s", needle, text);
+	free(text);
+	return found;
+}
+
 char *vsvm_objects_snapshot(int fd)
 {
 	char *text = vsvm_debugfs_read(fd, "objects");
@@ -756,6 +781,43 @@ void vsvm_uffd_copy(int uffd, void *dst, const void *src, uint64_t len)
 
 	igt_assert_eq(ioctl(uffd, UFFDIO_COPY, &cp), 0);
 	igt_assert_eq(cp.copy, (int64_t)len);
+}
+
+void vsvm_uffd_no_event(int uffd)
+{
+	struct uffd_msg msg;
+
+	igt_assert_eq(read(uffd, &msg, sizeof(msg)), -1);
+	igt_assert_eq(errno, EAGAIN);
+	errno = 0;
+}
+
+int vsvm_kconfig_enabled(const char *opt)
+{
+	char path[128], line[256];
+	struct utsname u;
+	size_t len = strlen(opt);
+	bool piped = false;
+	int found = 0;
+	FILE *f;
+
+	igt_assert_eq(uname(&u), 0);
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "r");
+	if (!f && !access("/proc/config.gz", R_OK)) {
+		f = popen("zcat /proc/config.gz", "r");
+		piped = true;
+	}
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, opt, len) && !strncmp(line + len, "=y", 2))
+			found = 1;
+	if (piped)
+		pclose(f);
+	else
+		fclose(f);
+	return found;
 }
 
 /* Returns 0 or -errno, for children that report by exit code. */

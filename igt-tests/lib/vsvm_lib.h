@@ -93,6 +93,9 @@ uint32_t vsvm_wait(int fd, uint32_t queue_id, uint64_t seqno,
 		   int64_t timeout_ns);
 void vsvm_wait_ok(int fd, uint32_t queue_id, uint64_t seqno);
 
+/* DRM_IOCTL_VSVM_WAIT_USER_FENCE */
+void vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value);
+
 /* DRM_IOCTL_VSVM_PREFETCH */
 void vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 		   uint32_t flags);
@@ -227,6 +230,9 @@ int vsvm_syncobj_status(int fd, uint32_t syncobj);
 /* One counter of debugfs "counters"; fails the test if it is missing. */
 int64_t vsvm_counter(int fd, const char *name);
 
+/* Does a line of debugfs "log" hold @needle? If not, the log is printed. */
+bool vsvm_log_has(int fd, const char *needle);
+
 /* Live objects of the module (debugfs "objects"), as one string. */
 char *vsvm_objects_snapshot(int fd);
 /*
@@ -270,6 +276,14 @@ void vsvm_pfns_of(const void *addr, uint64_t n, uint64_t *pfns);
 int vsvm_uffd_open(void);
 void vsvm_uffd_register(int uffd, void *p, uint64_t len, uint64_t mode);
 void vsvm_uffd_copy(int uffd, void *dst, const void *src, uint64_t len);
+/* No fault message waits: a kernel access that needed the handler did not reach it. */
+void vsvm_uffd_no_event(int uffd);
+
+/*
+ * The running kernel's setting of @opt: 1 if built in ("=y"), 0 if not,
+ * -1 if the configuration cannot be found (/boot/config-*, /proc/config.gz).
+ */
+int vsvm_kconfig_enabled(const char *opt);
 
 /* Pass a file descriptor over a unix socket (SCM_RIGHTS). */
 int __vsvm_send_fd(int sock, int fd_to_send);

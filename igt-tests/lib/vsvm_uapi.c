@@ -257,6 +257,33 @@ int __vsvm_exec(int fd, struct drm_vsvm_exec *exec)
 	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_EXEC, exec);
 }
 
+/**
+ * vsvm_exec_set_user_fence - have the job store @value at @addr when it ends
+ * @exec: the dispatch
+ * @addr: 8-byte aligned word of the caller's memory
+ * @value: what the driver stores there, whatever the job's status
+ */
+void vsvm_exec_set_user_fence(struct drm_vsvm_exec *exec,
+			      volatile uint64_t *addr, uint64_t value)
+{
+	exec->flags |= DRM_VSVM_EXEC_USER_FENCE;
+	exec->ufence_addr = (uintptr_t)addr;
+	exec->ufence_value = value;
+}
+
+/* Return: 0 once *@addr >= @value, -ETIME after @timeout_ns, or -errno. */
+int __vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value,
+			   int64_t timeout_ns)
+{
+	struct drm_vsvm_wait_user_fence wait = {
+		.addr = (uintptr_t)addr,
+		.value = value,
+		.timeout_ns = timeout_ns,
+	};
+
+	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_WAIT_USER_FENCE, &wait);
+}
+
 int __vsvm_wait(int fd, uint32_t queue_id, uint64_t seqno,
 		int64_t timeout_ns, struct drm_vsvm_wait *result)
 {

@@ -38,6 +38,10 @@ int __vsvm_queue_destroy(int fd, uint32_t queue_id);
 void vsvm_exec_init(struct drm_vsvm_exec *exec, uint32_t queue_id,
 		    uint64_t code_addr, uint32_t code_size);
 int __vsvm_exec(int fd, struct drm_vsvm_exec *exec);
+void vsvm_exec_set_user_fence(struct drm_vsvm_exec *exec,
+			      volatile uint64_t *addr, uint64_t value);
+int __vsvm_wait_user_fence(int fd, volatile uint64_t *addr, uint64_t value,
+			   int64_t timeout_ns);
 int __vsvm_wait(int fd, uint32_t queue_id, uint64_t seqno,
 		int64_t timeout_ns, struct drm_vsvm_wait *result);
 const char *vsvm_status_name(uint32_t status);

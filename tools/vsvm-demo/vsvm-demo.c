@@ -314,6 +314,13 @@ static uint8_t *assemble(const char *src, uint32_t *size)
 	return mem;
 }
 
+/*
+ * Jobs of an SVM VM may page-fault, so they publish no dma-fence: each
+ * job has the driver store its seqno here, in this process's memory, when
+ * it ends (a user fence). WAIT then tells how it ended.
+ */
+static uint64_t fence_word;
+
 static struct drm_vsvm_wait run(const void *code, uint32_t code_size,
 				const void *args, uint32_t args_size,
 				uint32_t lanes)
@@ -326,8 +333,12 @@ static struct drm_vsvm_wait run(const void *code, uint32_t code_size,
 	exec.args_size = args_size;
 	exec.wg_size[0] = WG_LANES;
 	exec.grid[0] = (lanes + WG_LANES - 1) / WG_LANES;
+	/* A queue's seqnos go 1, 2, ...: the job's will be the last one + 1. */
+	vsvm_exec_set_user_fence(&exec, &fence_word, fence_word + 1);
 	try(__vsvm_exec(fd, &exec), "EXEC");
-	try(__vsvm_wait(fd, queue, exec.seqno, WAIT_NS, &w), "WAIT");
+	try(__vsvm_wait_user_fence(fd, &fence_word, exec.seqno, WAIT_NS),
+	    "WAIT_USER_FENCE");
+	try(__vsvm_wait(fd, queue, exec.seqno, 0, &w), "WAIT");
 	return w;
 }
 
@@ -697,6 +708,10 @@ int main(void)
 	    "process's memory, and that only this process may use.");
 	say("VM_BIND MAP_MIRROR [0, %#" PRIx64 "): in this VM, GPU address == "
 	    "CPU address.", end);
+	say("Its jobs run in long-running mode: they may fault, so they signal "
+	    "their end with a user fence,");
+	say("a value the driver stores in this process's memory, not with a "
+	    "dma-fence (no syncobjs).");
 	say("Nothing is mapped yet. The GPU page table is a cache of the CPU's: "
 	    "GPU page faults");
 	say("fill it (hmm_range_fault), MMU notifiers empty it when the CPU's "

@@ -27,6 +27,7 @@ extern "C" {
 #define DRM_VSVM_EXEC			0x08
 #define DRM_VSVM_WAIT			0x09
 #define DRM_VSVM_PREFETCH		0x0a
+#define DRM_VSVM_WAIT_USER_FENCE	0x0b
 
 /**
  * enum drm_vsvm_param - device facts readable with DRM_IOCTL_VSVM_GET_PARAM
@@ -238,6 +239,19 @@ struct drm_vsvm_queue_destroy {
 };
 
 /**
+ * DRM_VSVM_EXEC_USER_FENCE: when the job ends, whatever its status, the
+ * driver stores @ufence_value at @ufence_addr and wakes
+ * DRM_IOCTL_VSVM_WAIT_USER_FENCE. The store is made in the submitting
+ * process's address space, as a store of that process would be, in
+ * submission order per queue. It is skipped when that address space is
+ * gone, and it fails (the memory keeps its old value; debugfs logs it)
+ * where the process could not store either: an unmapped or read-only
+ * address, or a page only a userfaultfd handler could provide, for which
+ * the driver does not wait.
+ */
+#define DRM_VSVM_EXEC_USER_FENCE	(1 << 0)
+
+/**
  * struct drm_vsvm_exec - argument of DRM_IOCTL_VSVM_EXEC
  *
  * Dispatches a grid of @grid[0] x @grid[1] x @grid[2] workgroups of
@@ -246,13 +260,16 @@ struct drm_vsvm_queue_destroy {
  * -EINVAL, and debugfs names the offending offset. Later changes to that
  * memory do not affect the job. The argument buffer is read by the shader
  * (LDARG) while it runs.
+ *
+ * On a queue of an SVM VM (DRM_VSVM_VM_CREATE_SVM), @num_in_syncs and
+ * @out_sync must be zero (-EOPNOTSUPP): such jobs publish no dma-fence.
  */
 struct drm_vsvm_exec {
 	/** @extensions: in, must be zero. */
 	__u64 extensions;
 	/** @queue_id: in. */
 	__u32 queue_id;
-	/** @flags: in, must be zero. */
+	/** @flags: in, DRM_VSVM_EXEC_*. */
 	__u32 flags;
 	/** @code_addr: in, GPU VA of the first instruction, 16-byte aligned. */
 	__u64 code_addr;
@@ -278,6 +295,16 @@ struct drm_vsvm_exec {
 	__u32 out_sync;
 	/** @seqno: out, the job's sequence number on the queue, from 1. */
 	__u64 seqno;
+	/**
+	 * @ufence_addr: in, with DRM_VSVM_EXEC_USER_FENCE: 8-byte aligned
+	 * address in the caller's address space; zero otherwise.
+	 */
+	__u64 ufence_addr;
+	/**
+	 * @ufence_value: in, with DRM_VSVM_EXEC_USER_FENCE: the value stored
+	 * at @ufence_addr when the job ends; zero otherwise.
+	 */
+	__u64 ufence_value;
 };
 
 /**
@@ -389,6 +416,28 @@ struct drm_vsvm_prefetch {
 	__u64 range;
 };
 
+/**
+ * struct drm_vsvm_wait_user_fence - argument of DRM_IOCTL_VSVM_WAIT_USER_FENCE
+ *
+ * Waits until the 64-bit word at @addr in the caller's address space is at
+ * least @value (unsigned). The word is read at the call and again each time
+ * the device stores a user fence (DRM_VSVM_EXEC_USER_FENCE); a store by the
+ * CPU wakes nobody. Returns 0 when the condition holds, -ETIME if
+ * @timeout_ns passed first, -EFAULT if the word cannot be read.
+ */
+struct drm_vsvm_wait_user_fence {
+	/** @addr: in, 8-byte aligned. */
+	__u64 addr;
+	/** @value: in. */
+	__u64 value;
+	/** @timeout_ns: in, relative; zero polls. */
+	__s64 timeout_ns;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
 #define DRM_IOCTL_VSVM_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GET_PARAM, struct drm_vsvm_get_param)
 #define DRM_IOCTL_VSVM_GEM_CREATE \
@@ -411,6 +460,8 @@ struct drm_vsvm_prefetch {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_WAIT, struct drm_vsvm_wait)
 #define DRM_IOCTL_VSVM_PREFETCH \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_PREFETCH, struct drm_vsvm_prefetch)
+#define DRM_IOCTL_VSVM_WAIT_USER_FENCE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_WAIT_USER_FENCE, struct drm_vsvm_wait_user_fence)
 
 #if defined(__cplusplus)
 }
