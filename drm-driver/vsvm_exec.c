@@ -179,7 +179,10 @@ static struct dma_fence *vsvm_run_job(struct drm_sched_job *sched_job)
 {
 	struct vsvm_job *job = to_vsvm_job(sched_job);
 	struct vsvm_device *vdev = job->queue->vdev;
+	struct dma_fence *fence;
 
+	/* The scheduler's worker: coverage goes to the submitter, as on a CU. */
+	kcov_remote_start_common(job->kcov_handle);
 	/*
 	 * The queue is going: do not run. A failed dependency does not stop
 	 * a job (the scheduler does not pass errors on); WAIT tells each
@@ -191,7 +194,9 @@ static struct dma_fence *vsvm_run_job(struct drm_sched_job *sched_job)
 	} else {
 		vsvm_engine_submit(&vdev->engine, job);
 	}
-	return dma_fence_get(job->hw_fence);
+	fence = dma_fence_get(job->hw_fence);
+	kcov_remote_stop();
+	return fence;
 }
 
 static enum drm_gpu_sched_stat vsvm_timedout_job(struct drm_sched_job *sched_job)
@@ -213,6 +218,7 @@ static void vsvm_free_job(struct drm_sched_job *sched_job)
 	struct vsvm_job *job = to_vsvm_job(sched_job);
 	struct vsvm_device *vdev = job->queue->vdev;
 
+	kcov_remote_start_common(job->kcov_handle);
 	drm_sched_job_cleanup(sched_job);
 	cancel_delayed_work_sync(&job->watchdog);
 	/*
@@ -231,6 +237,7 @@ static void vsvm_free_job(struct drm_sched_job *sched_job)
 	kfree(job);
 	vsvm_obj_dec(VSVM_OBJ_JOB);
 	job_put_live(vdev);
+	kcov_remote_stop();
 }
 
 static const struct drm_sched_backend_ops vsvm_sched_ops = {

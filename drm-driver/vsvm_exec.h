@@ -148,8 +148,9 @@ struct vsvm_job {
 	atomic64_t insns;
 	/**
 	 * @kcov_handle: the submitter's KCOV remote handle, under which the
-	 * compute units collect coverage of the job for a fuzzer
-	 * (tools/vsvm-fuzz); zero when the submitter collects none.
+	 * scheduler's run_job and free_job and the compute units collect
+	 * coverage of the job for a fuzzer (tools/vsvm-fuzz); zero when the
+	 * submitter collects none.
 	 */
 	u64 kcov_handle;
 };

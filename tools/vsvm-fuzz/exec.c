@@ -12,6 +12,9 @@
  * for it; jobs report theirs through the remote handle the process
  * inherited (cover.c).
  *
+ * WAIT_OP orders threads where a program needs it: it waits, two seconds at
+ * most, until the op at a given index has run (in whatever thread).
+ *
  * FORK runs the thread's next nops operations in a child process (one
  * thread, no per-thread coverage) and, by mode, goes on at once, waits for
  * it, or kills it after usec. SEND_FD passes a descriptor over a socket
@@ -92,6 +95,8 @@ static struct {
 	const struct fz_prog *p;
 	const struct fz_exec_opts *o;
 	bool in_child;
+	/* Which ops have run, for WAIT_OP. */
+	uint8_t done[FZ_MAX_OPS];
 } st;
 
 static __thread sigjmp_buf *fault_jb;
@@ -642,6 +647,13 @@ static int run_op(const struct fz_op *op)
 		return 0;
 	case OP_DEBUGFS:
 		return debugfs_io(debugfs_files[a[0] & 7], NULL);
+	case OP_WAIT_OP:
+		for (int i = 0; i < 20000; i++) {
+			if (a[0] >= st.p->n || __atomic_load_n(&st.done[a[0]], __ATOMIC_ACQUIRE))
+				return 0;
+			usleep(100);
+		}
+		return -ETIMEDOUT;
 	case OP_INJECT: {
 		char name[64], value[32];
 		uint64_t v = a[1];
@@ -739,6 +751,7 @@ static void run_ops(int t, uint32_t from, uint32_t count)
 			continue;
 		}
 		log_op(t, i, op, run_op(op));
+		__atomic_store_n(&st.done[i], 1, __ATOMIC_RELEASE);
 		i++;
 	}
 }

@@ -110,6 +110,7 @@ enum fz_op_type {
 	OP_SLEEP,
 	OP_DEBUGFS,
 	OP_INJECT,
+	OP_WAIT_OP,
 	OP_COUNT
 };
 

@@ -334,6 +334,9 @@ void fz_gen_prog(struct fz_prog *p)
 		static const uint8_t mm[] = { OP_MUNMAP, OP_MPROTECT, OP_MADVISE, OP_MREMAP,
 					      OP_TOUCH, OP_FORK, OP_MMAP };
 
+		op = fz_op_insert(p, p->n - 1, OP_WAIT_OP);
+		op->a[0] = p->n - 3;	/* the EXEC */
+		op->thread = 1;
 		op = fz_op_insert(p, p->n - 1, mm[fz_rand_below(sizeof(mm))]);
 		fill_op(op);
 		op->thread = 1;
@@ -448,6 +451,12 @@ static void add_race(struct fz_prog *p)
 	}
 	at = fz_rand_below(p->n + 1);
 	thread = 1 + fz_rand_below(FZ_THREADS - 1);
+	/* After some op of the program, then maybe a little later. */
+	if (fz_chance(2) && (op = fz_op_insert(p, at, OP_WAIT_OP))) {
+		op->a[0] = fz_rand_below(p->n);
+		op->thread = thread;
+		at++;
+	}
 	if (fz_chance(2) && (op = fz_op_insert(p, at, OP_SLEEP))) {
 		fill_op(op);
 		op->thread = thread;

@@ -124,6 +124,8 @@ const struct fz_op_desc fz_ops[OP_COUNT] = {
 	[OP_DEBUGFS] = { "debugfs", 1, NONE, false, { E("file", 8) } },
 	[OP_INJECT] = { "inject", 2, NONE, false,
 		{ E("knob", 8), R("value", K_NUM) } },
+	/* Orders threads: waits (2 s at most) until op INDEX has run. */
+	[OP_WAIT_OP] = { "wait_op", 1, NONE, false, { E("index", FZ_MAX_OPS) } },
 };
 
 int fz_arg_index(int type, const char *name)

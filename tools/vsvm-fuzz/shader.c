@@ -101,6 +101,9 @@ static uint64_t mem_offset(unsigned int align)
 
 	if (fz_chance(6))
 		return (uint64_t)far[fz_rand_below(sizeof(far) / sizeof(far[0]))];
+	/* Just short of a page end: a wide access straddles two pages. */
+	if (fz_chance(6))
+		return 4096 - 1 - fz_rand_below(15);
 	return fz_rand_below(32) * align;
 }
 
