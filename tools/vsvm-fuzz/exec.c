@@ -378,6 +378,8 @@ static int do_exec(const uint64_t *a)
 		.in_syncs = a[15] ? a[15] : (uintptr_t)handles,
 		.num_in_syncs = a[16],
 		.out_sync = res_get(K_SYNCOBJ, a[18]),
+		.ufence_addr = a[20],
+		.ufence_value = a[21],
 	};
 	int ret;
 
@@ -570,6 +572,14 @@ static int run_op(const struct fz_op *op)
 		return do_exec(a);
 	case OP_WAIT:
 		return do_wait(a);
+	case OP_WAIT_UFENCE: {
+		struct drm_vsvm_wait_user_fence w = {
+			.addr = a[1], .value = a[2], .timeout_ns = (int64_t)a[3],
+			.flags = a[4], .pad = a[5],
+		};
+
+		return xioctl(fd_arg(a[0]), DRM_IOCTL_VSVM_WAIT_USER_FENCE, &w);
+	}
 	case OP_PREFETCH: {
 		struct drm_vsvm_prefetch f = {
 			.vm_id = res_get(K_VM, a[1]), .flags = a[2], .addr = a[3], .range = a[4],

@@ -111,6 +111,7 @@ enum fz_op_type {
 	OP_DEBUGFS,
 	OP_INJECT,
 	OP_WAIT_OP,
+	OP_WAIT_UFENCE,
 	OP_COUNT
 };
 

@@ -194,7 +194,7 @@ static int random_type(void)
 		OP_MPROTECT, OP_MADVISE, OP_MADVISE, OP_MREMAP, OP_MMAP, OP_MMAP,
 		OP_TOUCH, OP_TOUCH, OP_FORK, OP_CODE, OP_ARGS, OP_VM_CREATE,
 		OP_VM_DESTROY, OP_QUEUE_CREATE, OP_QUEUE_DESTROY, OP_GEM_CREATE,
-		OP_GEM_MMAP, OP_SLEEP, OP_SLEEP,
+		OP_GEM_MMAP, OP_SLEEP, OP_SLEEP, OP_WAIT_UFENCE,
 	};
 
 	if (fz_chance(4))
@@ -243,6 +243,7 @@ void fz_gen_prog(struct fz_prog *p)
 	uint8_t code[4096], args[64];
 	bool svm = !fz_chance(3);
 	uint64_t code_slot = slot_addr(0), args_slot = slot_addr(1), data_slot = slot_addr(2);
+	uint32_t exec_i;
 	uint64_t code_va, args_va, data_va;
 	size_t code_len, args_len;
 	struct fz_op *op;
@@ -310,6 +311,7 @@ void fz_gen_prog(struct fz_prog *p)
 	set(op, "fd", FZ_REF);
 	set(op, "vm", FZ_REF);
 	op = add_clean(p, OP_EXEC);
+	exec_i = p->n - 1;
 	set(op, "fd", FZ_REF);
 	set(op, "queue", FZ_REF);
 	set(op, "code_addr", code_va);
@@ -324,6 +326,20 @@ void fz_gen_prog(struct fz_prog *p)
 	set(op, "wz", 1);
 	set(op, "shared", fz_chance(2) ? 4096 : 0);
 	set(op, "scratch", fz_chance(2) ? 256 : 0);
+	/* Half the jobs end with a user fence, in the data slot: SVM VMs have no syncobjs. */
+	if (fz_chance(2)) {
+		uint64_t at = data_slot + fz_rand_below(64) * FZ_PAGE + fz_rand_below(512) * 8;
+		uint64_t value = 1 + fz_rand_below(1000);
+
+		set(op, "flags", DRM_VSVM_EXEC_USER_FENCE);
+		set(op, "ufence_addr", at);
+		set(op, "ufence_value", value);
+		op = add_clean(p, OP_WAIT_UFENCE);
+		set(op, "fd", FZ_REF);
+		set(op, "addr", at);
+		set(op, "value", value);
+		set(op, "timeout", NSEC);
+	}
 	op = add_clean(p, OP_WAIT);
 	set(op, "fd", FZ_REF);
 	set(op, "job", FZ_REF);
@@ -335,7 +351,7 @@ void fz_gen_prog(struct fz_prog *p)
 					      OP_TOUCH, OP_FORK, OP_MMAP };
 
 		op = fz_op_insert(p, p->n - 1, OP_WAIT_OP);
-		op->a[0] = p->n - 3;	/* the EXEC */
+		op->a[0] = exec_i;
 		op->thread = 1;
 		op = fz_op_insert(p, p->n - 1, mm[fz_rand_below(sizeof(mm))]);
 		fill_op(op);

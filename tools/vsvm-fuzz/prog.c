@@ -68,7 +68,7 @@ const struct fz_op_desc fz_ops[OP_COUNT] = {
 		  R("ext", K_ZERO) } },
 	[OP_QUEUE_DESTROY] = { "queue_destroy", 3, NONE, false,
 		{ FD, R("queue", K_QUEUE), R("pad", K_ZERO) } },
-	[OP_EXEC] = { "exec", 20, K_JOB, false,
+	[OP_EXEC] = { "exec", 22, K_JOB, false,
 		{ FD, R("queue", K_QUEUE), R("flags", K_FLAGS),
 		  R("code_addr", K_ADDR), R("code_size", K_LEN),
 		  R("args_addr", K_ADDR), R("args_size", K_LEN),
@@ -78,7 +78,8 @@ const struct fz_op_desc fz_ops[OP_COUNT] = {
 		  /* in_syncs 0: the executor's array, every entry in0 */
 		  R("in_syncs", K_ADDR), R("num_in", K_COUNT),
 		  R("in0", K_SYNCOBJ), R("out_sync", K_SYNCOBJ),
-		  R("ext", K_ZERO) } },
+		  R("ext", K_ZERO), R("ufence_addr", K_ADDR),
+		  R("ufence_value", K_NUM) } },
 	[OP_WAIT] = { "wait", 6, NONE, false,
 		{ FD, R("job", K_JOB), R("queue", K_QUEUE),
 		  R("seqno_delta", K_NUM), R("timeout", K_TIMEOUT),
@@ -126,6 +127,9 @@ const struct fz_op_desc fz_ops[OP_COUNT] = {
 		{ E("knob", 8), R("value", K_NUM) } },
 	/* Orders threads: waits (2 s at most) until op INDEX has run. */
 	[OP_WAIT_OP] = { "wait_op", 1, NONE, false, { E("index", FZ_MAX_OPS) } },
+	[OP_WAIT_UFENCE] = { "wait_ufence", 6, NONE, false,
+		{ FD, R("addr", K_ADDR), R("value", K_NUM), R("timeout", K_TIMEOUT),
+		  R("flags", K_FLAGS), R("pad", K_ZERO) } },
 };
 
 int fz_arg_index(int type, const char *name)
