@@ -10,8 +10,14 @@
  * of that VM cannot skip those compute units; what bounds its wait is that
  * the interpreter yields its TLB lock within an instruction.
  *
- * Prints p50, p99 and max of each, and the ratios hostile / idle. Options:
- * -n samples (default 200 for munmap, a quarter of it for process_mrelease).
+ * Prints p50, p99 and max of each, and the ratios hostile / idle. The
+ * engine's compute units are kernel threads that compete with the caller
+ * for the CPUs, which no hardware GPU does: the tails of the hostile case
+ * are mostly the caller waiting for a CPU. So a third case runs as many
+ * CPU-bound processes as there are compute units instead, touching no
+ * vsvm memory, and hostile / CPU-busy is what vsvm itself adds to that.
+ * Options: -n samples (default 200 for munmap, a quarter of it for
+ * process_mrelease).
  */
 #include <err.h>
 #include <signal.h>
@@ -45,6 +51,7 @@
 #define HOSTILE_SIZE	(4 * MIB)
 #define ARENA_SIZE	(64 * MIB)
 #define MAX_SAMPLES	2000
+#define MAX_SPINNERS	64
 
 /*
  * Until *flag is nonzero, lane i reads the u64 at the end of page
@@ -81,6 +88,33 @@ struct hostile {
 };
 
 static int samples = 200;
+
+enum load { IDLE, HOSTILE, CPU_BUSY };
+
+/* @n processes that spin until killed, their pids to @pids. */
+static void spinners_start(pid_t *pids, unsigned int n)
+{
+	if (n > MAX_SPINNERS)
+		errx(1, "%u compute units: at most %d CPU-busy processes", n, MAX_SPINNERS);
+	for (unsigned int i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			err(1, "fork");
+		if (!pids[i])
+			for (volatile uint64_t x = 0;; x++)
+				;
+	}
+	/* Let the scheduler spread them, as the compute units are. */
+	usleep(200000);
+}
+
+static void spinners_stop(pid_t *pids, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -172,13 +206,16 @@ static void hostile_stop(struct bench_dev *dev, struct hostile *h)
 	bench_bo_destroy(dev, &h->args);
 }
 
-static struct stats munmap_latency(struct bench_dev *dev, uint8_t *arena, bool hostile)
+static struct stats munmap_latency(struct bench_dev *dev, uint8_t *arena, enum load load)
 {
 	static uint64_t v[MAX_SAMPLES];
+	pid_t spin[MAX_SPINNERS];
 	struct hostile h;
 
-	if (hostile)
+	if (load == HOSTILE)
 		hostile_start(dev, arena, &h);
+	else if (load == CPU_BUSY)
+		spinners_start(spin, dev->num_cus);
 	for (int i = 0; i < samples; i++) {
 		uint8_t *at = arena + (uint64_t)(i % 64) * SAMPLE_PAGES * PAGE;
 		uint64_t t0;
@@ -189,8 +226,10 @@ static struct stats munmap_latency(struct bench_dev *dev, uint8_t *arena, bool h
 			err(1, "munmap");
 		v[i] = bench_now_ns() - t0;
 	}
-	if (hostile)
+	if (load == HOSTILE)
 		hostile_stop(dev, &h);
+	else if (load == CPU_BUSY)
+		spinners_stop(spin, dev->num_cus);
 	return stats_of(v, samples);
 }
 
@@ -241,38 +280,48 @@ static bool mrelease_sample(bool hostile, uint64_t *ns)
 	return !ret;
 }
 
-static struct stats mrelease_latency(bool hostile, int n)
+static struct stats mrelease_latency(enum load load, unsigned int num_cus, int n)
 {
 	static uint64_t v[MAX_SAMPLES];
+	pid_t spin[MAX_SPINNERS];
 	int got = 0;
 
+	if (load == CPU_BUSY)
+		spinners_start(spin, num_cus);
 	for (int tries = 0; got < n && tries < 4 * n; tries++)
-		got += mrelease_sample(hostile, &v[got]);
+		got += mrelease_sample(load == HOSTILE, &v[got]);
+	if (load == CPU_BUSY)
+		spinners_stop(spin, num_cus);
 	if (got < n / 2)
 		errx(1, "process_mrelease() found the memory released %d times of %d",
 		     4 * n - got, 4 * n);
 	return stats_of(v, got);
 }
 
-static void report(const char *what, struct stats idle, struct stats hostile)
+static void report_row(const char *row, struct stats st)
 {
-	char row[96];
+	printf("  %-40s %8.1f %8.1f %8.1f us\n", row, st.p50 / 1e3, st.p99 / 1e3,
+	       st.max / 1e3);
+}
 
+static void report(const char *what, struct stats idle, struct stats hostile,
+		   struct stats busy)
+{
 	bench_header(what);
-	snprintf(row, sizeof(row), "idle p50 / p99 / max");
-	printf("  %-40s %8.1f %8.1f %8.1f us\n", row, idle.p50 / 1e3, idle.p99 / 1e3,
-	       idle.max / 1e3);
-	snprintf(row, sizeof(row), "hostile p50 / p99 / max");
-	printf("  %-40s %8.1f %8.1f %8.1f us\n", row, hostile.p50 / 1e3,
-	       hostile.p99 / 1e3, hostile.max / 1e3);
+	report_row("idle p50 / p99 / max", idle);
+	report_row("hostile p50 / p99 / max", hostile);
+	report_row("CPU-busy p50 / p99 / max", busy);
 	bench_summary("%s hostile / idle = p50 %.2f x, p99 %.2f x, max %.2f x", what,
 		      (double)hostile.p50 / idle.p50, (double)hostile.p99 / idle.p99,
 		      (double)hostile.max / idle.max);
+	bench_summary("%s hostile / CPU-busy = p50 %.2f x, p99 %.2f x, max %.2f x", what,
+		      (double)hostile.p50 / busy.p50, (double)hostile.p99 / busy.p99,
+		      (double)hostile.max / busy.max);
 }
 
 int main(int argc, char **argv)
 {
-	struct stats idle, hostile;
+	struct stats idle, hostile, busy;
 	struct bench_dev dev;
 	uint8_t *arena;
 	int opt;
@@ -291,13 +340,15 @@ int main(int argc, char **argv)
 	       samples, SAMPLE_PAGES, samples / 4);
 	arena = arena_create(&dev);
 
-	idle = munmap_latency(&dev, arena, false);
-	hostile = munmap_latency(&dev, arena, true);
-	report("munmap() of mirrored memory", idle, hostile);
+	idle = munmap_latency(&dev, arena, IDLE);
+	hostile = munmap_latency(&dev, arena, HOSTILE);
+	busy = munmap_latency(&dev, arena, CPU_BUSY);
+	report("munmap() of mirrored memory", idle, hostile, busy);
 
-	idle = mrelease_latency(false, samples / 4);
-	hostile = mrelease_latency(true, samples / 4);
-	report("process_mrelease() (non-blockable)", idle, hostile);
+	idle = mrelease_latency(IDLE, dev.num_cus, samples / 4);
+	hostile = mrelease_latency(HOSTILE, dev.num_cus, samples / 4);
+	busy = mrelease_latency(CPU_BUSY, dev.num_cus, samples / 4);
+	report("process_mrelease() (non-blockable)", idle, hostile, busy);
 
 	bench_close(&dev);
 	return 0;
