@@ -2420,6 +2420,7 @@ static void test_accounting_prefetch_memcg(void)
  * still be charged to the cgroup of the VM's owner.
  */
 #define ISO_TOUCH_CHUNKS	16384
+#define ISO_TOUCH_TIMEOUT_S	600ll
 
 static void __attribute__((noreturn)) iso_memcg_job_child(int sock, uint8_t *r)
 {
@@ -2444,10 +2445,12 @@ static void __attribute__((noreturn)) iso_memcg_job_child(int sock, uint8_t *r)
 	a = (struct iso_touch_args){ to_user_pointer(r), ISO_2M, ISO_TOUCH_CHUNKS };
 	args = iso_args(&c, &a, sizeof(a), NULL);
 	m.start = iso_charge_now(c.fd);
+	/* As long as the job may run: see the job timeout the parent set. */
 	m.ret = __vsvm_wait(c.fd, c.queue,
 			    iso_submit(&c, code, code_size, args, sizeof(a),
 				       ISO_TOUCH_CHUNKS),
-			    VSVM_WAIT_TIMEOUT_NS, &w) ?: (int)w.status;
+			    vsvm_scaled_limit(ISO_TOUCH_TIMEOUT_S * 1000000000), &w) ?:
+		(int)w.status;
 	m.now = iso_charge_now(c.fd);
 	m.state = ISO_MEMCG_ALL_DONE;
 	_exit(write(sock, &m, sizeof(m)) == sizeof(m) ? 0 : 3);
@@ -2467,7 +2470,7 @@ static void test_accounting_job_faults_memcg(void)
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
 	/* 16384 faults take longer than the default timeout on a busy TCG guest. */
-	vsvm_param_set("job_timeout_ms", "600000");
+	vsvm_param_set_u64("job_timeout_ms", ISO_TOUCH_TIMEOUT_S * 1000);
 	iso_cgroup_create("vsvm-sec-iso", 256 * ISO_1M);
 	pid = vsvm_fork_with_socket(&sock);
 	if (!pid)

@@ -2488,6 +2488,11 @@ static void test_shootdown_cold_cus(void)
 	out_va = ctx_bo(&c, n * 8, (void **)&out);
 	for (uint64_t i = 0; i < n; i++)
 		*(uint64_t *)(bufs[0] + i * SZ_4K) = fill_value(0, i);
+	/*
+	 * Mapped before the job, which then takes no fault: a workgroup that
+	 * faults parks, and may resume on another compute unit.
+	 */
+	vsvm_prefetch(fd, c.vm, to_user_pointer(bufs[0]), size, 0);
 	args = (struct strided_args){ to_user_pointer(bufs[0]), out_va, n, SZ_4K };
 	ctx_run_1wg(&c, gather, gather_size, &args, sizeof(args), n);
 	for (uint64_t i = 0; i < n; i++)
