@@ -593,38 +593,11 @@ int64_t vsvm_counter(int fd, const char *name)
 
 void vsvm_fault_latency_read(int fd, struct vsvm_fault_latency *lat)
 {
-	char *text = vsvm_debugfs_read(fd, "fault_latency"), *line, *save = NULL;
-	bool sums = false;
+	char *text = vsvm_debugfs_read(fd, "fault_latency");
 
 	igt_assert_f(text, "cannot read debugfs fault_latency: %m\n");
-	memset(lat, 0, sizeof(*lat));
-	line = strtok_r(text, "\n", &save);
-	igt_assert_f(line && !strcmp(line, "lt_ns 4k 2m"),
-		     "fault_latency header: %s\n", line ? line : "(none)");
-	while ((line = strtok_r(NULL, "\n", &save))) {
-		char bound[32];
-		int64_t n4k, n2m;
-		int i = lat->n_buckets;
-
-		igt_assert_f(!sums && sscanf(line, "%31s %" SCNd64 " %" SCNd64,
-					     bound, &n4k, &n2m) == 3,
-			     "fault_latency line: %s\n", line);
-		if (!strcmp(bound, "sum_ns")) {
-			lat->sum_ns[0] = n4k;
-			lat->sum_ns[1] = n2m;
-			sums = true;
-			continue;
-		}
-		igt_assert(i < VSVM_FAULT_LAT_MAX_BUCKETS);
-		lat->lt_ns[i] = strcmp(bound, "inf") ? strtoull(bound, NULL, 10) : UINT64_MAX;
-		igt_assert(!i || lat->lt_ns[i] > lat->lt_ns[i - 1]);
-		lat->count[0][i] = n4k;
-		lat->count[1][i] = n2m;
-		lat->n_buckets++;
-	}
-	igt_assert_f(sums && lat->n_buckets > 1 &&
-		     lat->lt_ns[lat->n_buckets - 1] == UINT64_MAX,
-		     "fault_latency: no sums or no last bucket\n");
+	igt_assert_f(!vsvm_fault_latency_parse(text, lat),
+		     "debugfs fault_latency malformed:\n%s", text);
 	free(text);
 }
 

@@ -230,20 +230,7 @@ int vsvm_syncobj_status(int fd, uint32_t syncobj);
 /* One counter of debugfs "counters"; fails the test if it is missing. */
 int64_t vsvm_counter(int fd, const char *name);
 
-/*
- * debugfs "fault_latency" (docs/svm.md "Fault latency histograms"): per
- * bucket its exclusive upper bound in ns (UINT64_MAX for the last) and the
- * faults in it that installed 4 KiB ([0]) and 2 MiB ([1]) PTEs.
- */
-#define VSVM_FAULT_LAT_MAX_BUCKETS	64
-struct vsvm_fault_latency {
-	int n_buckets;
-	uint64_t lt_ns[VSVM_FAULT_LAT_MAX_BUCKETS];
-	int64_t count[2][VSVM_FAULT_LAT_MAX_BUCKETS];
-	int64_t sum_ns[2];
-};
-
-/* Reads it; fails the test if the file is missing or malformed. */
+/* debugfs "fault_latency"; fails the test if it is missing or malformed. */
 void vsvm_fault_latency_read(int fd, struct vsvm_fault_latency *lat);
 
 /* Does a line of debugfs "log" hold @needle? If not, the log is printed. */
