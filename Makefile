@@ -311,12 +311,17 @@ mesa-cl-tests: mesa $(MESA_CL_TESTS)
 #
 #   make bench        build bench/*.c into build/bench/, then run them all in
 #                     one guest boot; each prints engine/CPU ratios measured
-#                     side by side in that run
+#                     side by side in that run. The output is kept in
+#                     build/bench/bench.log and bench/plot draws its PNGs
+#                     into build/bench/plots/.
 BENCH_TIMEOUT ?= 1800
+BENCH_LOG := $(BUILD)/bench/bench.log
 
-bench: module
+bench: module $(DEPS_STAMP)
 	$(MAKE) -C bench KVER=$(KVER)
-	$(VM) run --kernel $(KERNEL) --timeout $(BENCH_TIMEOUT) $(VM_FLAGS) -- \
-		bench/run $(BUILD)/bench
+	@{ $(VM) run --kernel $(KERNEL) --timeout $(BENCH_TIMEOUT) $(VM_FLAGS) -- \
+		bench/run $(BUILD)/bench; echo $$? >$(BENCH_LOG).rc; } | tee $(BENCH_LOG)
+	bench/plot $(BENCH_LOG) $(BUILD)/bench/plots
+	@exit $$(cat $(BENCH_LOG).rc)
 
 .PHONY: bench

@@ -93,9 +93,19 @@ struct stats {
 	uint64_t p50, p99, max;
 };
 
-static struct stats stats_of(uint64_t *v, int n)
+/* Sorts the samples and prints them as a PLOT line for bench/plot. */
+static struct stats stats_of(uint64_t *v, int n, const char *what, bool hostile)
 {
+	char line[16 * MAX_SAMPLES + 64];
+	int len;
+
 	qsort(v, n, sizeof(*v), cmp_u64);
+	len = snprintf(line, sizeof(line), "inval_latency %s %s", what,
+		       hostile ? "hostile" : "idle");
+	for (int i = 0; i < n; i++)
+		len += snprintf(line + len, sizeof(line) - len, " %llu",
+				(unsigned long long)v[i]);
+	bench_plot("%s", line);
 	return (struct stats){ v[n / 2], v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
 			       v[n - 1] };
 }
@@ -191,7 +201,7 @@ static struct stats munmap_latency(struct bench_dev *dev, uint8_t *arena, bool h
 	}
 	if (hostile)
 		hostile_stop(dev, &h);
-	return stats_of(v, samples);
+	return stats_of(v, samples, "munmap", hostile);
 }
 
 /*
@@ -251,7 +261,7 @@ static struct stats mrelease_latency(bool hostile, int n)
 	if (got < n / 2)
 		errx(1, "process_mrelease() found the memory released %d times of %d",
 		     4 * n - got, 4 * n);
-	return stats_of(v, got);
+	return stats_of(v, got, "mrelease", hostile);
 }
 
 static void report(const char *what, struct stats idle, struct stats hostile)
