@@ -123,8 +123,8 @@ enum vsvm_pte_size {
  *
  * One histogram per GPU page size the fault installed, for faults that
  * were serviced; a fault that fails is counted by the counters, not here.
- * The time is the service proper (see vsvm_fault_latency_add()). Updated
- * locklessly and never reset; debugfs "fault_latency" shows it.
+ * The time is the service proper (see fault_unlocked() in vsvm_svm.c).
+ * Updated locklessly and never reset; debugfs "fault_latency" shows it.
  */
 struct vsvm_fault_latency {
 	/**
