@@ -21,7 +21,8 @@
 # guest boots and the module builds against, whatever the host runs.
 PACKAGES := linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
 	qemu-system-x86 busybox-static kmod cpio xz-utils \
-	gcc make libelf-dev flex bison bc sparse perl pkg-config
+	gcc make libelf-dev flex bison bc sparse perl pkg-config \
+	python3 gnuplot-nox
 
 # The newest installed 6.12 headers; "=" so that it is looked up after
 # "deps" has installed them.
@@ -86,15 +87,16 @@ host-tests: tests tools
 	$(MAKE) -C tools/interp-test check
 	$(MAKE) -C tools/vsvm-fuzz check
 
-# The IGT suite, the SVM stress program (a plain program: exit 0 passes), then
-# the OpenCL checks on Rusticl + vsvm (Mesa block below), each program a test
+# The IGT suite, the SVM stress program (a plain program: exit 0 passes),
+# vsvm-top's JSON check, then the OpenCL checks on Rusticl + vsvm (Mesa block below), each program a test
 # of its own, in one guest boot and one summary.
 ALL_TESTS_LIST := $(BUILD)/all-tests.list
 STRESS := $(BUILD)/tools/vsvm-stress/vsvm-stress
+TOP_TEST := tools/vsvm-top/test-json
 
 test: module tests tools host-tests mesa-cl-tests
 	@{ cat $(TESTS_LIST); echo $(CURDIR)/$(STRESS); \
-	   $(MESA_VM_LINKS); } >$(ALL_TESTS_LIST)
+	   echo $(CURDIR)/$(TOP_TEST); $(MESA_VM_LINKS); } >$(ALL_TESTS_LIST)
 	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
 		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(ALL_TESTS_LIST)
 
@@ -193,6 +195,7 @@ test-debug: debug-kernel tests tools mesa-cl-tests
 		gsub(/^[ \t]+|[ \t]+$$/, ""); if ($$0 == "") next; \
 		print (/^\// ? $$0 : d "/" $$0) }' $(TESTS_LIST) >$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/$(STRESS) >>$(DEBUG_TESTS_LIST)
+	@echo $(CURDIR)/$(TOP_TEST) >>$(DEBUG_TESTS_LIST)
 	@$(MESA_VM_LINKS) >>$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/$(BUILD)/tools/debug-kernel/mrelease-test >>$(DEBUG_TESTS_LIST)
 	@echo $(CURDIR)/tools/debug-kernel/kmemleak-check >>$(DEBUG_TESTS_LIST)
@@ -308,12 +311,17 @@ mesa-cl-tests: mesa $(MESA_CL_TESTS)
 #
 #   make bench        build bench/*.c into build/bench/, then run them all in
 #                     one guest boot; each prints engine/CPU ratios measured
-#                     side by side in that run
+#                     side by side in that run. The output is kept in
+#                     build/bench/bench.log and bench/plot draws its PNGs
+#                     into build/bench/plots/.
 BENCH_TIMEOUT ?= 1800
+BENCH_LOG := $(BUILD)/bench/bench.log
 
-bench: module
+bench: module $(DEPS_STAMP)
 	$(MAKE) -C bench KVER=$(KVER)
-	$(VM) run --kernel $(KERNEL) --timeout $(BENCH_TIMEOUT) $(VM_FLAGS) -- \
-		bench/run $(BUILD)/bench
+	@{ $(VM) run --kernel $(KERNEL) --timeout $(BENCH_TIMEOUT) $(VM_FLAGS) -- \
+		bench/run $(BUILD)/bench; echo $$? >$(BENCH_LOG).rc; } | tee $(BENCH_LOG)
+	bench/plot $(BENCH_LOG) $(BUILD)/bench/plots
+	@exit $$(cat $(BENCH_LOG).rc)
 
 .PHONY: bench

@@ -235,6 +235,24 @@ int64_t bench_counter(struct bench_dev *dev, const char *name)
 	return ret;
 }
 
+bool bench_fault_latency(struct bench_dev *dev, struct vsvm_fault_latency *lat)
+{
+	char path[160], text[4096];
+	size_t n;
+	FILE *f;
+
+	if (!dev->debugfs[0])
+		return false;
+	snprintf(path, sizeof(path), "%s/fault_latency", dev->debugfs);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return !vsvm_fault_latency_parse(text, lat);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -271,4 +289,31 @@ void bench_summary(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+void bench_plot(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("PLOT: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+void bench_plot_latency(const char *label, const struct vsvm_fault_latency *a,
+			const struct vsvm_fault_latency *b)
+{
+	for (int i = 0; i < b->n_buckets && b->n_buckets == a->n_buckets; i++) {
+		char bound[24] = "inf";
+
+		if (b->count[0][i] == a->count[0][i] && b->count[1][i] == a->count[1][i])
+			continue;
+		if (b->lt_ns[i] != UINT64_MAX)
+			snprintf(bound, sizeof(bound), "%llu", (unsigned long long)b->lt_ns[i]);
+		bench_plot("fault_latency %s %s %lld %lld", label, bound,
+			   (long long)(b->count[0][i] - a->count[0][i]),
+			   (long long)(b->count[1][i] - a->count[1][i]));
+	}
 }

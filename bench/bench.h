@@ -9,6 +9,7 @@
 #ifndef VSVM_BENCH_H
 #define VSVM_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,9 @@ uint64_t bench_run(struct bench_dev *dev, struct drm_vsvm_exec *exec);
 /* A debugfs "counters" value, or -1 when debugfs is unavailable. */
 int64_t bench_counter(struct bench_dev *dev, const char *name);
 
+/* debugfs "fault_latency"; false when it cannot be read. */
+bool bench_fault_latency(struct bench_dev *dev, struct vsvm_fault_latency *lat);
+
 uint64_t bench_now_ns(void);
 
 /* Median of @n samples; sorts @v. */
@@ -67,5 +71,15 @@ void bench_header(const char *title);
 void bench_row(const char *what, double value, const char *unit);
 void bench_summary(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/*
+ * "PLOT: " lines: data for bench/plot, which turns a run's output into
+ * PNGs (bench/README.md "Plots"). bench_plot_latency() prints the faults
+ * between two fault_latency readings, one line per bucket that has some.
+ */
+void bench_plot(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void bench_plot_latency(const char *label, const struct vsvm_fault_latency *a,
+			const struct vsvm_fault_latency *b);
 
 #endif /* VSVM_BENCH_H */

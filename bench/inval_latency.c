@@ -127,9 +127,20 @@ struct stats {
 	uint64_t p50, p99, max;
 };
 
-static struct stats stats_of(uint64_t *v, int n)
+/* Sorts the samples and prints them as a PLOT line for bench/plot. */
+static const char *const load_name[] = { "idle", "hostile", "cpu-busy" };
+
+static struct stats stats_of(uint64_t *v, int n, const char *what, enum load load)
 {
+	char line[16 * MAX_SAMPLES + 64];
+	int len;
+
 	qsort(v, n, sizeof(*v), cmp_u64);
+	len = snprintf(line, sizeof(line), "inval_latency %s %s", what, load_name[load]);
+	for (int i = 0; i < n; i++)
+		len += snprintf(line + len, sizeof(line) - len, " %llu",
+				(unsigned long long)v[i]);
+	bench_plot("%s", line);
 	return (struct stats){ v[n / 2], v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
 			       v[n - 1] };
 }
@@ -230,7 +241,7 @@ static struct stats munmap_latency(struct bench_dev *dev, uint8_t *arena, enum l
 		hostile_stop(dev, &h);
 	else if (load == CPU_BUSY)
 		spinners_stop(spin, dev->num_cus);
-	return stats_of(v, samples);
+	return stats_of(v, samples, "munmap", load);
 }
 
 /*
@@ -295,7 +306,7 @@ static struct stats mrelease_latency(enum load load, unsigned int num_cus, int n
 	if (got < n / 2)
 		errx(1, "process_mrelease() found the memory released %d times of %d",
 		     4 * n - got, 4 * n);
-	return stats_of(v, got);
+	return stats_of(v, got, "mrelease", load);
 }
 
 static void report_row(const char *row, struct stats st)

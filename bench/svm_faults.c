@@ -15,6 +15,8 @@
  *     pages: what the MMU notifier callbacks (GPU PTE zap, TLB shootdown,
  *     GC) add.
  *  4. The same on transparent huge pages.
+ *  5. First touch again, for 1 MiB and each power of two up to -t, for the
+ *     plot of its cost against the CPU's by size (bench/plot).
  *
  * Parts 1 and 2 run twice: on 4 KiB pages (MADV_NOHUGEPAGE) and on
  * transparent huge pages (MADV_HUGEPAGE). Each buffer gets a CPU-address
@@ -24,7 +26,8 @@
  * halved until it fits in half the available memory), -r runs (parts 1
  * and 2, default 3; medians are reported), -R runs (parts 3 and 4,
  * default 5; the ratio is the median of the runs' ratios), -p parts to run
- * (default 1234).
+ * (default 12345). Parts 1 and 2 also print the fault_latency histogram of
+ * their GPU faults as PLOT lines, part 5 its times.
  */
 #include <err.h>
 #include <malloc.h>
@@ -184,13 +187,21 @@ static void check_written(const uint8_t *p, uint64_t npages)
 			     (unsigned long long)i);
 }
 
-/* 1. First touch. */
-static void first_touch(uint64_t size, bool huge)
+/* Medians of the runs of a first touch of @size bytes. */
+struct touch_times {
+	uint64_t memset, touch, gpu, warm;
+};
+
+/*
+ * Times the CPU's and the GPU's first touch of @size bytes, @reps times;
+ * *@a and *@b are the counters around the last run's GPU touch. Only the
+ * GPU touches fault on the GPU.
+ */
+static void measure_first_touch(uint64_t size, bool huge, struct touch_times *t,
+				struct counters *a, struct counters *b)
 {
 	uint64_t npages = size / PAGE, t_memset[MAX_REPS], t_touch[MAX_REPS];
-	uint64_t t_gpu[MAX_REPS], t_warm[MAX_REPS], gpu, warm, cpu_set, cpu_touch;
-	struct counters a = {}, b = {};
-	char what[96];
+	uint64_t t_gpu[MAX_REPS], t_warm[MAX_REPS];
 
 	for (int r = 0; r < reps; r++) {
 		uint8_t *p = fresh_malloc(size, huge);
@@ -210,18 +221,48 @@ static void first_touch(uint64_t size, bool huge)
 
 		p = fresh_malloc(size, huge);
 		mirror(p, size);
-		a = counters();
+		*a = counters();
 		t_gpu[r] = gpu_touch(p, npages, true);
-		b = counters();
+		*b = counters();
 		t_warm[r] = gpu_touch(p, npages, true);
 		check_written(p, npages);
 		unmirror(p, size);
 		free(p);
 	}
-	gpu = bench_median(t_gpu, reps);
-	warm = bench_median(t_warm, reps);
-	cpu_set = bench_median(t_memset, reps);
-	cpu_touch = bench_median(t_touch, reps);
+	t->gpu = bench_median(t_gpu, reps);
+	t->warm = bench_median(t_warm, reps);
+	t->memset = bench_median(t_memset, reps);
+	t->touch = bench_median(t_touch, reps);
+}
+
+/* The faults between two fault_latency readings, as PLOT lines. */
+static void plot_latency(const char *what, bool huge, const struct vsvm_fault_latency *la)
+{
+	struct vsvm_fault_latency lb;
+	char label[48];
+
+	if (!la->n_buckets || !bench_fault_latency(&dev, &lb))
+		return;
+	snprintf(label, sizeof(label), "%s-%s", what, huge ? "thp" : "4k");
+	bench_plot_latency(label, la, &lb);
+}
+
+/* 1. First touch. */
+static void first_touch(uint64_t size, bool huge)
+{
+	struct vsvm_fault_latency la = {};
+	struct counters a = {}, b = {};
+	struct touch_times t;
+	uint64_t gpu, warm, cpu_set, cpu_touch;
+	char what[96];
+
+	bench_fault_latency(&dev, &la);
+	measure_first_touch(size, huge, &t, &a, &b);
+	plot_latency("first-touch", huge, &la);
+	gpu = t.gpu;
+	warm = t.warm;
+	cpu_set = t.memset;
+	cpu_touch = t.touch;
 
 	snprintf(what, sizeof(what), "First touch of %llu MiB of malloc()ed "
 		 "memory, %s", (unsigned long long)(size / MIB), page_kind(huge));
@@ -245,6 +286,29 @@ static void first_touch(uint64_t size, bool huge)
 		      (double)gpu / cpu_touch, cpu_touch / 1e6);
 }
 
+/* 5. First touch of growing sizes, 1 MiB to @max, for the plot. */
+static void first_touch_sizes(uint64_t max, bool huge)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "First touch by size, %s: GPU / CPU memset()",
+		 page_kind(huge));
+	bench_header(what);
+	for (uint64_t size = MIB; size <= max; size *= 2) {
+		struct counters a, b;
+		struct touch_times t;
+		char row[48];
+
+		measure_first_touch(size, huge, &t, &a, &b);
+		snprintf(row, sizeof(row), "%llu MiB", (unsigned long long)(size / MIB));
+		bench_row(row, (double)t.gpu / t.memset, "x");
+		bench_plot("first_touch %s %llu %llu %llu %llu %llu", huge ? "thp" : "4k",
+			   (unsigned long long)(size / MIB), (unsigned long long)t.memset,
+			   (unsigned long long)t.touch, (unsigned long long)t.gpu,
+			   (unsigned long long)t.warm);
+	}
+}
+
 /* 2. Where the time of faults on CPU-populated memory goes. */
 static void fault_breakdown(uint64_t size, bool huge)
 {
@@ -255,11 +319,14 @@ static void fault_breakdown(uint64_t size, bool huge)
 	int64_t faults = 0, pages = 0;
 	char what[96];
 
+	struct vsvm_fault_latency la = {};
+
 	if (bench_counter(&dev, "fault_gather_ns") < 0) {
 		printf("\n(fault breakdown skipped: debugfs counters not readable, "
 		       "run as root)\n");
 		return;
 	}
+	bench_fault_latency(&dev, &la);
 	for (int r = 0; r < reps; r++) {
 		uint8_t *p = fresh_malloc(size, huge);
 		struct counters a, b;
@@ -282,6 +349,7 @@ static void fault_breakdown(uint64_t size, bool huge)
 		unmirror(p, size);
 		free(p);
 	}
+	plot_latency("populated", huge, &la);
 	job = bench_median(t_job, reps);
 	warm = bench_median(t_warm, reps);
 	g = bench_median(gather, reps);
@@ -479,7 +547,7 @@ static uint64_t mem_available(void)
 int main(int argc, char **argv)
 {
 	uint64_t touch_mib = 64, unmap_mib = 1024, avail;
-	const char *parts = "1234";
+	const char *parts = "12345";
 	int opt, unmap_reps = 5;
 	char thp[64];
 
@@ -536,6 +604,8 @@ int main(int argc, char **argv)
 			first_touch(touch_mib * MIB, huge);
 		if (strchr(parts, '2'))
 			fault_breakdown(touch_mib * MIB, huge);
+		if (strchr(parts, '5'))
+			first_touch_sizes(touch_mib * MIB, huge);
 	}
 	if (strchr(parts, '3'))
 		munmap_cost(unmap_mib * MIB, false, unmap_reps);

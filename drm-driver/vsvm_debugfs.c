@@ -20,6 +20,8 @@
  *   sequence and PTE counts by size) and queues;
  * - ptes: the same with every valid GPU PTE;
  * - counters: device counters, one "name value" per line;
+ * - fault_latency: histograms of GPU fault service time by the page size
+ *   the fault installed (docs/svm.md "Fault latency histograms");
  * - objects: live objects of the whole module, as the unload check counts;
  * - engine: compute units and the jobs on them;
  * - log: the last rejected requests and failed jobs, oldest first.
@@ -114,6 +116,31 @@ static int counters_show(struct seq_file *m, void *data)
 	return 0;
 }
 
+/*
+ * A header, then one row per bucket: its exclusive upper bound in ns ("inf"
+ * for the last) and the faults in it for each page size; then the sums.
+ */
+static int fault_latency_show(struct seq_file *m, void *data)
+{
+	struct vsvm_fault_latency *lat = &entry_vdev(m)->fault_latency;
+	int b;
+
+	seq_puts(m, "lt_ns 4k 2m\n");
+	for (b = 0; b < VSVM_FAULT_LAT_BUCKETS; b++) {
+		if (b == VSVM_FAULT_LAT_BUCKETS - 1)
+			seq_puts(m, "inf");
+		else
+			seq_printf(m, "%llu", 1ULL << (VSVM_FAULT_LAT_SHIFT + b));
+		seq_printf(m, " %lld %lld\n",
+			   (s64)atomic64_read(&lat->count[VSVM_PTE_SIZE_4K][b]),
+			   (s64)atomic64_read(&lat->count[VSVM_PTE_SIZE_2M][b]));
+	}
+	seq_printf(m, "sum_ns %lld %lld\n",
+		   (s64)atomic64_read(&lat->sum_ns[VSVM_PTE_SIZE_4K]),
+		   (s64)atomic64_read(&lat->sum_ns[VSVM_PTE_SIZE_2M]));
+	return 0;
+}
+
 static int objects_show(struct seq_file *m, void *data)
 {
 	static const char *const names[VSVM_OBJ_COUNT] = {
@@ -149,6 +176,7 @@ static const struct drm_debugfs_info vsvm_debugfs_files[] = {
 	{ "vms", vms_show, 0 },
 	{ "ptes", ptes_show, 0 },
 	{ "counters", counters_show, 0 },
+	{ "fault_latency", fault_latency_show, 0 },
 	{ "objects", objects_show, 0 },
 	{ "engine", engine_show, 0 },
 	{ "log", log_show, 0 },

@@ -5,7 +5,9 @@
 #define __VSVM_DRV_H__
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -101,6 +103,40 @@ enum vsvm_stat {
 	VSVM_STAT_COUNT
 };
 
+/* The GPU page sizes a fault installs, for &struct vsvm_fault_latency. */
+enum vsvm_pte_size {
+	VSVM_PTE_SIZE_4K,
+	VSVM_PTE_SIZE_2M,
+	VSVM_PTE_SIZE_COUNT
+};
+
+/*
+ * Log2 buckets of fault service time: bucket 0 holds services under
+ * 2^VSVM_FAULT_LAT_SHIFT ns (1 us), bucket i under 2^(VSVM_FAULT_LAT_SHIFT + i)
+ * ns, the last one everything longer (above 2^32 ns, 4.3 s).
+ */
+#define VSVM_FAULT_LAT_SHIFT	10
+#define VSVM_FAULT_LAT_BUCKETS	24
+
+/**
+ * struct vsvm_fault_latency - histograms of GPU fault service time
+ *
+ * One histogram per GPU page size the fault installed, for faults that
+ * were serviced; a fault that fails is counted by the counters, not here.
+ * The time is the service proper (see fault_unlocked() in vsvm_svm.c).
+ * Updated locklessly and never reset; debugfs "fault_latency" shows it.
+ */
+struct vsvm_fault_latency {
+	/**
+	 * @count: faults, by enum vsvm_pte_size and bucket (see
+	 * VSVM_FAULT_LAT_BUCKETS); atomic, as faults of several VMs are
+	 * serviced at once.
+	 */
+	atomic64_t count[VSVM_PTE_SIZE_COUNT][VSVM_FAULT_LAT_BUCKETS];
+	/** @sum_ns: total service time of the faults in @count, by size. */
+	atomic64_t sum_ns[VSVM_PTE_SIZE_COUNT];
+};
+
 /**
  * struct vsvm_device - one virtual GPU
  */
@@ -147,6 +183,8 @@ struct vsvm_device {
 
 	/** @stats: counters, updated locklessly. */
 	atomic64_t stats[VSVM_STAT_COUNT];
+	/** @fault_latency: fault service time histograms; see its type. */
+	struct vsvm_fault_latency fault_latency;
 
 	/** @clients_lock: protects @clients. Taken before any VM lock. */
 	struct mutex clients_lock;
@@ -201,6 +239,24 @@ static inline void vsvm_stat_max(struct vsvm_device *vdev, enum vsvm_stat s, s64
 
 	while (old < v && !atomic64_try_cmpxchg(&vdev->stats[s], &old, v))
 		;
+}
+
+/**
+ * vsvm_fault_latency_add() - count one serviced fault in its histogram
+ * @vdev: the device
+ * @size: the GPU page size the fault installed
+ * @ns: how long its service took
+ *
+ * Context: any; lockless, does not sleep.
+ */
+static inline void vsvm_fault_latency_add(struct vsvm_device *vdev, enum vsvm_pte_size size,
+					  u64 ns)
+{
+	struct vsvm_fault_latency *lat = &vdev->fault_latency;
+	unsigned int b = ns >> VSVM_FAULT_LAT_SHIFT ? fls64(ns) - VSVM_FAULT_LAT_SHIFT : 0;
+
+	atomic64_inc(&lat->count[size][min(b, VSVM_FAULT_LAT_BUCKETS - 1)]);
+	atomic64_add(ns, &lat->sum_ns[size]);
 }
 
 __printf(2, 3)

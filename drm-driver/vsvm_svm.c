@@ -534,10 +534,12 @@ static bool svm_pages_reachable(const unsigned long *hmm_pfns, u64 npages)
  * Collision-retry service of [@start, @end) of @range, which lies in one
  * GPU 2 MiB block, asking write access for the pages set in @want (NULL:
  * none), gathering into @pfns. Returns -EAGAIN when the range was unmapped
- * meanwhile: it must be looked up again, never populated. Context: @range
- * held (by &vsvm_vm.lock or range_hold()), an mm_users reference held, the
- * VM owner's memcg active; may block as long as the mm's pages take to
- * come (a filesystem that never answers: forever).
+ * meanwhile: it must be looked up again, never populated; on success, the
+ * enum vsvm_pte_size of the PTEs installed (the range lies in one 2 MiB
+ * block: one 2 MiB PTE or 4 KiB ones). Context: @range held (by
+ * &vsvm_vm.lock or range_hold()), an mm_users reference held, the VM
+ * owner's memcg active; may block as long as the mm's pages take to come
+ * (a filesystem that never answers: forever).
  */
 static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start, u64 end,
 		    const unsigned long *want, bool readonly, unsigned long deadline,
@@ -548,6 +550,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 	bool write = want && !bitmap_empty(want, npages);
 	struct vsvm_pt_cache cache = {};
 	u32 latency = READ_ONCE(vdev->inject.latency_us);
+	enum vsvm_pte_size size = VSVM_PTE_SIZE_4K;
 	bool collide, unmap;
 	unsigned long seq;
 	ktime_t t0, t1;
@@ -627,6 +630,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 				range->n_pages += vsvm_mmu_map_locked(&vm->mmu, &cache, va,
 								      pfn, 9, w);
 				vsvm_stat_inc(vdev, VSVM_STAT_PTE_2M);
+				size = VSVM_PTE_SIZE_2M;
 				i += VSVM_SVM_CHUNK_PAGES;
 			} else {
 				range->n_pages += vsvm_mmu_map_locked(&vm->mmu, &cache, va,
@@ -639,6 +643,7 @@ static int populate(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 start,
 		vsvm_stat_add(vdev, VSVM_STAT_FAULT_INSTALL_NS,
 			      ktime_to_ns(ktime_sub(ktime_get(), t1)));
 		vsvm_stat_add(vdev, VSVM_STAT_FAULT_PAGES, npages);
+		ret = size;
 		break;
 	}
 out:
@@ -655,7 +660,7 @@ nomem:
  * whole chunk is asked for first, to map large pages and spare later
  * faults; if some page of it cannot be had (a file hole past EOF, say)
  * only the faulting page is, so an error is only reported for @addr itself.
- * Context: as populate().
+ * Returns as populate(). Context: as populate().
  */
 static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 addr,
 			   u64 start, u64 end, u64 wstart, u64 wend, bool readonly,
@@ -668,7 +673,7 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 	*status = DRM_VSVM_STATUS_OK;
 	want_write(vm, range, start, end, wstart, wend, want, pfns);
 	ret = populate(vm, range, start, end, want, readonly, deadline, pfns, status);
-	if (ret && ret != -EDEADLK && ret != -ENOMEM && ret != -EAGAIN &&
+	if (ret < 0 && ret != -EDEADLK && ret != -ENOMEM && ret != -EAGAIN &&
 	    *status != DRM_VSVM_STATUS_CANCELED && end - start > PAGE_SIZE) {
 		*status = DRM_VSVM_STATUS_OK;
 		bitmap_zero(want, VSVM_SVM_CHUNK_PAGES);
@@ -677,11 +682,11 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 		ret = populate(vm, range, page, page + PAGE_SIZE, want, readonly, deadline,
 			       pfns, status);
 	}
-	if (ret == -EAGAIN)
+	if (ret >= 0 || ret == -EAGAIN)
 		return ret;
-	if (ret && *status == DRM_VSVM_STATUS_OK)
+	if (*status == DRM_VSVM_STATUS_OK)
 		*status = DRM_VSVM_STATUS_BAD_MEMORY;
-	return ret ? vsvm_status_errno(*status) : 0;
+	return vsvm_status_errno(*status);
 }
 
 /*
@@ -692,6 +697,12 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
  * the range stays allocated, and a PTE is only installed while it is not
  * unmapped (checked under &vsvm_mmu.lock), so a binding removed meanwhile
  * gets none: populate() then returns -EAGAIN and the caller looks again.
+ *
+ * The fault latency histogram times populate_around(), the service proper:
+ * page gathering (and allocation, on a first touch), its retries and the
+ * PTE writes, which is what the PTE size it is filed under changes. Time
+ * spent waiting in the VM's fault queue or for &vsvm_vm.lock is left out:
+ * it depends on the other faults, not on this one.
  */
 static int fault_unlocked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 addr,
 			  u64 start, u64 end, u64 wstart, u64 wend, bool readonly,
@@ -699,6 +710,7 @@ static int fault_unlocked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 
 {
 	struct mem_cgroup *memcg;
 	unsigned long *pfns;
+	u64 t0;
 	int ret;
 
 	lockdep_assert_held(&vm->lock);
@@ -715,8 +727,13 @@ static int fault_unlocked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 
 	}
 	range_hold(vm, range);
 	mutex_unlock(&vm->lock);
+	t0 = ktime_get_ns();
 	ret = populate_around(vm, range, addr, start, end, wstart, wend, readonly, deadline,
 			      pfns, status);
+	if (ret >= 0) {
+		vsvm_fault_latency_add(vm->vdev, ret, ktime_get_ns() - t0);
+		ret = 0;
+	}
 	mutex_lock(&vm->lock);
 	range->faults++;
 	range->last_fault_addr = addr;
@@ -951,8 +968,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 		bitmap_fill(want, VSVM_SVM_CHUNK_PAGES);
 		ret = populate(vm, range, addr, next, vma->readonly ? NULL : want,
 			       vma->readonly, vsvm_fault_deadline(), pfns, status);
-		if (ret)
-			ret = vsvm_status_errno(*status);
+		ret = ret < 0 ? vsvm_status_errno(*status) : 0;
 		addr = next;
 	}
 	range->validated = !ret;

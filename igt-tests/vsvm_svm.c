@@ -1399,6 +1399,107 @@ static void test_fault_4k(void)
 }
 
 /*
+ * Checks that debugfs fault_latency moved by exactly @n[size] faults of each
+ * PTE size since @before, and, for a size that moved by one fault, that the
+ * bucket it went to holds the time its sum grew by.
+ */
+static void check_fault_latency(const struct vsvm_fault_latency *before,
+				const int64_t n[2], const char *step)
+{
+	static const char *const size_name[2] = { "4 KiB", "2 MiB" };
+	struct vsvm_fault_latency now;
+
+	vsvm_fault_latency_read(fd, &now);
+	igt_assert_eq(now.n_buckets, before->n_buckets);
+	for (int s = 0; s < 2; s++) {
+		int64_t total = 0, dsum = now.sum_ns[s] - before->sum_ns[s];
+		int moved = -1;
+
+		for (int b = 0; b < now.n_buckets; b++) {
+			int64_t d = now.count[s][b] - before->count[s][b];
+
+			igt_assert_lte(0, d);
+			if (d)
+				moved = b;
+			total += d;
+		}
+		igt_info("%s: %s faults +%" PRId64 " (expected %" PRId64
+			 "), time +%" PRId64 " ns, last bucket moved %d\n",
+			 step, size_name[s], total, n[s], dsum, moved);
+		igt_assert_eq_s64(total, n[s]);
+		igt_assert_eq(dsum > 0, n[s] > 0);
+		if (n[s] == 1) {
+			uint64_t lo = moved ? now.lt_ns[moved - 1] : 0;
+
+			igt_assert_lte_u64(lo, dsum);
+			igt_assert_f((uint64_t)dsum < now.lt_ns[moved],
+				     "%" PRId64 " ns counted under %" PRIu64 "\n",
+				     dsum, now.lt_ns[moved]);
+		}
+	}
+}
+
+/*
+ * Faults of known page sizes, each checked against debugfs fault_latency:
+ * a transparent huge page (one 2 MiB PTE), a 2 MiB chunk of 4 KiB pages
+ * (512 PTEs, still one fault), a page alone in its VMA, a run on memory
+ * already mapped (no fault), and PREFETCH of another huge page, serviced
+ * in the caller's context rather than by the fault worker.
+ */
+static void test_fault_latency(void)
+{
+	uint8_t *thp = map_touched_2m(true, 54), *small = map_touched_2m(false, 55);
+	uint8_t *thp2 = map_touched_2m(true, 56), *guard, *page = map_lonely(SZ_4K, &guard);
+	struct vsvm_fault_latency before;
+	struct strided_args args;
+	uint64_t code, out_va, *out;
+	uint32_t code_size;
+	struct ctx c;
+
+	fill_u32(page, SZ_4K, 57);
+	ctx_init(&c, true);
+	code = ctx_code(&c, gather_src, &code_size);
+	out_va = ctx_bo(&c, SZ_4K, (void **)&out);
+
+	vsvm_fault_latency_read(fd, &before);
+	args = (struct strided_args){ to_user_pointer(thp), out_va, 512, 4096 };
+	ctx_run_1wg(&c, code, code_size, &args, sizeof(args), 512);
+	for (int i = 0; i < 512; i++)
+		igt_assert_eq_u64(out[i], *(uint64_t *)(thp + 4096ull * i));
+	check_fault_latency(&before, (int64_t[2]){ 0, 1 }, "huge page");
+
+	vsvm_fault_latency_read(fd, &before);
+	args.ptr0 = to_user_pointer(small);
+	ctx_run_1wg(&c, code, code_size, &args, sizeof(args), 512);
+	for (int i = 0; i < 512; i++)
+		igt_assert_eq_u64(out[i], *(uint64_t *)(small + 4096ull * i));
+	check_fault_latency(&before, (int64_t[2]){ 1, 0 }, "4 KiB pages");
+
+	vsvm_fault_latency_read(fd, &before);
+	args = (struct strided_args){ to_user_pointer(page), out_va, 16, 8 };
+	ctx_run_1wg(&c, code, code_size, &args, sizeof(args), 16);
+	igt_assert_eq(memcmp(out, page, 16 * 8), 0);
+	check_fault_latency(&before, (int64_t[2]){ 1, 0 }, "lonely page");
+
+	vsvm_fault_latency_read(fd, &before);
+	ctx_run_1wg(&c, code, code_size, &args, sizeof(args), 16);
+	check_fault_latency(&before, (int64_t[2]){ 0, 0 }, "mapped");
+
+	if (svm_caps & DRM_VSVM_SVM_CAP_PREFETCH) {
+		vsvm_fault_latency_read(fd, &before);
+		vsvm_prefetch(fd, c.vm, to_user_pointer(thp2), SZ_2M, 0);
+		check_fault_latency(&before, (int64_t[2]){ 0, 1 }, "prefetch");
+	}
+
+	ctx_fini(&c);
+	munmap(out, SZ_4K);
+	munmap(guard, 3 * SZ_4K);
+	munmap(thp, SZ_2M);
+	munmap(small, SZ_2M);
+	munmap(thp2, SZ_2M);
+}
+
+/*
  * GPU reads do not break copy-on-write: after fork, the parent's GPU read
  * maps the page still shared with the child, read-only. A GPU write then
  * faults for writing and gives the parent a private copy; the child's view
@@ -3408,6 +3509,13 @@ igt_main
 			     "and one 4 KiB PTE.");
 		igt_subtest("fault-4k")
 			test_fault_4k();
+
+		igt_describe("debugfs fault_latency counts each serviced fault "
+			     "once, under the PTE size it installed (4 KiB or "
+			     "2 MiB), in the bucket holding its service time; "
+			     "GPU faults and PREFETCH alike.");
+		igt_subtest("fault-latency-histogram")
+			test_fault_latency();
 
 		igt_describe("After fork, GPU reads keep the pages shared with "
 			     "the child; a GPU write breaks COW in the parent "

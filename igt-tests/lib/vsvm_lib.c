@@ -591,6 +591,16 @@ int64_t vsvm_counter(int fd, const char *name)
 	return v;
 }
 
+void vsvm_fault_latency_read(int fd, struct vsvm_fault_latency *lat)
+{
+	char *text = vsvm_debugfs_read(fd, "fault_latency");
+
+	igt_assert_f(text, "cannot read debugfs fault_latency: %m\n");
+	igt_assert_f(!vsvm_fault_latency_parse(text, lat),
+		     "debugfs fault_latency malformed:\n%s", text);
+	free(text);
+}
+
 bool vsvm_log_has(int fd, const char *needle)
 {
 	char *text = vsvm_debugfs_read(fd, "log");

@@ -230,6 +230,9 @@ int vsvm_syncobj_status(int fd, uint32_t syncobj);
 /* One counter of debugfs "counters"; fails the test if it is missing. */
 int64_t vsvm_counter(int fd, const char *name);
 
+/* debugfs "fault_latency"; fails the test if it is missing or malformed. */
+void vsvm_fault_latency_read(int fd, struct vsvm_fault_latency *lat);
+
 /* Does a line of debugfs "log" hold @needle? If not, the log is printed. */
 bool vsvm_log_has(int fd, const char *needle);
 

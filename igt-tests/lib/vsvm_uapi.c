@@ -5,7 +5,10 @@
  * assertions; the demo and the benchmarks use it directly.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -375,4 +378,46 @@ int64_t vsvm_scaled_limit(int64_t limit)
 	int64_t ret = (int64_t)scaled;
 
 	return ret < scaled ? ret + 1 : ret;
+}
+
+/**
+ * vsvm_fault_latency_parse - parse debugfs "fault_latency"
+ * @text: the file's contents
+ * @lat: out
+ *
+ * Return: 0, or -EINVAL if @text is not the format docs/svm.md describes.
+ */
+int vsvm_fault_latency_parse(const char *text, struct vsvm_fault_latency *lat)
+{
+	const char *line = text;
+	bool sums = false;
+
+	memset(lat, 0, sizeof(*lat));
+	if (strncmp(line, "lt_ns 4k 2m\n", 12))
+		return -EINVAL;
+	while ((line = strchr(line, '\n')) && *++line) {
+		char bound[32];
+		int64_t n4k, n2m;
+		int i = lat->n_buckets;
+
+		if (sums || sscanf(line, "%31s %" SCNd64 " %" SCNd64, bound, &n4k, &n2m) != 3)
+			return -EINVAL;
+		if (!strcmp(bound, "sum_ns")) {
+			lat->sum_ns[0] = n4k;
+			lat->sum_ns[1] = n2m;
+			sums = true;
+			continue;
+		}
+		if (i == VSVM_FAULT_LAT_MAX_BUCKETS)
+			return -EINVAL;
+		lat->lt_ns[i] = strcmp(bound, "inf") ? strtoull(bound, NULL, 10) : UINT64_MAX;
+		if (i && lat->lt_ns[i] <= lat->lt_ns[i - 1])
+			return -EINVAL;
+		lat->count[0][i] = n4k;
+		lat->count[1][i] = n2m;
+		lat->n_buckets++;
+	}
+	if (!sums || lat->n_buckets < 2 || lat->lt_ns[lat->n_buckets - 1] != UINT64_MAX)
+		return -EINVAL;
+	return 0;
 }

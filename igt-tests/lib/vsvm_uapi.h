@@ -48,6 +48,22 @@ const char *vsvm_status_name(uint32_t status);
 int __vsvm_prefetch(int fd, uint32_t vm_id, uint64_t addr, uint64_t range,
 		    uint32_t flags);
 
+/*
+ * debugfs "fault_latency" (docs/svm.md "Fault latency histograms"): per
+ * bucket its exclusive upper bound in ns (UINT64_MAX for the last) and the
+ * faults in it that installed 4 KiB ([0]) and 2 MiB ([1]) PTEs.
+ */
+#define VSVM_FAULT_LAT_MAX_BUCKETS	64
+struct vsvm_fault_latency {
+	int n_buckets;
+	uint64_t lt_ns[VSVM_FAULT_LAT_MAX_BUCKETS];
+	int64_t count[2][VSVM_FAULT_LAT_MAX_BUCKETS];
+	int64_t sum_ns[2];
+};
+
+/* Parses the file's @text into @lat; 0, or -EINVAL if it is malformed. */
+int vsvm_fault_latency_parse(const char *text, struct vsvm_fault_latency *lat);
+
 /* Time limits for a busy host (VSVM_TIME_SCALE): the tools need them too. */
 double vsvm_time_scale(void);
 int64_t vsvm_scaled_limit(int64_t limit);
