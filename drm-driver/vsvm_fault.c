@@ -68,9 +68,9 @@ static void fault_queue_work(struct work_struct *work)
 		kcov_remote_start_common(fault->kcov_handle);
 		fault->ret = vsvm_vm_handle_fault(vm, fault->mm, fault->addr, fault->access,
 						  &fault->status);
-		kcov_remote_stop();
 		vsvm_stat_add(vdev, VSVM_STAT_FAULTS_PENDING, -1);
 		fault->done(fault);
+		kcov_remote_stop();
 		vsvm_vm_put(vm);
 	}
 	vsvm_vm_put(vm);
