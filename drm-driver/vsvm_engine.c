@@ -14,6 +14,7 @@
 #include "vsvm_engine.h"
 #include "vsvm_exec.h"
 #include "vsvm_fault.h"
+#include "vsvm_inject.h"
 #include "vsvm_interp.h"
 #include "vsvm_params.h"
 #include "vsvm_vm.h"
@@ -472,14 +473,22 @@ static bool park(struct vsvm_cu *cu, struct vsvm_wg *wg)
 {
 	struct vsvm_engine *engine = cu->engine;
 	struct vsvm_job *job = wg->job;
+	unsigned long delay;
 
 	if (vsvm_job_should_stop(job))
 		return false;
+	/*
+	 * The fault's own VM reference, taken while the job still holds
+	 * one: once the watchdog can see the workgroup, the job may end and
+	 * be freed, and the VM with it, before the fault is raised.
+	 */
+	drm_gpuvm_get(&job->vm->gpuvm);
 	wg->fault.vm = job->vm;
 	wg->fault.mm = job->mm;
 	wg->fault.addr = wg->ctx.fault_addr;
 	wg->fault.access = wg->ctx.fault_access;
 	wg->fault.kcov_handle = job->kcov_handle;
+	vsvm_inject_park_delay(engine->vdev, "workgroup held off the parked list");
 
 	spin_lock(&engine->lock);
 	wg->state = VSVM_WG_FAULTING;
@@ -487,11 +496,16 @@ static bool park(struct vsvm_cu *cu, struct vsvm_wg *wg)
 	job->parked++;
 	/*
 	 * Armed before the fault leaves, and under the lock, as the job may
-	 * end once the watchdog can see the workgroup.
+	 * end once the watchdog can see the workgroup. A cancel that came
+	 * after the check above did not see the workgroup either
+	 * (vsvm_engine_cancel() walks the parked list under this lock): the
+	 * watchdog must then run at once, not at the deadline.
 	 */
-	queue_delayed_work(system_wq, &job->watchdog, watchdog_delay(job));
+	delay = READ_ONCE(job->queue->canceled) ? 0 : watchdog_delay(job);
+	queue_delayed_work(system_wq, &job->watchdog, delay);
 	spin_unlock(&engine->lock);
 
+	vsvm_inject_park_delay(engine->vdev, "parked fault held before it is raised");
 	vsvm_stat_inc(engine->vdev, VSVM_STAT_FAULTS_RAISED);
 	vsvm_fault_raise(engine->vdev, &wg->fault);
 	return true;

@@ -90,8 +90,8 @@ void vsvm_fault_queue_init(struct vsvm_fault_queue *fq)
 /**
  * vsvm_fault_raise() - queue a fault to its VM's fault queue
  * @vdev: the device
- * @fault: the fault, with @vm, @mm, @addr, @access and @done set; takes a
- *	   reference on @vm
+ * @fault: the fault, with @vm, @mm, @addr, @access and @done set; @vm is
+ *	   a reference the caller took for the fault, dropped after @done
  *
  * Context: any; does not sleep.
  */
@@ -101,11 +101,10 @@ void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault)
 	struct vsvm_fault_queue *fq = &vm->faults;
 
 	/*
-	 * The fault's reference and the work's, both before the fault is on
-	 * the list: from then on the fault may be done, and its reference
-	 * dropped, at any time.
+	 * The work's reference, before the fault is on the list: from then
+	 * on the fault may be done, and its own reference dropped, at any
+	 * time.
 	 */
-	drm_gpuvm_get(&vm->gpuvm);
 	drm_gpuvm_get(&vm->gpuvm);
 	vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_PENDING);
 	spin_lock(&fq->lock);

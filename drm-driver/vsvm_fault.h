@@ -22,7 +22,10 @@ struct vsvm_vm;
 struct vsvm_fault {
 	/** @link: in &vsvm_fault_queue.pending, under its lock. */
 	struct list_head link;
-	/** @vm: the VM; a reference, dropped after @done is called. */
+	/**
+	 * @vm: the VM; a reference the raiser took before anyone who may end
+	 * the job could see the fault, dropped after @done is called.
+	 */
 	struct vsvm_vm *vm;
 	/** @mm: the faulting job's submitter, compared and never dereferenced. */
 	struct mm_struct *mm;

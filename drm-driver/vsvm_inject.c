@@ -2,6 +2,7 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/wait.h>
 
@@ -82,6 +83,23 @@ void vsvm_inject_hold(struct vsvm_device *vdev)
 }
 
 /**
+ * vsvm_inject_park_delay() - wait &vsvm_fault_inject.park_delay_us, if set
+ * @vdev: the device
+ * @what: the window held open, for the debugfs log
+ *
+ * Context: process; sleeps.
+ */
+void vsvm_inject_park_delay(struct vsvm_device *vdev, const char *what)
+{
+	u32 us = READ_ONCE(vdev->inject.park_delay_us);
+
+	if (likely(!us))
+		return;
+	vsvm_inject_hit(vdev, what);
+	fsleep(us);
+}
+
+/**
  * vsvm_inject_release() - release held faults for good, at unload
  * @inject: the device's injection state
  */
@@ -111,4 +129,5 @@ void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *r
 	debugfs_create_u32("latency_us", 0600, dir, &inject->latency_us);
 	debugfs_create_u32("teardown_delay_us", 0600, dir, &inject->teardown_delay_us);
 	debugfs_create_file_unsafe("hold", 0600, dir, inject, &hold_fops);
+	debugfs_create_u32("park_delay_us", 0600, dir, &inject->park_delay_us);
 }

@@ -66,12 +66,21 @@ struct vsvm_fault_inject {
 	u32 hold;
 	/** @hold_wq: faults held by @hold wait here. */
 	wait_queue_head_t hold_wq;
+	/**
+	 * @park_delay_us: a compute unit parking a workgroup waits this long
+	 * before making it visible to cancellation and the watchdog, and
+	 * again before raising its fault: the windows in which
+	 * QUEUE_DESTROY, VM destroy and the watchdog may end the job (see
+	 * park()).
+	 */
+	u32 park_delay_us;
 };
 
 void vsvm_inject_hit(struct vsvm_device *vdev, const char *what);
 void vsvm_inject_debugfs_init(struct vsvm_fault_inject *inject, struct dentry *root);
 void vsvm_inject_release(struct vsvm_fault_inject *inject);
 void vsvm_inject_hold(struct vsvm_device *vdev);
+void vsvm_inject_park_delay(struct vsvm_device *vdev, const char *what);
 
 /**
  * vsvm_inject() - consume one injected event, if any is left

@@ -2818,7 +2818,7 @@ static const struct inject_case inject_cases[] = {
 
 static const char *const inject_knobs[] = {
 	"ebusy", "collisions", "unmaps", "range_alloc", "pt_alloc",
-	"fail_faults", "latency_us", "hold",
+	"fail_faults", "latency_us", "hold", "park_delay_us",
 };
 
 static void inject_set(const char *knob, uint64_t value)
@@ -3407,6 +3407,80 @@ static void test_fault_held(bool fuse)
 	free(baseline);
 }
 
+/*
+ * Cancel and VM destroy while a compute unit parks a workgroup. Between
+ * checking whether its job must stop and putting the workgroup on the
+ * parked list, the compute unit is the only one who knows of it: a
+ * QUEUE_DESTROY there walks a parked list without it. And once it is on
+ * the list, the watchdog may end the job, and the job's end may free the
+ * VM, before the fault is raised. fault_inject/park_delay_us holds both
+ * windows open; the test cancels in the first and lets the job end in the
+ * second. The job must end CANCELED at once, not at its (unreachable)
+ * timeout, and the fault must not touch a freed VM: the harness fails the
+ * run on the KASAN or refcount report that would give.
+ */
+static void test_park_cancel(void)
+{
+	const uint64_t delay_ms = vsvm_scaled_limit(1000);
+	struct poke_args a = {};
+	int64_t injected, raised, t0;
+	uint64_t code, seqno;
+	uint32_t code_size, queue;
+	char *baseline, line[96], *log;
+	struct ctx c;
+	void *buf;
+
+	require_debugfs();
+	igt_require_f(igt_debugfs_exists(fd, "fault_inject/park_delay_us", O_RDWR),
+		      "no fault_inject/park_delay_us\n");
+	igt_install_exit_handler(inject_clear);
+	baseline = vsvm_objects_snapshot(fd);
+	vsvm_param_set("job_timeout_ms", "3600000");
+
+	/* Never touched: the load faults. */
+	buf = mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(buf != MAP_FAILED);
+	a.addr = to_user_pointer(buf);
+	ctx_init(&c, true);
+	code = ctx_code(&c, load_src, &code_size);
+	queue = c.queue;
+	injected = vsvm_counter(fd, "faults_injected");
+	raised = vsvm_counter(fd, "faults_raised");
+	inject_set("park_delay_us", delay_ms * 1000);
+	seqno = submit(queue, code, code_size, ctx_args(&c, &a, sizeof(a)), sizeof(a), 1);
+
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_injected") == injected; usleep(1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
+			     "no park was delayed\n");
+	/* In the first window: the workgroup is nowhere to be seen. */
+	ctx_fini(&c);
+	igt_assert_f(vsvm_counter(fd, "faults_injected") - injected == 1,
+		     "QUEUE_DESTROY and VM_DESTROY came after the first window\n");
+	log = vsvm_debugfs_read(fd, "log");
+	igt_assert(log && strstr(log, "workgroup held off the parked list"));
+	free(log);
+
+	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u", queue, seqno,
+		 DRM_VSVM_STATUS_CANCELED);
+	for (t0 = held_now_ms(); !(log = vsvm_debugfs_read(fd, "log")) || !strstr(log, line);
+	     free(log))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
+			     "no \"%s\" in the log: the cancel was missed\n", line);
+	free(log);
+	/* The job ended, and its VM may be gone, before the fault is raised. */
+	igt_assert_eq(vsvm_counter(fd, "faults_injected") - injected, 2);
+	igt_assert_f(vsvm_counter(fd, "faults_raised") == raised,
+		     "the job ended after its fault was raised, not at the cancel\n");
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") == raised; usleep(1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
+			     "the fault was never raised\n");
+	inject_set("park_delay_us", 0);
+	vsvm_param_restore("job_timeout_ms");
+	vsvm_wait_objects(fd, baseline, 10);
+	free(baseline);
+	munmap(buf, SZ_4K);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -3649,6 +3723,13 @@ igt_main
 		igt_dynamic("fuse")
 			test_fault_held(true);
 	}
+
+	igt_describe("QUEUE_DESTROY and VM_DESTROY while a compute unit parks "
+		     "a faulting workgroup (held open by fault injection): the "
+		     "job ends CANCELED at once and its fault, raised after the "
+		     "job and the VM are gone, touches nothing freed.");
+	igt_subtest("park-cancel-race")
+		test_park_cancel();
 
 	igt_describe("GPU atomic adds and concurrent CPU atomic adds on the "
 		     "same u32 and u64 counters all count.");
