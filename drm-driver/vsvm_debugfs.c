@@ -66,6 +66,7 @@ static const char *const stat_names[VSVM_STAT_COUNT] = {
 	[VSVM_STAT_FAULTS_RAISED] = "faults_raised",
 	[VSVM_STAT_FAULTS_PENDING] = "faults_pending",
 	[VSVM_STAT_FAULTS_ABANDONED] = "faults_abandoned",
+	[VSVM_STAT_FAULTS_USER_WAITS] = "faults_user_waits",
 	[VSVM_STAT_UFENCE_WRITTEN] = "ufences_written",
 	[VSVM_STAT_UFENCE_FAILED] = "ufences_failed",
 	[VSVM_STAT_UFENCE_SKIPPED] = "ufences_skipped",

@@ -64,6 +64,12 @@ module_param_named(max_ranges_per_vm, vsvm_max_ranges_per_vm, uint, 0644);
 MODULE_PARM_DESC(max_ranges_per_vm,
 		 "SVM ranges one VM may hold; beyond, faults fail with RANGE_LIMIT");
 
+/* See "Fault queue" in vsvm_fault.c. */
+unsigned int vsvm_fault_workers_per_user = 16;
+module_param_named(fault_workers_per_user, vsvm_fault_workers_per_user, uint, 0644);
+MODULE_PARM_DESC(fault_workers_per_user,
+		 "Fault workers the VMs of one user may keep busy at once (at least 1)");
+
 #define VSVM_MAX_DEVICES 16
 
 atomic_t vsvm_obj_live[VSVM_OBJ_COUNT];

@@ -94,6 +94,7 @@ enum vsvm_stat {
 	VSVM_STAT_FAULTS_RAISED,
 	VSVM_STAT_FAULTS_PENDING,
 	VSVM_STAT_FAULTS_ABANDONED,
+	VSVM_STAT_FAULTS_USER_WAITS,
 	VSVM_STAT_UFENCE_WRITTEN,
 	VSVM_STAT_UFENCE_FAILED,
 	VSVM_STAT_UFENCE_SKIPPED,
@@ -168,6 +169,16 @@ struct vsvm_device {
 	 * "Fault queue" in vsvm_fault.c.
 	 */
 	struct workqueue_struct *fault_wq;
+	/**
+	 * @fault_lock: protects @fault_users and every
+	 * &struct vsvm_fault_user; taken alone, never with another lock.
+	 */
+	spinlock_t fault_lock;
+	/**
+	 * @fault_users: &struct vsvm_fault_user of every user with a VM,
+	 * under @fault_lock.
+	 */
+	struct list_head fault_users;
 
 	/**
 	 * @ufence_wq: writes user fences, one work item per queue

@@ -2,10 +2,13 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <drm/drm_gpuvm.h>
+#include <linux/cred.h>
 #include <linux/kcov.h>
+#include <linux/slab.h>
 
 #include "vsvm_drv.h"
 #include "vsvm_fault.h"
+#include "vsvm_params.h"
 #include "vsvm_vm.h"
 
 /**
@@ -29,6 +32,17 @@
  * second finds it mapped. A fault that never ends holds its VM's queue,
  * and nothing else: other VMs' queues run on other workers.
  *
+ * A fault that never ends keeps its worker too, and the workqueue has a
+ * bounded number of them (%VSVM_FAULT_WORKERS): one process with that many
+ * VMs, each stuck on such a file, would leave no worker to anyone else.
+ * So each user (the real uid that created the VM) gets a share of them,
+ * &struct vsvm_fault_user: at most fault_workers_per_user of its VMs'
+ * queues are on the workqueue at once, the others wait on the user's
+ * list, without a worker, and take the worker of the next of the user's
+ * queues to run dry. What a user's stuck faults hold up is then the
+ * user's own other VMs. A user who holds subordinate uids (newuidmap)
+ * counts as that many users.
+ *
  * The workqueue is unbound, as a fault sleeps and may take long. It is not
  * WQ_MEM_RECLAIM: no reclaim waits for a GPU fault (vsvm has no shrinker
  * and never lets reclaim wait on its fences, see "Queues and jobs"), and a
@@ -45,7 +59,73 @@
  */
 
 /*
- * Each fault holds a VM reference until it is done, and each queueing of
+ * Workers of &vsvm_device.fault_wq: enough for fault_workers_per_user of
+ * every user of a busy machine, each possibly stuck.
+ */
+#define VSVM_FAULT_WORKERS	WQ_MAX_ACTIVE
+
+/**
+ * struct vsvm_fault_user - one user's share of the fault workers
+ *
+ * One per real uid that has a VM on the device, on
+ * &vsvm_device.fault_users; every field is under &vsvm_device.fault_lock.
+ */
+struct vsvm_fault_user {
+	/** @link: on &vsvm_device.fault_users. */
+	struct list_head link;
+	/** @uid: the user. */
+	kuid_t uid;
+	/** @vms: VMs of the user; the last one's end frees the share. */
+	unsigned int vms;
+	/**
+	 * @running: fault queues of the user on the workqueue or running;
+	 * at most fault_workers_per_user while any queue waits.
+	 */
+	unsigned int running;
+	/** @waiting: &vsvm_fault_queue.wait_link of queues waiting for a worker. */
+	struct list_head waiting;
+};
+
+/* Schedule @fq, which has a fault and no worker: now, or when its user's turn comes. */
+static void fault_user_admit(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
+{
+	struct vsvm_fault_user *user = fq->user;
+	bool run;
+
+	spin_lock(&vdev->fault_lock);
+	run = user->running < max(READ_ONCE(vsvm_fault_workers_per_user), 1U);
+	if (run)
+		user->running++;
+	else
+		list_add_tail(&fq->wait_link, &user->waiting);
+	spin_unlock(&vdev->fault_lock);
+
+	if (run)
+		queue_work(vdev->fault_wq, &fq->work);
+	else
+		vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_USER_WAITS);
+}
+
+/* A queue of @user ran dry: its worker goes to the user's next waiting queue. */
+static void fault_user_release(struct vsvm_device *vdev, struct vsvm_fault_user *user)
+{
+	struct vsvm_fault_queue *next;
+
+	spin_lock(&vdev->fault_lock);
+	next = list_first_entry_or_null(&user->waiting, struct vsvm_fault_queue, wait_link);
+	if (next)
+		list_del_init(&next->wait_link);
+	else
+		user->running--;
+	spin_unlock(&vdev->fault_lock);
+
+	/* From a work of the same workqueue: allowed while unload drains it. */
+	if (next)
+		queue_work(vdev->fault_wq, &next->work);
+}
+
+/*
+ * Each fault holds a VM reference until it is done, and each scheduling of
  * the work one more until the work returns, which may free the VM, and the
  * work with it, as its very last step.
  */
@@ -61,6 +141,8 @@ static void fault_queue_work(struct work_struct *work)
 		fault = list_first_entry_or_null(&fq->pending, struct vsvm_fault, link);
 		if (fault)
 			list_del_init(&fault->link);
+		else
+			fq->scheduled = false;
 		spin_unlock(&fq->lock);
 		if (!fault)
 			break;
@@ -73,18 +155,65 @@ static void fault_queue_work(struct work_struct *work)
 		kcov_remote_stop();
 		vsvm_vm_put(vm);
 	}
+	fault_user_release(vdev, fq->user);
 	vsvm_vm_put(vm);
 }
 
 /**
  * vsvm_fault_queue_init() - set up a VM's fault queue
- * @fq: the queue
+ * @vdev: the device
+ * @fq: the queue of a VM the caller is creating
+ *
+ * Context: process; the caller's real uid is the VM's user.
+ * Return: 0 or -ENOMEM.
  */
-void vsvm_fault_queue_init(struct vsvm_fault_queue *fq)
+int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 {
+	struct vsvm_fault_user *user, *new;
+	kuid_t uid = current_uid();
+
+	/* Allocated first, as the lock is a spinlock; freed if not needed. */
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	spin_lock(&vdev->fault_lock);
+	list_for_each_entry(user, &vdev->fault_users, link)
+		if (uid_eq(user->uid, uid))
+			goto found;
+	user = new;
+	new = NULL;
+	user->uid = uid;
+	INIT_LIST_HEAD(&user->waiting);
+	list_add(&user->link, &vdev->fault_users);
+found:
+	user->vms++;
+	spin_unlock(&vdev->fault_lock);
+	kfree(new);
+
 	spin_lock_init(&fq->lock);
 	INIT_LIST_HEAD(&fq->pending);
 	INIT_WORK(&fq->work, fault_queue_work);
+	INIT_LIST_HEAD(&fq->wait_link);
+	fq->user = user;
+	return 0;
+}
+
+/**
+ * vsvm_fault_queue_fini() - drop a freed VM's share of the fault workers
+ * @vdev: the device
+ * @fq: the queue; no fault and no scheduling of its work is left
+ */
+void vsvm_fault_queue_fini(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
+{
+	struct vsvm_fault_user *user = fq->user;
+
+	spin_lock(&vdev->fault_lock);
+	if (--user->vms)
+		user = NULL;
+	else
+		list_del(&user->link);
+	spin_unlock(&vdev->fault_lock);
+	kfree(user);
 }
 
 /**
@@ -99,19 +228,23 @@ void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault)
 {
 	struct vsvm_vm *vm = fault->vm;
 	struct vsvm_fault_queue *fq = &vm->faults;
+	bool schedule;
 
-	/*
-	 * The work's reference, before the fault is on the list: from then
-	 * on the fault may be done, and its own reference dropped, at any
-	 * time.
-	 */
-	drm_gpuvm_get(&vm->gpuvm);
 	vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_PENDING);
 	spin_lock(&fq->lock);
 	list_add_tail(&fault->link, &fq->pending);
+	schedule = !fq->scheduled;
+	fq->scheduled = true;
+	/*
+	 * The scheduling's reference, before the lock is dropped: from then
+	 * on the fault may be done, and its own reference dropped, at any
+	 * time.
+	 */
+	if (schedule)
+		drm_gpuvm_get(&vm->gpuvm);
 	spin_unlock(&fq->lock);
-	if (!queue_work(vdev->fault_wq, &fq->work))
-		vsvm_vm_put(vm);
+	if (schedule)
+		fault_user_admit(vdev, fq);
 }
 
 /**
@@ -122,7 +255,9 @@ void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault)
  */
 int vsvm_fault_init(struct vsvm_device *vdev)
 {
-	vdev->fault_wq = alloc_workqueue("vsvm-fault", WQ_UNBOUND, 0);
+	spin_lock_init(&vdev->fault_lock);
+	INIT_LIST_HEAD(&vdev->fault_users);
+	vdev->fault_wq = alloc_workqueue("vsvm-fault", WQ_UNBOUND, VSVM_FAULT_WORKERS);
 	return vdev->fault_wq ? 0 : -ENOMEM;
 }
 

@@ -11,6 +11,7 @@
 
 struct mm_struct;
 struct vsvm_device;
+struct vsvm_fault_user;
 struct vsvm_vm;
 
 /**
@@ -51,19 +52,34 @@ struct vsvm_fault {
  * struct vsvm_fault_queue - a VM's faults, serviced in the order raised
  */
 struct vsvm_fault_queue {
-	/** @lock: protects @pending; nothing nests inside it. */
+	/** @lock: protects @pending and @scheduled; nothing nests inside it. */
 	spinlock_t lock;
 	/** @pending: faults raised and not yet taken by @work. */
 	struct list_head pending;
 	/**
+	 * @scheduled: @work is on the workqueue, running, or waiting for a
+	 * worker of @user's share, and will take what is on @pending; set
+	 * by the raise that found it clear, cleared by @work when it finds
+	 * @pending empty.
+	 */
+	bool scheduled;
+	/**
 	 * @work: services @pending one fault at a time, on
 	 * &vsvm_device.fault_wq; each fault holds a VM reference, so the VM
-	 * outlives it.
+	 * outlives it, and so does each scheduling of @work.
 	 */
 	struct work_struct work;
+	/** @user: the share of fault workers of the VM's creator. */
+	struct vsvm_fault_user *user;
+	/**
+	 * @wait_link: on &vsvm_fault_user.waiting while @work waits for a
+	 * worker, under &vsvm_device.fault_lock.
+	 */
+	struct list_head wait_link;
 };
 
-void vsvm_fault_queue_init(struct vsvm_fault_queue *fq);
+int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq);
+void vsvm_fault_queue_fini(struct vsvm_device *vdev, struct vsvm_fault_queue *fq);
 int vsvm_fault_init(struct vsvm_device *vdev);
 void vsvm_fault_fini(struct vsvm_device *vdev);
 void vsvm_fault_raise(struct vsvm_device *vdev, struct vsvm_fault *fault);

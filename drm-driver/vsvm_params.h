@@ -17,5 +17,6 @@
 extern unsigned int vsvm_job_timeout_ms;
 extern unsigned int vsvm_fault_timeout_ms;
 extern unsigned int vsvm_max_ranges_per_vm;
+extern unsigned int vsvm_fault_workers_per_user;
 
 #endif /* __VSVM_PARAMS_H__ */

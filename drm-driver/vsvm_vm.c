@@ -56,6 +56,7 @@ static void vm_free(struct drm_gpuvm *gpuvm)
 	if (vm->mm)
 		mmdrop(vm->mm);
 	mem_cgroup_put(vm->memcg);
+	vsvm_fault_queue_fini(vm->vdev, &vm->faults);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	vsvm_obj_dec(VSVM_OBJ_VM);
@@ -306,15 +307,20 @@ int vsvm_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fi
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
+	ret = vsvm_fault_queue_init(vdev, &vm->faults);
+	if (ret) {
+		kfree(vm);
+		return ret;
+	}
 	r_obj = drm_gpuvm_resv_object_alloc(drm);
 	if (!r_obj) {
+		vsvm_fault_queue_fini(vdev, &vm->faults);
 		kfree(vm);
 		return -ENOMEM;
 	}
 	vsvm_obj_inc(VSVM_OBJ_VM);
 	vm->vdev = vdev;
 	mutex_init(&vm->lock);
-	vsvm_fault_queue_init(&vm->faults);
 	vsvm_svm_init(vm);
 	if (args->flags & DRM_VSVM_VM_CREATE_SVM) {
 		vm->mm = current->mm;

@@ -3408,6 +3408,136 @@ static void test_fault_held(bool fuse)
 }
 
 /*
+ * One user's faults stuck on many VMs hold up that user only. The holder
+ * (root) has MANY_VMS VMs, each with a job whose fault reads a file on the
+ * stuck FUSE mount, and a share of MANY_SHARE fault workers: that many
+ * READs reach the daemon, and the other VMs' fault queues wait, without a
+ * worker (faults_user_waits). Without the share each would keep a worker
+ * of the 512, and as many stuck VMs would leave none to anyone. Meanwhile
+ * another user (uid 65534) faults and gets its results, byte for byte.
+ */
+#define MANY_VMS	6
+#define MANY_SHARE	2
+
+struct many {
+	int submitted, other_done, release;
+};
+
+static void many_holder(struct many *m)
+{
+	uint32_t queues[MANY_VMS], code_size;
+	uint64_t code[MANY_VMS], args[MANY_VMS];
+	struct ctx c[MANY_VMS];
+	char path[64];
+	uint8_t *buf;
+	int file;
+
+	fd = drm_reopen_driver(fd);
+	snprintf(path, sizeof(path), "%s/f", stuck_fuse.dir);
+	file = open(path, O_RDONLY);
+	igt_assert_fd(file);
+	buf = mmap(NULL, MANY_VMS * HELD_STRIDE, PROT_READ, MAP_SHARED, file, 0);
+	igt_assert(buf != MAP_FAILED);
+	close(file);
+	for (int i = 0; i < MANY_VMS; i++) {
+		struct poke_args a = { .addr = to_user_pointer(buf + i * HELD_STRIDE) };
+
+		ctx_init(&c[i], true);
+		queues[i] = c[i].queue;
+		code[i] = ctx_code(&c[i], load_src, &code_size);
+		args[i] = ctx_args(&c[i], &a, sizeof(a));
+	}
+	fflush(NULL);
+	/* From here on, no allocation: see held_client(). */
+	for (int i = 0; i < MANY_VMS; i++)
+		submit(queues[i], code[i], code_size, args[i], sizeof(struct poke_args), 1);
+	held_set_flag(&m->submitted);
+	while (!__atomic_load_n(&m->release, __ATOMIC_ACQUIRE))
+		usleep(10 * 1000);
+}
+
+static void many_other_user(struct many *m)
+{
+	const uint32_t n = 1024;
+	uint32_t *in = calloc(2 * n, 4), *out = in + n, code_size;
+	struct xform_args args = {
+		.in = to_user_pointer(in), .out = to_user_pointer(out),
+		.n = n, .seed = 0x65,
+	};
+	struct drm_vsvm_wait w;
+	uint64_t code, seqno;
+	struct ctx c;
+
+	igt_assert(in);
+	fd = drm_reopen_driver(fd);
+	igt_assert_eq(setresgid(65534, 65534, 65534), 0);
+	igt_assert_eq(setresuid(65534, 65534, 65534), 0);
+	fill_u32(in, n * 4ull, 0x65);
+	ctx_init(&c, true);
+	code = ctx_code(&c, xform_src, &code_size);
+	seqno = submit(c.queue, code, code_size, ctx_args(&c, &args, sizeof(args)),
+		       sizeof(args), n);
+	w = wait_job(c.queue, seqno);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+	check_xform(in, out, n, 0x65);
+	ctx_fini(&c);
+	held_set_flag(&m->other_done);
+}
+
+static void test_fault_held_many_vms(void)
+{
+	int64_t waits, raised, t0;
+	char *baseline;
+	struct many *m;
+
+	require_debugfs();
+	igt_require_f(vsvm_debugfs_value(fd, "counters", "faults_user_waits") >= 0,
+		      "no faults_user_waits counter\n");
+	baseline = vsvm_objects_snapshot(fd);
+	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(m != MAP_FAILED);
+	memset(m, 0, sizeof(*m));
+	stuck_fuse_start(MANY_VMS * HELD_STRIDE);
+	vsvm_param_set_u64("fault_workers_per_user", MANY_SHARE);
+	waits = vsvm_counter(fd, "faults_user_waits");
+	raised = vsvm_counter(fd, "faults_raised");
+
+	igt_fork(child, 1)
+		many_holder(m);
+	igt_assert_f(held_wait_flag(&m->submitted, vsvm_scaled_limit(60 * 1000)),
+		     "the holder did not submit\n");
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") - raised < MANY_VMS ||
+	     __atomic_load_n(stuck_fuse.reads, __ATOMIC_ACQUIRE) < MANY_SHARE; usleep(10 * 1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(30 * 1000),
+			     "%" PRId64 " faults raised, %" PRIu64 " READs\n",
+			     vsvm_counter(fd, "faults_raised") - raised, *stuck_fuse.reads);
+	/* Give a worker that should not exist time to reach the daemon. */
+	usleep(vsvm_scaled_limit(500) * 1000);
+	igt_info("%" PRIu64 " READs stuck, %" PRId64 " fault queues waiting\n",
+		 *stuck_fuse.reads, vsvm_counter(fd, "faults_user_waits") - waits);
+	igt_assert_eq_u64(__atomic_load_n(stuck_fuse.reads, __ATOMIC_ACQUIRE), MANY_SHARE);
+	igt_assert_eq(vsvm_counter(fd, "faults_user_waits") - waits, MANY_VMS - MANY_SHARE);
+
+	/* The holder is at its share; another user is not. */
+	igt_fork(child, 1)
+		many_other_user(m);
+	igt_assert_f(held_wait_flag(&m->other_done, vsvm_scaled_limit(60 * 1000)),
+		     "the other user's job did not end OK\n");
+
+	/* The stuck faults fail, and the waiting queues run, and fail. */
+	stuck_fuse_abort(0);
+	held_set_flag(&m->release);
+	igt_waitchildren();
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_pending"); usleep(10 * 1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(30 * 1000),
+			     "the faults did not end\n");
+	vsvm_param_restore("fault_workers_per_user");
+	vsvm_wait_objects(fd, baseline, 10);
+	munmap(m, sizeof(*m));
+	free(baseline);
+}
+
+/*
  * Cancel and VM destroy while a compute unit parks a workgroup. Between
  * checking whether its job must stop and putting the workgroup on the
  * parked list, the compute unit is the only one who knows of it: a
@@ -3730,6 +3860,12 @@ igt_main
 		     "job and the VM are gone, touches nothing freed.");
 	igt_subtest("park-cancel-race")
 		test_park_cancel();
+
+	igt_describe("One user's faults stuck on a FUSE file in many VMs keep "
+		     "at most its share of the fault workers; its other VMs "
+		     "wait, and another user's faults are serviced meanwhile.");
+	igt_subtest("fault-held-many-vms")
+		test_fault_held_many_vms();
 
 	igt_describe("GPU atomic adds and concurrent CPU atomic adds on the "
 		     "same u32 and u64 counters all count.");
