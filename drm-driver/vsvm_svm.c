@@ -689,6 +689,37 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 	return vsvm_status_errno(*status);
 }
 
+/* Undoes gather_begin(). */
+static void gather_end(struct vsvm_vm *vm, struct mem_cgroup *memcg, unsigned long *pfns)
+{
+	kfree(pfns);
+	set_active_memcg(memcg);
+	mmput(vm->mm);
+}
+
+/*
+ * What gathering the owner's pages needs: its mm pinned, its memory cgroup
+ * charged for what the fault allocates, and a PFN array for one chunk.
+ * Return: the array, or NULL with *@status set (CANCELED: the owner's
+ * address space is gone; NOMEM).
+ */
+static unsigned long *gather_begin(struct vsvm_vm *vm, struct mem_cgroup **memcg, u32 *status)
+{
+	unsigned long *pfns;
+
+	if (!mmget_not_zero(vm->mm)) {
+		*status = DRM_VSVM_STATUS_CANCELED;
+		return NULL;
+	}
+	*memcg = set_active_memcg(vm->memcg);
+	pfns = kmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
+	if (!pfns) {
+		gather_end(vm, *memcg, NULL);
+		*status = DRM_VSVM_STATUS_NOMEM;
+	}
+	return pfns;
+}
+
 /*
  * Service a fault in @range, held, with &vsvm_vm.lock dropped: a page of a
  * filesystem that never answers blocks hmm_range_fault() for good, and
@@ -714,17 +745,9 @@ static int fault_unlocked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 
 	int ret;
 
 	lockdep_assert_held(&vm->lock);
-	if (!mmget_not_zero(vm->mm)) {
-		*status = DRM_VSVM_STATUS_CANCELED;
-		return -ECANCELED;
-	}
-	memcg = set_active_memcg(vm->memcg);
-	pfns = kmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
-	if (!pfns) {
-		*status = DRM_VSVM_STATUS_NOMEM;
-		ret = -ENOMEM;
-		goto out;
-	}
+	pfns = gather_begin(vm, &memcg, status);
+	if (!pfns)
+		return vsvm_status_errno(*status);
 	range_hold(vm, range);
 	mutex_unlock(&vm->lock);
 	t0 = ktime_get_ns();
@@ -739,10 +762,7 @@ static int fault_unlocked(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64 
 	range->last_fault_addr = addr;
 	range->last_fault_ns = ktime_get_ns();
 	range_unhold(vm, range);
-	kfree(pfns);
-out:
-	set_active_memcg(memcg);
-	mmput(vm->mm);
+	gather_end(vm, memcg, pfns);
 	return ret;
 }
 
@@ -934,17 +954,9 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 	lockdep_assert_held(&vm->lock);
 	if (range->validated && !mmu_interval_check_retry(&range->notifier, range->valid_seq))
 		return 0;
-	if (!mmget_not_zero(vm->mm)) {
-		*status = DRM_VSVM_STATUS_CANCELED;
-		return -ECANCELED;
-	}
-	memcg = set_active_memcg(vm->memcg);
-	pfns = kmalloc_array(VSVM_SVM_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
-	if (!pfns) {
-		*status = DRM_VSVM_STATUS_NOMEM;
-		ret = -ENOMEM;
-		goto out;
-	}
+	pfns = gather_begin(vm, &memcg, status);
+	if (!pfns)
+		return vsvm_status_errno(*status);
 	vsvm_stat_inc(vm->vdev, VSVM_STAT_USERPTR_REVALIDATE);
 	/*
 	 * The sequence read before the first block proves the whole range
@@ -973,10 +985,7 @@ int vsvm_userptr_validate(struct vsvm_vm *vm, struct vsvm_vma *vma, u32 *status)
 	}
 	range->validated = !ret;
 	range->valid_seq = seq;
-	kfree(pfns);
-out:
-	set_active_memcg(memcg);
-	mmput(vm->mm);
+	gather_end(vm, memcg, pfns);
 	return ret;
 }
 
