@@ -1086,32 +1086,6 @@ struct iso_copy_args {
 	uint32_t n;
 };
 
-/* Arguments: 0 dst (u64 pointer), 8 seed, 16 n (u32): dst[i] = seed ^ i * K. */
-static const char iso_fill_src[] =
-	"	sv r0, global_id.x\n"
-	"	ldarg.u32 r1, 16\n"
-	"	icmp.ltu.32 r2, r0, r1\n"
-	"	if r2\n"
-	"	    ldarg.u64 r3, 0\n"
-	"	    ldarg.u64 r4, 8\n"
-	"	    shl.64 r5, r0, 3\n"
-	"	    add.64 r3, r3, r5\n"
-	"	    mul.64 r6, r0, 0x9e3779b97f4a7c15\n"
-	"	    xor.64 r6, r6, r4\n"
-	"	    st.global.u64 [r3], r6\n"
-	"	endif\n"
-	"	end\n";
-
-struct iso_fill_args {
-	uint64_t dst, seed;
-	uint32_t n;
-};
-
-static uint64_t iso_fill_value(uint64_t seed, uint64_t i)
-{
-	return seed ^ (i * 0x9e3779b97f4a7c15ull);
-}
-
 /*
  * One lane: sets *started, spins until *flag != 0, then copies n u64 words
  * from src to dst, in order. Arguments: 0 flag, 8 started, 16 src, 24 dst
@@ -1304,20 +1278,6 @@ static void iso_require_debugfs(int dfd)
 		      "no vsvm debugfs\n");
 }
 
-/* Does debugfs "log" have a line holding @needle? */
-static bool iso_log_has(int dfd, const char *needle)
-{
-	char *text = vsvm_debugfs_read(dfd, "log");
-	bool found;
-
-	igt_assert_f(text, "cannot read debugfs log: %m\n");
-	found = strstr(text, needle);
-	if (!found)
-		igt_info("debugfs log, no \"%s\":\n%s", needle, text);
-	free(text);
-	return found;
-}
-
 static int64_t iso_objects(int dfd, const char *name)
 {
 	int64_t v = vsvm_debugfs_value(dfd, "objects", name);
@@ -1409,7 +1369,7 @@ static void test_unreachable_mirror_job(void)
 	uint64_t copy, fill, out_va, seqno;
 	uint32_t copy_size, fill_size;
 	struct iso_copy_args ca;
-	struct iso_fill_args fa;
+	struct vsvm_fill_args fa;
 	struct drm_vsvm_wait w;
 	char line[96];
 	struct iso_ctx c;
@@ -1417,7 +1377,7 @@ static void test_unreachable_mirror_job(void)
 	iso_require_debugfs(fd);
 	iso_ctx_init(&c, fd, DRM_VSVM_VM_CREATE_SVM, true);
 	copy = iso_code(&c, iso_copy_src, &copy_size);
-	fill = iso_code(&c, iso_fill_src, &fill_size);
+	fill = iso_code(&c, vsvm_fill_src, &fill_size);
 	out_va = iso_bo(&c, size, (void **)&out, NULL);
 
 	/* A GPU read of the secret: refused, nothing copied. */
@@ -1437,10 +1397,11 @@ static void test_unreachable_mirror_job(void)
 	iso_check_bytes(out, size, 0x5a);
 	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
 		 c.queue, seqno, DRM_VSVM_STATUS_UNREACHABLE);
-	igt_assert(iso_log_has(fd, line));
+	igt_assert(vsvm_log_has(fd, line));
 
 	/* A GPU write: refused, the secret unchanged. */
-	fa = (struct iso_fill_args){ to_user_pointer(secret), 0xbad, size / 8 };
+	fa = (struct vsvm_fill_args){ .dst = to_user_pointer(secret),
+						.seed = 0xbad, .n = size / 8 };
 	seqno = iso_submit(&c, fill, fill_size,
 			   iso_args(&c, &fa, sizeof(fa), NULL), sizeof(fa),
 			   size / 8);
@@ -1453,7 +1414,7 @@ static void test_unreachable_mirror_job(void)
 	iso_check_pattern(secret, size, 0x5ec);
 	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
 		 c.queue, seqno, DRM_VSVM_STATUS_UNREACHABLE);
-	igt_assert(iso_log_has(fd, line));
+	igt_assert(vsvm_log_has(fd, line));
 
 	/* The VM still serves ordinary memory. */
 	iso_fill_pattern(plain, ISO_2M, 77);
@@ -1590,7 +1551,7 @@ static void test_unreachable_userptr_remapped(void)
 	iso_check_bytes(out, size, 0x5a);
 	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
 		 c.queue, seqno, DRM_VSVM_STATUS_UNREACHABLE);
-	igt_assert(iso_log_has(fd, line));
+	igt_assert(vsvm_log_has(fd, line));
 
 	iso_ctx_fini(&c);
 	munmap(flags, ISO_4K);
@@ -2051,7 +2012,7 @@ static void test_isolation_bo_only_shared(void)
 	uint64_t fill, out_va, *out, seqno;
 	uint32_t fill_size, out_bo;
 	struct iso_bo_only_msg m;
-	struct iso_fill_args fa;
+	struct vsvm_fill_args fa;
 	int sock, status;
 	struct iso_ctx c;
 	pid_t pid;
@@ -2064,10 +2025,10 @@ static void test_isolation_bo_only_shared(void)
 	iso_check_err(__vsvm_vm_map_userptr(fd, c.vm, buf, ISO_BO_VA + 100 * ISO_1G,
 					    ISO_4K, 0), -EINVAL,
 		      "MAP_USERPTR into a BO-only VM");
-	fill = iso_code(&c, iso_fill_src, &fill_size);
+	fill = iso_code(&c, vsvm_fill_src, &fill_size);
 	out_va = iso_bo(&c, 3 * ISO_64K, (void **)&out, &out_bo);
 	memset(out, 0, 3 * ISO_64K);
-	fa = (struct iso_fill_args){ out_va, 0x100, ISO_64K / 8 };
+	fa = (struct vsvm_fill_args){ .dst = out_va, .seed = 0x100, .n = ISO_64K / 8 };
 	memcpy(out + 2 * ISO_64K / 8, &fa, sizeof(fa));
 	seqno = iso_submit(&c, fill, fill_size, out_va + 2 * ISO_64K, sizeof(fa),
 			   ISO_64K / 8);
@@ -2087,7 +2048,8 @@ static void test_isolation_bo_only_shared(void)
 					ISO_64K, 0);
 		cm.queue_create = __vsvm_queue_create(fd, c.vm, &q);
 		/* Its own queue fills the middle third, the parent's the first. */
-		fa = (struct iso_fill_args){ out_va + ISO_64K, 0x200, ISO_64K / 8 };
+		fa = (struct vsvm_fill_args){ .dst = out_va + ISO_64K,
+							.seed = 0x200, .n = ISO_64K / 8 };
 		memcpy((uint8_t *)out + 2 * ISO_64K + 64, &fa, sizeof(fa));
 		iso_exec_init(&e, q, fill, fill_size, out_va + 2 * ISO_64K + 64,
 			      sizeof(fa), ISO_64K / 8);
@@ -2096,7 +2058,7 @@ static void test_isolation_bo_only_shared(void)
 		cm.wait_own = cm.exec_own ? ISO_NOT_TRIED :
 			      __vsvm_wait(fd, q, s1, VSVM_WAIT_TIMEOUT_NS, &w);
 		cm.status_own = w.status;
-		fa = (struct iso_fill_args){ out_va, 0x300, ISO_64K / 8 };
+		fa = (struct vsvm_fill_args){ .dst = out_va, .seed = 0x300, .n = ISO_64K / 8 };
 		memcpy((uint8_t *)out + 2 * ISO_64K + 128, &fa, sizeof(fa));
 		iso_exec_init(&e, c.queue, fill, fill_size,
 			      out_va + 2 * ISO_64K + 128, sizeof(fa), ISO_64K / 8);
@@ -2127,8 +2089,8 @@ static void test_isolation_bo_only_shared(void)
 	igt_assert_eq(m.wait_parent_job, 0);
 	igt_assert_eq_u32(m.status_parent_job, DRM_VSVM_STATUS_OK);
 	for (uint64_t i = 0; i < ISO_64K / 8; i++) {
-		igt_assert_eq_u64(out[i], iso_fill_value(0x300, i));
-		igt_assert_eq_u64(out[ISO_64K / 8 + i], iso_fill_value(0x200, i));
+		igt_assert_eq_u64(out[i], vsvm_fill_word(0x300, i));
+		igt_assert_eq_u64(out[ISO_64K / 8 + i], vsvm_fill_word(0x200, i));
 	}
 	iso_ctx_fini(&c);
 	munmap(out, 3 * ISO_64K);
@@ -2563,7 +2525,7 @@ static void test_range_limit(void)
 	iso_check_bytes(out, ISO_4K, 0x5a);
 	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u",
 		 c.queue, seqno, DRM_VSVM_STATUS_RANGE_LIMIT);
-	igt_assert(iso_log_has(fd, line));
+	igt_assert(vsvm_log_has(fd, line));
 	igt_assert_eq(iso_objects(fd, "svm_range") - ranges, 4);
 
 	/* With room, the same job runs. */
@@ -3226,7 +3188,7 @@ static void test_exec_wg_size_overflow(void)
 		iso_check_err(__vsvm_exec(fd, &e), -EINVAL, bad[i].product);
 		snprintf(line, sizeof(line), "workgroup %ux%ux%u",
 			 bad[i].wg[0], bad[i].wg[1], bad[i].wg[2]);
-		igt_assert(iso_log_has(fd, line));
+		igt_assert(vsvm_log_has(fd, line));
 	}
 	igt_assert_eq_u64(r.fences[0], 0);
 	igt_assert_eq_u64(r.data[0], LIFE_SENTINEL);

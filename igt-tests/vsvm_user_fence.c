@@ -59,28 +59,6 @@ IGT_TEST_DESCRIPTION("Long-running mode: syncobjs refused on SVM VMs, user "
 static int fd = -1;
 static uint64_t mirror_end;
 
-/* Arguments: 0 dst (u64 pointer), 8 seed (u64), 16 n (u32). */
-static const char fill_src[] =
-	"; dst[i] = seed ^ (i * 0x9e3779b97f4a7c15), u64 words, i < n\n"
-	"	sv r0, global_id.x\n"
-	"	ldarg.u32 r1, 16\n"
-	"	icmp.ltu.32 r2, r0, r1\n"
-	"	if r2\n"
-	"	    ldarg.u64 r3, 0\n"
-	"	    ldarg.u64 r4, 8\n"
-	"	    shl.64 r5, r0, 3\n"
-	"	    add.64 r3, r3, r5\n"
-	"	    mul.64 r6, r0, 0x9e3779b97f4a7c15\n"
-	"	    xor.64 r6, r6, r4\n"
-	"	    st.global.u64 [r3], r6\n"
-	"	endif\n"
-	"	end\n";
-
-struct fill_args {
-	uint64_t dst, seed;
-	uint32_t n, pad;
-};
-
 /* One lane loads the u64 at argument 0. */
 static const char load_src[] =
 	"	ldarg.u64 r1, 0			; 0x00\n"
@@ -99,7 +77,7 @@ struct shader {
 };
 
 /* gate: vsvm_spin_src, which holds a job until the test opens it. */
-static struct shader fill = { .src = fill_src }, gate = { .src = vsvm_spin_src },
+static struct shader fill = { .src = vsvm_fill_src }, gate = { .src = vsvm_spin_src },
 	load = { .src = load_src };
 
 static void shader_build(struct shader *sh)
@@ -114,18 +92,13 @@ static void shader_build(struct shader *sh)
 	sh->size = size;
 }
 
-static uint64_t fill_word(uint64_t seed, uint64_t i)
-{
-	return seed ^ (i * 0x9e3779b97f4a7c15ull);
-}
-
 static void check_fill(const uint64_t *p, uint32_t n, uint64_t seed,
 		       const char *what)
 {
 	for (uint32_t i = 0; i < n; i++)
-		igt_assert_f(p[i] == fill_word(seed, i),
+		igt_assert_f(p[i] == vsvm_fill_word(seed, i),
 			     "%s: word %u at %p is %#" PRIx64 ", expected %#" PRIx64 "\n",
-			     what, i, &p[i], p[i], fill_word(seed, i));
+			     what, i, &p[i], p[i], vsvm_fill_word(seed, i));
 }
 
 static void check_zero(const uint64_t *p, uint32_t n, const char *what)
@@ -200,11 +173,11 @@ static uint64_t lr_exec(struct lr *l, const struct shader *sh, const void *args,
 	return vsvm_exec(l->fd, &exec);
 }
 
-static uint64_t lr_fill(struct lr *l, struct fill_args *a, uint64_t *dst,
+static uint64_t lr_fill(struct lr *l, struct vsvm_fill_args *a, uint64_t *dst,
 			uint32_t n, uint64_t seed, volatile uint64_t *word,
 			uint64_t value)
 {
-	*a = (struct fill_args){ .dst = to_user_pointer(dst), .seed = seed, .n = n };
+	*a = (struct vsvm_fill_args){ .dst = to_user_pointer(dst), .seed = seed, .n = n };
 	return lr_exec(l, &fill, a, sizeof(*a), n, word, value);
 }
 
@@ -298,7 +271,7 @@ static void test_syncobj_refused(void)
 {
 	const uint32_t n = 64;
 	uint64_t *dst = map_words(n * 8), seqno;
-	struct fill_args a = { .dst = to_user_pointer(dst), .seed = 0x5eed, .n = n };
+	struct vsvm_fill_args a = { .dst = to_user_pointer(dst), .seed = 0x5eed, .n = n };
 	uint32_t in = syncobj_create(fd, DRM_SYNCOBJ_CREATE_SIGNALED);
 	uint32_t out = syncobj_create(fd, 0);
 	struct drm_vsvm_exec exec;
@@ -338,7 +311,7 @@ static void test_syncobj_refused(void)
 		uint32_t args_bo = vsvm_gem_create(fd, SZ_4K);
 		uint32_t code_bo = vsvm_upload_code(fd, vm, BO_VA_BASE, fill.code, fill.size);
 		uint64_t data_va = BO_VA_BASE + SZ_1M, args_va = BO_VA_BASE + 2 * SZ_1M;
-		struct fill_args ba = { .dst = data_va, .seed = 0xb0, .n = n };
+		struct vsvm_fill_args ba = { .dst = data_va, .seed = 0xb0, .n = n };
 		uint64_t *data;
 
 		vsvm_vm_map(fd, vm, data_bo, 0, data_va, SZ_4K, 0);
@@ -388,7 +361,7 @@ static void test_signal(enum ending ending)
 	int64_t written = vsvm_counter(fd, "ufences_written");
 	struct gate g;
 	struct load_args la;
-	struct fill_args fa[2];
+	struct vsvm_fill_args fa[2];
 	uint64_t *bad, seqno;
 	struct drm_vsvm_wait w;
 	struct lr l;
@@ -456,7 +429,7 @@ static void test_cpu_poll(void)
 {
 	enum { JOBS = 24, N = 512 };
 	uint64_t *word = map_words(SZ_4K), *dst = map_words(JOBS * N * 8);
-	struct fill_args *fa = calloc(JOBS, sizeof(*fa));
+	struct vsvm_fill_args *fa = calloc(JOBS, sizeof(*fa));
 	uint64_t last = 0, checked = 1, seqno[JOBS];
 	unsigned int values = 0;
 	struct gate g;
@@ -556,7 +529,7 @@ static void test_bad_args(void)
 {
 	uint64_t *words = map_words(SZ_4K), *bad = hole();
 	struct drm_vsvm_wait_user_fence wuf;
-	struct fill_args fa = { .dst = to_user_pointer(&words[8]), .seed = 9, .n = 1 };
+	struct vsvm_fill_args fa = { .dst = to_user_pointer(&words[8]), .seed = 9, .n = 1 };
 	struct drm_vsvm_exec exec, e;
 	struct lr l;
 
@@ -580,7 +553,7 @@ static void test_bad_args(void)
 	e = exec; vsvm_exec_set_user_fence(&e, &words[0], 1);
 	igt_assert_eq_u64(vsvm_exec(fd, &e), 1);
 	vsvm_wait_user_fence(fd, &words[0], 1);
-	igt_assert_eq_u64(words[8], fill_word(9, 0));
+	igt_assert_eq_u64(words[8], vsvm_fill_word(9, 0));
 
 	wuf = (struct drm_vsvm_wait_user_fence){ .addr = to_user_pointer(&words[0]) };
 	igt_assert_eq(__vsvm_ioctl(fd, DRM_IOCTL_VSVM_WAIT_USER_FENCE, &wuf), 0);
@@ -612,7 +585,7 @@ static void test_exec_struct_1_1(void)
 		     DRM_COMMAND_BASE + DRM_VSVM_EXEC,
 		     offsetof(struct drm_vsvm_exec, ufence_addr));
 	uint64_t *words = map_words(SZ_4K);
-	struct fill_args fa = { .dst = to_user_pointer(words), .seed = 11, .n = 8 };
+	struct vsvm_fill_args fa = { .dst = to_user_pointer(words), .seed = 11, .n = 8 };
 	struct drm_vsvm_exec exec;
 	struct lr l;
 
@@ -649,7 +622,7 @@ static void test_target(enum target target)
 	int64_t written = vsvm_counter(fd, "ufences_written");
 	int64_t failed = vsvm_counter(fd, "ufences_failed");
 	uint64_t *words = map_words(SZ_4K), *dst = map_words(SZ_4K), *word, *zeros;
-	struct fill_args fa[3];
+	struct vsvm_fill_args fa[3];
 	uint32_t bo = 0;
 	char needle[96];
 	bool fails;
@@ -753,7 +726,7 @@ static void test_fork_child(void)
 	uint64_t *slot = map_words(SZ_4K), *dst = map_words(SZ_4K);
 
 	igt_fork(child, 1) {
-		struct fill_args fa;
+		struct vsvm_fill_args fa;
 		struct lr l;
 
 		lr_init(&l, fd);

@@ -640,6 +640,21 @@ void vsvm_wait_objects(int fd, const char *baseline, int seconds)
 	free(now);
 }
 
+const char vsvm_fill_src[] =
+	"	sv r0, global_id.x\n"
+	"	ldarg.u32 r1, 16\n"
+	"	icmp.ltu.32 r2, r0, r1\n"
+	"	if r2\n"
+	"	    ldarg.u64 r3, 0\n"
+	"	    ldarg.u64 r4, 8\n"
+	"	    shl.64 r5, r0, 3\n"
+	"	    add.64 r3, r3, r5\n"
+	"	    mul.64 r6, r0, 0x9e3779b97f4a7c15\n"
+	"	    xor.64 r6, r6, r4\n"
+	"	    st.global.u64 [r3], r6\n"
+	"	endif\n"
+	"	end\n";
+
 const char vsvm_spin_src[] =
 	"	sv r0, global_id.x\n"
 	"	icmp.eq.32 r1, r0, 0\n"

@@ -244,6 +244,19 @@ char *vsvm_objects_snapshot(int fd);
  */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
+/* dst[i] = vsvm_fill_word(seed, i) for global ids i < n, u64 words. */
+extern const char vsvm_fill_src[];
+
+struct vsvm_fill_args {
+	uint64_t dst, seed;
+	uint32_t n, pad;
+};
+
+static inline uint64_t vsvm_fill_word(uint64_t seed, uint64_t i)
+{
+	return seed ^ (i * 0x9e3779b97f4a7c15ull);
+}
+
 /*
  * A shader that keeps a compute unit and its TLB busy: every lane reads
  * word 0 of page (lane + 17 k) % npages of buf, turn k, until *flag != 0;
