@@ -473,7 +473,6 @@ static bool park(struct vsvm_cu *cu, struct vsvm_wg *wg)
 {
 	struct vsvm_engine *engine = cu->engine;
 	struct vsvm_job *job = wg->job;
-	unsigned long delay;
 
 	if (vsvm_job_should_stop(job))
 		return false;
@@ -499,10 +498,13 @@ static bool park(struct vsvm_cu *cu, struct vsvm_wg *wg)
 	 * end once the watchdog can see the workgroup. A cancel that came
 	 * after the check above did not see the workgroup either
 	 * (vsvm_engine_cancel() walks the parked list under this lock): the
-	 * watchdog must then run at once, not at the deadline.
+	 * watchdog must then run at once, not at the deadline it may already
+	 * be armed for by an earlier park.
 	 */
-	delay = READ_ONCE(job->queue->canceled) ? 0 : watchdog_delay(job);
-	queue_delayed_work(system_wq, &job->watchdog, delay);
+	if (READ_ONCE(job->queue->canceled))
+		mod_delayed_work(system_wq, &job->watchdog, 0);
+	else
+		queue_delayed_work(system_wq, &job->watchdog, watchdog_delay(job));
 	spin_unlock(&engine->lock);
 
 	vsvm_inject_park_delay(engine->vdev, "parked fault held before it is raised");

@@ -3524,10 +3524,15 @@ static void test_fault_held_many_vms(void)
 	igt_assert_f(held_wait_flag(&m->other_done, vsvm_scaled_limit(60 * 1000)),
 		     "the other user's job did not end OK\n");
 
-	/* The stuck faults fail, and the waiting queues run, and fail. */
-	stuck_fuse_abort(0);
+	/*
+	 * The holder exits: its VMs go while their faults are stuck or wait
+	 * for a worker. Then the stuck faults fail, and the waiting queues
+	 * run, and fail.
+	 */
 	held_set_flag(&m->release);
 	igt_waitchildren();
+	igt_assert_lte(MANY_VMS, vsvm_counter(fd, "faults_pending"));
+	stuck_fuse_abort(0);
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_pending"); usleep(10 * 1000))
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(30 * 1000),
 			     "the faults did not end\n");
@@ -3537,17 +3542,28 @@ static void test_fault_held_many_vms(void)
 	free(baseline);
 }
 
+/* One lane: two loads, 4 MiB apart, so in two SVM ranges: two faults. */
+static const char load2_src[] =
+	"	ldarg.u64 r1, 0\n"
+	"	ld.global.u32 r2, [r1]\n"
+	"	ldarg.u64 r3, 8\n"
+	"	ld.global.u32 r4, [r3]\n"
+	"	end\n";
+
 /*
  * Cancel and VM destroy while a compute unit parks a workgroup. Between
  * checking whether its job must stop and putting the workgroup on the
  * parked list, the compute unit is the only one who knows of it: a
- * QUEUE_DESTROY there walks a parked list without it. And once it is on
- * the list, the watchdog may end the job, and the job's end may free the
- * VM, before the fault is raised. fault_inject/park_delay_us holds both
- * windows open; the test cancels in the first and lets the job end in the
- * second. The job must end CANCELED at once, not at its (unreachable)
- * timeout, and the fault must not touch a freed VM: the harness fails the
- * run on the KASAN or refcount report that would give.
+ * QUEUE_DESTROY there walks a parked list without it, and the watchdog,
+ * armed by the job's first park for its (unreachable) deadline, must be
+ * moved to now. And once the workgroup is on the list, the watchdog may
+ * end the job, and the job's end may free the VM, before the fault is
+ * raised. fault_inject/park_delay_us holds both windows of each park
+ * open: the job's first fault parks and is serviced, and the test cancels
+ * and destroys the VM in the first window of the second. The job must end
+ * CANCELED before its second fault is raised, and that fault must not
+ * touch a freed VM: the harness fails the run on the KASAN or refcount
+ * report that would give.
  */
 static void test_park_cancel(void)
 {
@@ -3558,7 +3574,7 @@ static void test_park_cancel(void)
 	uint32_t code_size, queue;
 	char *baseline, line[96], *log;
 	struct ctx c;
-	void *buf;
+	uint8_t *buf;
 
 	require_debugfs();
 	igt_require_f(igt_debugfs_exists(fd, "fault_inject/park_delay_us", O_RDWR),
@@ -3567,48 +3583,52 @@ static void test_park_cancel(void)
 	baseline = vsvm_objects_snapshot(fd);
 	vsvm_param_set("job_timeout_ms", "3600000");
 
-	/* Never touched: the load faults. */
-	buf = mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Never touched: both loads fault. */
+	buf = mmap(NULL, 8 * SZ_1M, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	igt_assert(buf != MAP_FAILED);
 	a.addr = to_user_pointer(buf);
+	a.value = to_user_pointer(buf + 4 * SZ_1M);
 	ctx_init(&c, true);
-	code = ctx_code(&c, load_src, &code_size);
+	code = ctx_code(&c, load2_src, &code_size);
 	queue = c.queue;
 	injected = vsvm_counter(fd, "faults_injected");
 	raised = vsvm_counter(fd, "faults_raised");
 	inject_set("park_delay_us", delay_ms * 1000);
 	seqno = submit(queue, code, code_size, ctx_args(&c, &a, sizeof(a)), sizeof(a), 1);
 
-	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_injected") == injected; usleep(1000))
-		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
-			     "no park was delayed\n");
-	/* In the first window: the workgroup is nowhere to be seen. */
+	/* The first park's two windows, its fault, and the second park's first window. */
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_injected") - injected < 3;
+	     usleep(1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(30 * 1000),
+			     "the second park was not delayed\n");
 	ctx_fini(&c);
-	igt_assert_f(vsvm_counter(fd, "faults_injected") - injected == 1,
+	igt_assert_f(vsvm_counter(fd, "faults_injected") - injected == 3,
 		     "QUEUE_DESTROY and VM_DESTROY came after the first window\n");
-	log = vsvm_debugfs_read(fd, "log");
-	igt_assert(log && strstr(log, "workgroup held off the parked list"));
-	free(log);
+	igt_assert_eq(vsvm_counter(fd, "faults_raised") - raised, 1);
+	igt_assert(vsvm_log_has(fd, "workgroup held off the parked list"));
 
 	snprintf(line, sizeof(line), "queue %u job %" PRIu64 ": status %u", queue, seqno,
 		 DRM_VSVM_STATUS_CANCELED);
 	for (t0 = held_now_ms(); !(log = vsvm_debugfs_read(fd, "log")) || !strstr(log, line);
-	     free(log))
+	     free(log), usleep(1000))
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
 			     "no \"%s\" in the log: the cancel was missed\n", line);
 	free(log);
-	/* The job ended, and its VM may be gone, before the fault is raised. */
-	igt_assert_eq(vsvm_counter(fd, "faults_injected") - injected, 2);
-	igt_assert_f(vsvm_counter(fd, "faults_raised") == raised,
+	/* The job ended, and its VM may be gone, before its second fault is raised. */
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_injected") - injected < 4;
+	     usleep(1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
+			     "the second window never opened\n");
+	igt_assert_f(vsvm_counter(fd, "faults_raised") - raised == 1,
 		     "the job ended after its fault was raised, not at the cancel\n");
-	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") == raised; usleep(1000))
+	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") - raised < 2; usleep(1000))
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
 			     "the fault was never raised\n");
 	inject_set("park_delay_us", 0);
 	vsvm_param_restore("job_timeout_ms");
 	vsvm_wait_objects(fd, baseline, 10);
 	free(baseline);
-	munmap(buf, SZ_4K);
+	munmap(buf, 8 * SZ_1M);
 }
 
 igt_main
