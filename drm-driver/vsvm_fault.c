@@ -5,6 +5,7 @@
 #include <linux/cred.h>
 #include <linux/kcov.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 
 #include "vsvm_drv.h"
 #include "vsvm_fault.h"
@@ -35,13 +36,15 @@
  * A fault that never ends keeps its worker too, and the workqueue has a
  * bounded number of them (%VSVM_FAULT_WORKERS): one process with that many
  * VMs, each stuck on such a file, would leave no worker to anyone else.
- * So each user (the real uid that created the VM) gets a share of them,
- * &struct vsvm_fault_user: at most fault_workers_per_user of its VMs'
- * queues are on the workqueue at once, the others wait on the user's
- * list, without a worker, and take the worker of the next of the user's
- * queues to run dry. What a user's stuck faults hold up is then the
- * user's own other VMs. A user who holds subordinate uids (newuidmap)
- * counts as that many users.
+ * So each user (the real uid that created the VM, or the creator of its
+ * outermost user namespace) gets a share of them, &struct
+ * vsvm_fault_user: at most fault_workers_per_user of its VMs' queues are
+ * on the workqueue at once; the others wait on the user's list, in
+ * order, without a worker. A queue gives its worker to the next of the
+ * user's queues when it runs dry, and after each fault when others wait,
+ * so a busy VM takes turns with its user's others. What a user's stuck
+ * faults hold up is then the user's own other VMs. A change of the
+ * parameter applies at the user's next fault or worker hand-over.
  *
  * The workqueue is unbound, as a fault sleeps and may take long. It is not
  * WQ_MEM_RECLAIM: no reclaim waits for a GPU fault (vsvm has no shrinker
@@ -67,7 +70,7 @@
 /**
  * struct vsvm_fault_user - one user's share of the fault workers
  *
- * One per real uid that has a VM on the device, on
+ * One per user (see "Fault queue") that has a VM on the device, on
  * &vsvm_device.fault_users; every field is under &vsvm_device.fault_lock.
  */
 struct vsvm_fault_user {
@@ -79,49 +82,102 @@ struct vsvm_fault_user {
 	unsigned int vms;
 	/**
 	 * @running: fault queues of the user on the workqueue or running;
-	 * at most fault_workers_per_user while any queue waits.
+	 * fault_workers_per_user or more (if it was lowered) while any
+	 * queue waits.
 	 */
 	unsigned int running;
 	/** @waiting: &vsvm_fault_queue.wait_link of queues waiting for a worker. */
 	struct list_head waiting;
 };
 
-/* Schedule @fq, which has a fault and no worker: now, or when its user's turn comes. */
+/*
+ * Start the user's waiting queues, oldest first, while the share allows;
+ * @torun collects them, to be queued once the lock is dropped.
+ */
+static void fault_user_fill(struct vsvm_fault_user *user, struct list_head *torun)
+{
+	unsigned int share = max(READ_ONCE(vsvm_fault_workers_per_user), 1U);
+	struct vsvm_fault_queue *next;
+
+	while (user->running < share) {
+		next = list_first_entry_or_null(&user->waiting, struct vsvm_fault_queue,
+						wait_link);
+		if (!next)
+			break;
+		list_move_tail(&next->wait_link, torun);
+		user->running++;
+	}
+}
+
+/* Queue what fault_user_fill() started: from a fault work, allowed while unload drains. */
+static void fault_user_run(struct vsvm_device *vdev, struct list_head *torun)
+{
+	struct vsvm_fault_queue *fq, *tmp;
+
+	list_for_each_entry_safe(fq, tmp, torun, wait_link) {
+		list_del_init(&fq->wait_link);
+		queue_work(vdev->fault_wq, &fq->work);
+	}
+}
+
+/*
+ * Schedule @fq, which has a fault and no worker: behind the user's
+ * waiting queues, so a queue that raises often cannot overtake them, and
+ * now if the share allows.
+ */
 static void fault_user_admit(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 {
 	struct vsvm_fault_user *user = fq->user;
-	bool run;
+	struct vsvm_fault_queue *q;
+	LIST_HEAD(torun);
+	bool waits = true;
 
 	spin_lock(&vdev->fault_lock);
-	run = user->running < max(READ_ONCE(vsvm_fault_workers_per_user), 1U);
-	if (run)
-		user->running++;
-	else
-		list_add_tail(&fq->wait_link, &user->waiting);
+	list_add_tail(&fq->wait_link, &user->waiting);
+	fault_user_fill(user, &torun);
+	list_for_each_entry(q, &torun, wait_link)
+		if (q == fq)
+			waits = false;
 	spin_unlock(&vdev->fault_lock);
 
-	if (run)
-		queue_work(vdev->fault_wq, &fq->work);
-	else
+	if (waits)
 		vsvm_stat_inc(vdev, VSVM_STAT_FAULTS_USER_WAITS);
+	fault_user_run(vdev, &torun);
 }
 
-/* A queue of @user ran dry: its worker goes to the user's next waiting queue. */
+/* A queue of @user ran dry: its worker goes to the user's next waiting queues. */
 static void fault_user_release(struct vsvm_device *vdev, struct vsvm_fault_user *user)
 {
+	LIST_HEAD(torun);
+
+	spin_lock(&vdev->fault_lock);
+	user->running--;
+	fault_user_fill(user, &torun);
+	spin_unlock(&vdev->fault_lock);
+	fault_user_run(vdev, &torun);
+}
+
+/*
+ * After each fault, a queue whose user has queues waiting gives its worker
+ * to the oldest and waits behind them, keeping its scheduling: a VM that
+ * keeps faulting must not keep its user's other VMs waiting for good.
+ * Return: true if it did, and the work must return at once.
+ */
+static bool fault_user_yield(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
+{
+	struct vsvm_fault_user *user = fq->user;
 	struct vsvm_fault_queue *next;
 
 	spin_lock(&vdev->fault_lock);
 	next = list_first_entry_or_null(&user->waiting, struct vsvm_fault_queue, wait_link);
-	if (next)
+	if (next) {
 		list_del_init(&next->wait_link);
-	else
-		user->running--;
+		list_add_tail(&fq->wait_link, &user->waiting);
+	}
 	spin_unlock(&vdev->fault_lock);
-
-	/* From a work of the same workqueue: allowed while unload drains it. */
 	if (next)
 		queue_work(vdev->fault_wq, &next->work);
+	return next;
 }
 
 /*
@@ -154,6 +210,8 @@ static void fault_queue_work(struct work_struct *work)
 		fault->done(fault);
 		kcov_remote_stop();
 		vsvm_vm_put(vm);
+		if (fault_user_yield(vdev, fq))
+			return;
 	}
 	fault_user_release(vdev, fq->user);
 	vsvm_vm_put(vm);
@@ -164,13 +222,24 @@ static void fault_queue_work(struct work_struct *work)
  * @vdev: the device
  * @fq: the queue of a VM the caller is creating
  *
- * Context: process; the caller's real uid is the VM's user.
+ * Context: process; the caller's real uid, or the creator of its
+ * outermost user namespace, is the VM's user.
  * Return: 0 or -ENOMEM.
  */
 int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 {
+	const struct user_namespace *ns = current_user_ns();
 	struct vsvm_fault_user *user, *new;
 	kuid_t uid = current_uid();
+
+	/*
+	 * The uids of a user namespace are its creator's to hand out: the
+	 * share is that of the user who made the outermost one, as for the
+	 * kernel's own per-user limits, or 65536 subordinate uids would be
+	 * 65536 shares.
+	 */
+	for (; ns != &init_user_ns; ns = ns->parent)
+		uid = ns->owner;
 
 	/* Allocated first, as the lock is a spinlock; freed if not needed. */
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
