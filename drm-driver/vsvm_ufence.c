@@ -2,16 +2,19 @@
 /* Copyright 2026 The vsvm authors */
 
 #include <linux/dma-fence.h>
+#include <linux/hugetlb.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
 
 #include "vsvm_drv.h"
 #include "vsvm_ufence.h"
@@ -44,7 +47,13 @@
  * faulted in with fixup_user_fault() without FAULT_FLAG_ALLOW_RETRY, so a
  * page that only a userfaultfd handler could provide fails the store at
  * once instead of parking the worker on a handler that may never answer:
- * the same rule as the GPU's own faults (hmm_range_fault()). A store that
+ * the same rule as the GPU's own faults (hmm_range_fault()). A page of a
+ * file system's file is not faulted in at all (ufence_fault_bounded()):
+ * unlike the GPU's faults, which wait in a worker of the VM owner's share
+ * (see "Fault queue"), a store that waited for a FUSE daemon that never
+ * answers would keep a worker of &vsvm_device.ufence_wq for good, and
+ * enough such queues would take them all. The store fails instead, as
+ * for an unmapped address; a page already present is stored to. A store that
  * fails is counted and logged in debugfs; the job's status stays readable
  * with WAIT.
  *
@@ -134,6 +143,21 @@ void vsvm_ufence_free(struct vsvm_ufence *uf)
 }
 
 /*
+ * May the worker fault @vma's page in? Only where a fault never waits for
+ * another process: anonymous memory (a userfaultfd handler is not waited
+ * for, see "Long-running mode and user fences"), shmem and memfd,
+ * hugetlbfs, and GEM BOs. A file system's page may never come (a FUSE
+ * daemon that does not answer), and the worker would wait for it for
+ * good, uninterruptibly, with every later fence of its queue behind it.
+ */
+static bool ufence_fault_bounded(struct vm_area_struct *vma)
+{
+	return vma_is_anonymous(vma) || is_vm_hugetlb_page(vma) ||
+	       (vma->vm_file && shmem_file(vma->vm_file)) ||
+	       vma->vm_ops == &drm_gem_shmem_vm_ops;
+}
+
+/*
  * Store @uf->value as the submitter's own store would be made: through its
  * page tables, honouring its protections. Return: 0, -ESRCH when the
  * address space is gone, or -EFAULT.
@@ -141,6 +165,7 @@ void vsvm_ufence_free(struct vsvm_ufence *uf)
 static int ufence_store(struct vsvm_ufence *uf)
 {
 	u64 __user *ptr = u64_to_user_ptr(uf->addr);
+	struct vm_area_struct *vma;
 	int tries, ret = -EFAULT;
 
 	if (!mmget_not_zero(uf->mm))
@@ -154,7 +179,9 @@ static int ufence_store(struct vsvm_ufence *uf)
 		if (!ret)
 			break;
 		mmap_read_lock(uf->mm);
-		ret = fixup_user_fault(uf->mm, uf->addr, FAULT_FLAG_WRITE, NULL);
+		vma = vma_lookup(uf->mm, uf->addr);
+		if (vma && ufence_fault_bounded(vma))
+			ret = fixup_user_fault(uf->mm, uf->addr, FAULT_FLAG_WRITE, NULL);
 		mmap_read_unlock(uf->mm);
 		if (ret)
 			break;

@@ -18,16 +18,12 @@
 #endif
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/fuse.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "igt.h"
@@ -2989,177 +2985,6 @@ static void held_set_flag(int *flag)
 	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
 }
 
-/* A FUSE file system whose daemon answers everything but READ. */
-static struct {
-	pid_t daemon;
-	char dir[32];
-	uint64_t *reads;	/* READ requests received, shared */
-} stuck_fuse;
-
-#define STUCK_FUSE_INO	2
-
-static void fuse_reply(int dev, uint64_t unique, int error, const void *out, size_t size)
-{
-	struct fuse_out_header h = {
-		.len = sizeof(h) + (error ? 0 : size),
-		.error = error,
-		.unique = unique,
-	};
-	struct iovec iov[2] = {
-		{ &h, sizeof(h) },
-		{ (void *)out, size },
-	};
-
-	if (writev(dev, iov, error || !size ? 1 : 2) < 0)
-		_exit(1);
-}
-
-static void fuse_attr_fill(struct fuse_attr *a, uint64_t ino, uint64_t size)
-{
-	memset(a, 0, sizeof(*a));
-	a->ino = ino;
-	a->mode = ino == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0444;
-	a->nlink = 1;
-	a->size = ino == FUSE_ROOT_ID ? 0 : size;
-	a->blocks = a->size / 512;
-	a->blksize = SZ_4K;
-}
-
-/* Runs in a plain fork()ed child until the connection is gone. */
-static void __attribute__((noreturn)) fuse_daemon(int dev, uint64_t size)
-{
-	static uint8_t buf[FUSE_MIN_READ_BUFFER + SZ_64K];
-	struct fuse_in_header *in = (void *)buf;
-	void *arg = in + 1;
-
-	for (;;) {
-		ssize_t n = read(dev, buf, sizeof(buf));
-
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < (ssize_t)sizeof(*in))
-			_exit(0);	/* ENODEV: aborted or unmounted */
-		switch (in->opcode) {
-		case FUSE_INIT: {
-			const struct fuse_init_in *ii = arg;
-			struct fuse_init_out o = {
-				.major = FUSE_KERNEL_VERSION,
-				.minor = FUSE_KERNEL_MINOR_VERSION,
-				.max_readahead = ii->max_readahead,
-				.max_background = 16,
-				.congestion_threshold = 12,
-				.max_write = SZ_4K,
-			};
-
-			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
-			break;
-		}
-		case FUSE_LOOKUP: {
-			struct fuse_entry_out o = {
-				.nodeid = STUCK_FUSE_INO,
-				.entry_valid = 3600,
-				.attr_valid = 3600,
-			};
-
-			if (in->nodeid != FUSE_ROOT_ID || strcmp(arg, "f")) {
-				fuse_reply(dev, in->unique, -ENOENT, NULL, 0);
-				break;
-			}
-			fuse_attr_fill(&o.attr, STUCK_FUSE_INO, size);
-			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
-			break;
-		}
-		case FUSE_GETATTR: {
-			struct fuse_attr_out o = { .attr_valid = 3600 };
-
-			fuse_attr_fill(&o.attr, in->nodeid, size);
-			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
-			break;
-		}
-		case FUSE_OPEN: {
-			struct fuse_open_out o = { .fh = 1 };
-
-			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
-			break;
-		}
-		case FUSE_READ:
-			/* Never answered: the reader waits until the abort. */
-			__atomic_add_fetch(stuck_fuse.reads, 1, __ATOMIC_RELEASE);
-			break;
-		case FUSE_FLUSH:
-		case FUSE_RELEASE:
-			fuse_reply(dev, in->unique, 0, NULL, 0);
-			break;
-		case FUSE_FORGET:
-		case FUSE_BATCH_FORGET:
-		case FUSE_INTERRUPT:
-			break;
-		default:
-			fuse_reply(dev, in->unique, -ENOSYS, NULL, 0);
-			break;
-		}
-	}
-}
-
-/*
- * Aborts the connection: the daemon's /dev/fuse file is the last, and its
- * release ends every request with an error. Also the exit handler: only
- * async-signal-safe calls.
- */
-static void stuck_fuse_abort(int sig __attribute__((unused)))
-{
-	if (stuck_fuse.daemon > 0) {
-		kill(stuck_fuse.daemon, SIGKILL);
-		waitpid(stuck_fuse.daemon, NULL, 0);
-		stuck_fuse.daemon = 0;
-	}
-	if (stuck_fuse.dir[0]) {
-		umount2(stuck_fuse.dir, MNT_DETACH);
-		rmdir(stuck_fuse.dir);
-		stuck_fuse.dir[0] = '\0';
-	}
-}
-
-static void stuck_fuse_start(uint64_t size)
-{
-	char opts[96];
-	int dev;
-
-	dev = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	igt_require_f(dev >= 0, "no /dev/fuse: %m\n");
-	stuck_fuse.reads = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(stuck_fuse.reads != MAP_FAILED);
-	*stuck_fuse.reads = 0;
-	strcpy(stuck_fuse.dir, "/tmp/vsvm-fuse-XXXXXX");
-	igt_assert(mkdtemp(stuck_fuse.dir));
-	igt_install_exit_handler(stuck_fuse_abort);
-	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0", dev);
-	if (mount("vsvm-stuck", stuck_fuse.dir, "fuse.vsvm-stuck", MS_NOSUID | MS_NODEV,
-		  opts)) {
-		rmdir(stuck_fuse.dir);
-		stuck_fuse.dir[0] = '\0';
-		close(dev);
-		igt_require_f(false, "cannot mount FUSE: %m\n");
-	}
-	fflush(NULL);
-	stuck_fuse.daemon = fork();
-	igt_assert_lte(0, stuck_fuse.daemon);
-	if (!stuck_fuse.daemon) {
-		/*
-		 * Whatever happens to the test, the connection goes within
-		 * 90 s, before the hung-task detector's 120 s: a failure
-		 * must not leave the machine stuck, e.g. on a module whose
-		 * compute units wait for the READ themselves, where the
-		 * killed holder's file close waits for them.
-		 */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		alarm(90);
-		fuse_daemon(dev, size);
-	}
-	close(dev);
-}
-
 /*
  * The holder, an igt_fork() child. Once its faults are held it holds its
  * mmap_lock, so it must not take it for writing: no allocation (malloc()
@@ -3178,7 +3003,7 @@ static void held_client(struct held *h, bool fuse)
 
 	fd = drm_reopen_driver(fd);
 	if (fuse) {
-		snprintf(path, sizeof(path), "%s/f", stuck_fuse.dir);
+		snprintf(path, sizeof(path), "%s/f", vsvm_stuck_fuse.dir);
 		file = open(path, O_RDONLY);
 		igt_assert_fd(file);
 		buf = mmap(NULL, size, PROT_READ, MAP_SHARED, file, 0);
@@ -3331,7 +3156,7 @@ static void test_fault_held(bool fuse)
 	h->n = ncus;
 
 	if (fuse) {
-		stuck_fuse_start((h->n + 1) * HELD_STRIDE);
+		vsvm_stuck_fuse_start((h->n + 1) * HELD_STRIDE);
 	} else {
 		injected = vsvm_counter(fd, "faults_injected");
 		inject_set("hold", 1);
@@ -3348,7 +3173,7 @@ static void test_fault_held(bool fuse)
 	igt_assert_f(held_wait_flag(&h->submitted, vsvm_scaled_limit(60 * 1000)), "the holder did not submit\n");
 	/* The first fault is held; give the others a moment to reach theirs. */
 	t0 = held_now_ms();
-	while (fuse ? !__atomic_load_n(stuck_fuse.reads, __ATOMIC_ACQUIRE) :
+	while (fuse ? !__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE) :
 	       vsvm_counter(fd, "faults_injected") - injected < 1) {
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000), "no fault was held\n");
 		usleep(10 * 1000);
@@ -3394,7 +3219,7 @@ static void test_fault_held(bool fuse)
 
 	/* Release the faults: they fail, and free what they held. */
 	if (fuse)
-		stuck_fuse_abort(0);
+		vsvm_stuck_fuse_abort(0);
 	else
 		inject_set("hold", 0);
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_pending"); usleep(10 * 1000))
@@ -3433,7 +3258,7 @@ static void many_holder(struct many *m)
 	int file;
 
 	fd = drm_reopen_driver(fd);
-	snprintf(path, sizeof(path), "%s/f", stuck_fuse.dir);
+	snprintf(path, sizeof(path), "%s/f", vsvm_stuck_fuse.dir);
 	file = open(path, O_RDONLY);
 	igt_assert_fd(file);
 	buf = mmap(NULL, MANY_VMS * HELD_STRIDE, PROT_READ, MAP_SHARED, file, 0);
@@ -3497,7 +3322,7 @@ static void test_fault_held_many_vms(void)
 	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	igt_assert(m != MAP_FAILED);
 	memset(m, 0, sizeof(*m));
-	stuck_fuse_start(MANY_VMS * HELD_STRIDE);
+	vsvm_stuck_fuse_start(MANY_VMS * HELD_STRIDE);
 	vsvm_param_set_u64("fault_workers_per_user", MANY_SHARE);
 	waits = vsvm_counter(fd, "faults_user_waits");
 	raised = vsvm_counter(fd, "faults_raised");
@@ -3507,15 +3332,15 @@ static void test_fault_held_many_vms(void)
 	igt_assert_f(held_wait_flag(&m->submitted, vsvm_scaled_limit(60 * 1000)),
 		     "the holder did not submit\n");
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") - raised < MANY_VMS ||
-	     __atomic_load_n(stuck_fuse.reads, __ATOMIC_ACQUIRE) < MANY_SHARE; usleep(10 * 1000))
+	     __atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE) < MANY_SHARE; usleep(10 * 1000))
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(30 * 1000),
 			     "%" PRId64 " faults raised, %" PRIu64 " READs\n",
-			     vsvm_counter(fd, "faults_raised") - raised, *stuck_fuse.reads);
+			     vsvm_counter(fd, "faults_raised") - raised, *vsvm_stuck_fuse.reads);
 	/* Give a worker that should not exist time to reach the daemon. */
 	usleep(vsvm_scaled_limit(500) * 1000);
 	igt_info("%" PRIu64 " READs stuck, %" PRId64 " fault queues waiting\n",
-		 *stuck_fuse.reads, vsvm_counter(fd, "faults_user_waits") - waits);
-	igt_assert_eq_u64(__atomic_load_n(stuck_fuse.reads, __ATOMIC_ACQUIRE), MANY_SHARE);
+		 *vsvm_stuck_fuse.reads, vsvm_counter(fd, "faults_user_waits") - waits);
+	igt_assert_eq_u64(__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE), MANY_SHARE);
 	igt_assert_eq(vsvm_counter(fd, "faults_user_waits") - waits, MANY_VMS - MANY_SHARE);
 
 	/* The holder is at its share; another user is not. */
@@ -3532,7 +3357,7 @@ static void test_fault_held_many_vms(void)
 	held_set_flag(&m->release);
 	igt_waitchildren();
 	igt_assert_lte(MANY_VMS, vsvm_counter(fd, "faults_pending"));
-	stuck_fuse_abort(0);
+	vsvm_stuck_fuse_abort(0);
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_pending"); usleep(10 * 1000))
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(30 * 1000),
 			     "the faults did not end\n");

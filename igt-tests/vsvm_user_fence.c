@@ -606,14 +606,16 @@ static void test_exec_struct_1_1(void)
 /* Where the store goes, or fails */
 
 enum target {
-	TARGET_UNMAPPED, TARGET_READ_ONLY, TARGET_USERFAULTFD, TARGET_SECRETMEM, TARGET_BO
+	TARGET_UNMAPPED, TARGET_READ_ONLY, TARGET_USERFAULTFD, TARGET_SECRETMEM, TARGET_BO,
+	TARGET_FUSE
 };
 
 /*
  * The store is the submitter's own: it fails (logged, counted, memory
  * unchanged) where the process could not store either, and for a page
- * only a userfaultfd handler could provide, which the store does not wait
- * for (else the queue's next fence would never come); it works in
+ * only a userfaultfd handler or a file system could provide, which the
+ * store does not wait for (else the queue's next fence would never come,
+ * with a FUSE daemon that never answers); it works in
  * memfd_secret() memory and in a BO's CPU mapping as a store of the
  * process would; a failure does not stall the queue's later fences.
  */
@@ -661,9 +663,19 @@ static void test_target(enum target target)
 		bo = vsvm_gem_create(fd, SZ_4K);
 		word = vsvm_gem_mmap(fd, bo, SZ_4K, PROT_READ | PROT_WRITE);
 		break;
+	case TARGET_FUSE:
+		vsvm_stuck_fuse_start(SZ_4K);
+		snprintf(needle, sizeof(needle), "%s/f", vsvm_stuck_fuse.dir);
+		u = open(needle, O_RDONLY);
+		igt_assert_fd(u);
+		word = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE, MAP_PRIVATE, u, 0);
+		igt_assert(word != MAP_FAILED);
+		close(u);
+		u = -1;
+		break;
 	}
 	fails = target == TARGET_UNMAPPED || target == TARGET_READ_ONLY ||
-		target == TARGET_USERFAULTFD;
+		target == TARGET_USERFAULTFD || target == TARGET_FUSE;
 
 	lr_init(&l, fd);
 	lr_fill(&l, &fa[0], dst, 8, 1, word, 0x77);
@@ -685,6 +697,9 @@ static void test_target(enum target target)
 		igt_assert_eq(__vsvm_wait_user_fence(fd, word, 0x77, 0), 0);
 	}
 
+	/* The worker never asked the daemon for the page. */
+	if (target == TARGET_FUSE)
+		igt_assert_eq_u64(__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE), 0);
 	if (target == TARGET_USERFAULTFD) {
 		/* The handler never heard of it; resolved, the page is still zero. */
 		vsvm_uffd_no_event(u);
@@ -704,6 +719,8 @@ static void test_target(enum target target)
 	lr_fini(&l);
 	if (target != TARGET_UNMAPPED)
 		munmap(word, SZ_4K);
+	if (target == TARGET_FUSE)
+		vsvm_stuck_fuse_abort(0);
 	if (sfd >= 0)
 		close(sfd);
 	if (u >= 0)
@@ -884,6 +901,13 @@ igt_main
 		igt_describe("A user fence in a BO's CPU mapping is stored.");
 		igt_subtest("target-bo-mmap")
 			test_target(TARGET_BO);
+
+		igt_describe("A user fence in a file of a FUSE mount whose "
+			     "daemon never answers fails at once: the store "
+			     "never waits for a file system, and the queue's "
+			     "next fence is stored.");
+		igt_subtest("target-fuse")
+			test_target(TARGET_FUSE);
 
 		igt_describe("A child's user fence never lands in its parent's "
 			     "copy of the word.");

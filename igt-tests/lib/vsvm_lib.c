@@ -3,14 +3,19 @@
  * UAPI helpers shared by the vsvm IGT tests; see vsvm_lib.h.
  */
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/sync_file.h>
 
@@ -956,4 +961,170 @@ void vsvm_pfns_of(const void *addr, uint64_t n, uint64_t *pfns)
 	/* Bit 63: present; bits 54:0: the frame. */
 	for (uint64_t i = 0; i < n; i++)
 		pfns[i] = pfns[i] >> 63 ? pfns[i] & ((1ull << 55) - 1) : 0;
+}
+
+struct vsvm_stuck_fuse vsvm_stuck_fuse;
+
+#define STUCK_FUSE_INO	2
+
+static void fuse_reply(int dev, uint64_t unique, int error, const void *out, size_t size)
+{
+	struct fuse_out_header h = {
+		.len = sizeof(h) + (error ? 0 : size),
+		.error = error,
+		.unique = unique,
+	};
+	struct iovec iov[2] = {
+		{ &h, sizeof(h) },
+		{ (void *)out, size },
+	};
+
+	if (writev(dev, iov, error || !size ? 1 : 2) < 0)
+		_exit(1);
+}
+
+static void fuse_attr_fill(struct fuse_attr *a, uint64_t ino, uint64_t size)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = ino;
+	a->mode = ino == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0444;
+	a->nlink = 1;
+	a->size = ino == FUSE_ROOT_ID ? 0 : size;
+	a->blocks = a->size / 512;
+	a->blksize = 4096;
+}
+
+/* Runs in a plain fork()ed child until the connection is gone. */
+static void __attribute__((noreturn)) fuse_daemon(int dev, uint64_t size)
+{
+	static uint8_t buf[FUSE_MIN_READ_BUFFER + (64 << 10)];
+	struct fuse_in_header *in = (void *)buf;
+	void *arg = in + 1;
+
+	for (;;) {
+		ssize_t n = read(dev, buf, sizeof(buf));
+
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < (ssize_t)sizeof(*in))
+			_exit(0);	/* ENODEV: aborted or unmounted */
+		switch (in->opcode) {
+		case FUSE_INIT: {
+			const struct fuse_init_in *ii = arg;
+			struct fuse_init_out o = {
+				.major = FUSE_KERNEL_VERSION,
+				.minor = FUSE_KERNEL_MINOR_VERSION,
+				.max_readahead = ii->max_readahead,
+				.max_background = 16,
+				.congestion_threshold = 12,
+				.max_write = 4096,
+			};
+
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_LOOKUP: {
+			struct fuse_entry_out o = {
+				.nodeid = STUCK_FUSE_INO,
+				.entry_valid = 3600,
+				.attr_valid = 3600,
+			};
+
+			if (in->nodeid != FUSE_ROOT_ID || strcmp(arg, "f")) {
+				fuse_reply(dev, in->unique, -ENOENT, NULL, 0);
+				break;
+			}
+			fuse_attr_fill(&o.attr, STUCK_FUSE_INO, size);
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_GETATTR: {
+			struct fuse_attr_out o = { .attr_valid = 3600 };
+
+			fuse_attr_fill(&o.attr, in->nodeid, size);
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_OPEN: {
+			struct fuse_open_out o = { .fh = 1 };
+
+			fuse_reply(dev, in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_READ:
+			/* Never answered: the reader waits until the abort. */
+			__atomic_add_fetch(vsvm_stuck_fuse.reads, 1, __ATOMIC_RELEASE);
+			break;
+		case FUSE_FLUSH:
+		case FUSE_RELEASE:
+			fuse_reply(dev, in->unique, 0, NULL, 0);
+			break;
+		case FUSE_FORGET:
+		case FUSE_BATCH_FORGET:
+		case FUSE_INTERRUPT:
+			break;
+		default:
+			fuse_reply(dev, in->unique, -ENOSYS, NULL, 0);
+			break;
+		}
+	}
+}
+
+/*
+ * Aborts the connection: the daemon's /dev/fuse file is the last, and its
+ * release ends every request with an error. Also the exit handler: only
+ * async-signal-safe calls.
+ */
+void vsvm_stuck_fuse_abort(int sig __attribute__((unused)))
+{
+	if (vsvm_stuck_fuse.daemon > 0) {
+		kill(vsvm_stuck_fuse.daemon, SIGKILL);
+		waitpid(vsvm_stuck_fuse.daemon, NULL, 0);
+		vsvm_stuck_fuse.daemon = 0;
+	}
+	if (vsvm_stuck_fuse.dir[0]) {
+		umount2(vsvm_stuck_fuse.dir, MNT_DETACH);
+		rmdir(vsvm_stuck_fuse.dir);
+		vsvm_stuck_fuse.dir[0] = '\0';
+	}
+}
+
+void vsvm_stuck_fuse_start(uint64_t size)
+{
+	char opts[96];
+	int dev;
+
+	dev = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	igt_require_f(dev >= 0, "no /dev/fuse: %m\n");
+	vsvm_stuck_fuse.reads = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(vsvm_stuck_fuse.reads != MAP_FAILED);
+	*vsvm_stuck_fuse.reads = 0;
+	strcpy(vsvm_stuck_fuse.dir, "/tmp/vsvm-fuse-XXXXXX");
+	igt_assert(mkdtemp(vsvm_stuck_fuse.dir));
+	igt_install_exit_handler(vsvm_stuck_fuse_abort);
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0", dev);
+	if (mount("vsvm-stuck", vsvm_stuck_fuse.dir, "fuse.vsvm-stuck", MS_NOSUID | MS_NODEV,
+		  opts)) {
+		rmdir(vsvm_stuck_fuse.dir);
+		vsvm_stuck_fuse.dir[0] = '\0';
+		close(dev);
+		igt_require_f(false, "cannot mount FUSE: %m\n");
+	}
+	fflush(NULL);
+	vsvm_stuck_fuse.daemon = fork();
+	igt_assert_lte(0, vsvm_stuck_fuse.daemon);
+	if (!vsvm_stuck_fuse.daemon) {
+		/*
+		 * Whatever happens to the test, the connection goes within
+		 * 90 s, before the hung-task detector's 120 s: a failure
+		 * must not leave the machine stuck, e.g. on a module whose
+		 * compute units wait for the READ themselves, where the
+		 * killed holder's file close waits for them.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(90);
+		fuse_daemon(dev, size);
+	}
+	close(dev);
 }

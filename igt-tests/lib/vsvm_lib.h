@@ -244,6 +244,22 @@ char *vsvm_objects_snapshot(int fd);
  */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
+/*
+ * A FUSE file system whose daemon answers everything but READ: a fault on
+ * its file "f" (dir/f, size bytes) waits until vsvm_stuck_fuse_abort(),
+ * also installed as an exit handler, kills the daemon. The daemon exits
+ * by itself after 90 s, before the hung-task detector's 120 s. Root only.
+ */
+struct vsvm_stuck_fuse {
+	pid_t daemon;
+	char dir[32];
+	uint64_t *reads;	/* READ requests received, shared */
+};
+
+extern struct vsvm_stuck_fuse vsvm_stuck_fuse;
+void vsvm_stuck_fuse_start(uint64_t size);
+void vsvm_stuck_fuse_abort(int sig);
+
 /* dst[i] = vsvm_fill_word(seed, i) for global ids i < n, u64 words. */
 extern const char vsvm_fill_src[];
 
