@@ -144,13 +144,10 @@ static int fault_latency_show(struct seq_file *m, void *data)
 
 static int objects_show(struct seq_file *m, void *data)
 {
-	static const char *const names[VSVM_OBJ_COUNT] = {
-		"bo", "vm", "vma", "queue", "job", "svm_range", "pt_page",
-	};
 	int i;
 
 	for (i = 0; i < VSVM_OBJ_COUNT; i++)
-		seq_printf(m, "%s %d\n", names[i], atomic_read(&vsvm_obj_live[i]));
+		seq_printf(m, "%s %d\n", vsvm_obj_names[i], atomic_read(&vsvm_obj_live[i]));
 	return 0;
 }
 

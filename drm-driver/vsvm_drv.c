@@ -308,22 +308,26 @@ err_pdev:
 	return ERR_PTR(ret);
 }
 
+/* For the leak check and debugfs "objects". */
+const char *const vsvm_obj_names[VSVM_OBJ_COUNT] = {
+	[VSVM_OBJ_BO] = "bo",
+	[VSVM_OBJ_VM] = "vm",
+	[VSVM_OBJ_VMA] = "vma",
+	[VSVM_OBJ_QUEUE] = "queue",
+	[VSVM_OBJ_JOB] = "job",
+	[VSVM_OBJ_SVM_RANGE] = "svm_range",
+	[VSVM_OBJ_PT_PAGE] = "pt_page",
+	[VSVM_OBJ_FAULT_USER] = "fault_user",
+};
+
 static void vsvm_check_leaks(void)
 {
-	static const char *const names[VSVM_OBJ_COUNT] = {
-		[VSVM_OBJ_BO] = "bo",
-		[VSVM_OBJ_VM] = "vm",
-		[VSVM_OBJ_VMA] = "vma",
-		[VSVM_OBJ_QUEUE] = "queue",
-		[VSVM_OBJ_JOB] = "job",
-		[VSVM_OBJ_SVM_RANGE] = "svm_range",
-		[VSVM_OBJ_PT_PAGE] = "pt_page",
-	};
 	int i;
 
 	for (i = 0; i < VSVM_OBJ_COUNT; i++)
 		if (atomic_read(&vsvm_obj_live[i]))
-			pr_err("leak: %s %d\n", names[i], atomic_read(&vsvm_obj_live[i]));
+			pr_err("leak: %s %d\n", vsvm_obj_names[i],
+			       atomic_read(&vsvm_obj_live[i]));
 }
 
 static void vsvm_exit(void)

@@ -37,10 +37,12 @@ enum vsvm_obj {
 	VSVM_OBJ_JOB,
 	VSVM_OBJ_SVM_RANGE,
 	VSVM_OBJ_PT_PAGE,
+	VSVM_OBJ_FAULT_USER,
 	VSVM_OBJ_COUNT
 };
 
 extern atomic_t vsvm_obj_live[VSVM_OBJ_COUNT];
+extern const char *const vsvm_obj_names[VSVM_OBJ_COUNT];
 
 static inline void vsvm_obj_inc(enum vsvm_obj kind)
 {

@@ -251,6 +251,7 @@ int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 			goto found;
 	user = new;
 	new = NULL;
+	vsvm_obj_inc(VSVM_OBJ_FAULT_USER);
 	user->uid = uid;
 	INIT_LIST_HEAD(&user->waiting);
 	list_add(&user->link, &vdev->fault_users);
@@ -277,12 +278,14 @@ void vsvm_fault_queue_fini(struct vsvm_device *vdev, struct vsvm_fault_queue *fq
 	struct vsvm_fault_user *user = fq->user;
 
 	spin_lock(&vdev->fault_lock);
-	if (--user->vms)
-		user = NULL;
-	else
-		list_del(&user->link);
+	if (--user->vms) {
+		spin_unlock(&vdev->fault_lock);
+		return;
+	}
+	list_del(&user->link);
 	spin_unlock(&vdev->fault_lock);
 	kfree(user);
+	vsvm_obj_dec(VSVM_OBJ_FAULT_USER);
 }
 
 /**

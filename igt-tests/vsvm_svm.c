@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -3245,10 +3246,44 @@ static void test_fault_held(bool fuse)
 #define MANY_SHARE	2
 
 struct many {
-	int submitted, other_done, release;
+	int submitted, other_done, release, unshared, mapped;
+	pid_t holder;
 };
 
-static void many_holder(struct many *m)
+/*
+ * Half of the holder's VMs are created as uid 0 of a user namespace of its
+ * own, mapped to uid 100000: a uid of the namespace's creator to hand out,
+ * as subordinate uids are, so still the creator's share.
+ */
+#define MANY_NS_UID	100000
+
+static void many_enter_userns(struct many *m)
+{
+	igt_assert_eq(unshare(CLONE_NEWUSER), 0);
+	m->holder = getpid();
+	held_set_flag(&m->unshared);
+	igt_assert(held_wait_flag(&m->mapped, vsvm_scaled_limit(20 * 1000)));
+	igt_assert_eq(setresuid(0, 0, 0), 0);
+}
+
+/* The test maps the holder's namespace: root of the initial one may. */
+static void many_map_userns(struct many *m)
+{
+	char path[64], map[32];
+	int f;
+
+	igt_assert_f(held_wait_flag(&m->unshared, vsvm_scaled_limit(60 * 1000)),
+		     "the holder did not make its user namespace\n");
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", m->holder);
+	snprintf(map, sizeof(map), "0 %d 1\n", MANY_NS_UID);
+	f = open(path, O_WRONLY);
+	igt_assert_fd(f);
+	igt_assert_eq(write(f, map, strlen(map)), (ssize_t)strlen(map));
+	close(f);
+	held_set_flag(&m->mapped);
+}
+
+static void many_holder(struct many *m, bool userns)
 {
 	uint32_t queues[MANY_VMS], code_size;
 	uint64_t code[MANY_VMS], args[MANY_VMS];
@@ -3267,6 +3302,8 @@ static void many_holder(struct many *m)
 	for (int i = 0; i < MANY_VMS; i++) {
 		struct poke_args a = { .addr = to_user_pointer(buf + i * HELD_STRIDE) };
 
+		if (userns && i == MANY_VMS / 2)
+			many_enter_userns(m);
 		ctx_init(&c[i], true);
 		queues[i] = c[i].queue;
 		code[i] = ctx_code(&c[i], load_src, &code_size);
@@ -3309,7 +3346,7 @@ static void many_other_user(struct many *m)
 	held_set_flag(&m->other_done);
 }
 
-static void test_fault_held_many_vms(void)
+static void test_fault_held_many_vms(bool userns)
 {
 	int64_t waits, raised, t0;
 	char *baseline;
@@ -3328,7 +3365,9 @@ static void test_fault_held_many_vms(void)
 	raised = vsvm_counter(fd, "faults_raised");
 
 	igt_fork(child, 1)
-		many_holder(m);
+		many_holder(m, userns);
+	if (userns)
+		many_map_userns(m);
 	igt_assert_f(held_wait_flag(&m->submitted, vsvm_scaled_limit(60 * 1000)),
 		     "the holder did not submit\n");
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") - raised < MANY_VMS ||
@@ -3707,10 +3746,16 @@ igt_main
 		test_park_cancel();
 
 	igt_describe("One user's faults stuck on a FUSE file in many VMs keep "
-		     "at most its share of the fault workers; its other VMs "
-		     "wait, and another user's faults are serviced meanwhile.");
-	igt_subtest("fault-held-many-vms")
-		test_fault_held_many_vms();
+		     "at most its share of the fault workers, also with half "
+		     "of the VMs made as another uid of a user namespace of "
+		     "its own; its other VMs wait, and another user's faults "
+		     "are serviced meanwhile.");
+	igt_subtest_with_dynamic("fault-held-many-vms") {
+		igt_dynamic("one-uid")
+			test_fault_held_many_vms(false);
+		igt_dynamic("user-namespace")
+			test_fault_held_many_vms(true);
+	}
 
 	igt_describe("GPU atomic adds and concurrent CPU atomic adds on the "
 		     "same u32 and u64 counters all count.");
