@@ -35,16 +35,17 @@
  *
  * A fault that never ends keeps its worker too, and the workqueue has a
  * bounded number of them (%VSVM_FAULT_WORKERS): one process with that many
- * VMs, each stuck on such a file, would leave no worker to anyone else.
- * So each user (the real uid that created the VM, or the creator of its
- * outermost user namespace) gets a share of them, &struct
- * vsvm_fault_user: at most fault_workers_per_user of its VMs' queues are
- * on the workqueue at once; the others wait on the user's list, in
- * order, without a worker. A queue gives its worker to the next of the
- * user's queues when it runs dry, and after each fault when others wait,
- * so a busy VM takes turns with its user's others. What a user's stuck
- * faults hold up is then the user's own other VMs. A change of the
- * parameter applies at the user's next fault or worker hand-over.
+ * VMs, each stuck on such a file, would leave no worker to anyone else. So
+ * each user (the real uid that created the VM, or the creator of its
+ * outermost user namespace, or the outermost namespace root made: a
+ * container) gets a share of them, &struct vsvm_fault_user: at most
+ * fault_workers_per_user of its VMs' queues are on the workqueue at once;
+ * the others wait on the user's list, in order, without a worker. A queue
+ * gives its worker to the next of the user's queues when it runs dry, and
+ * after each fault when others wait, so a busy VM takes turns with its
+ * user's others. What a user's stuck faults hold up is then the user's own
+ * other VMs. A change of the parameter applies at the user's next fault or
+ * worker hand-over.
  *
  * The workqueue is unbound, as a fault sleeps and may take long. It is not
  * WQ_MEM_RECLAIM: no reclaim waits for a GPU fault (vsvm has no shrinker
@@ -76,8 +77,14 @@
 struct vsvm_fault_user {
 	/** @link: on &vsvm_device.fault_users. */
 	struct list_head link;
-	/** @uid: the user. */
+	/** @uid: the user, when @ns is NULL. */
 	kuid_t uid;
+	/**
+	 * @ns: a user namespace root made, whose users share this share
+	 * (see vsvm_fault_queue_init()); a reference. NULL for a user of the
+	 * initial namespace or of namespaces that user made.
+	 */
+	struct user_namespace *ns;
 	/** @vms: VMs of the user; the last one's end frees the share. */
 	unsigned int vms;
 	/**
@@ -166,18 +173,26 @@ static void fault_user_release(struct vsvm_device *vdev, struct vsvm_fault_user 
 static bool fault_user_yield(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 {
 	struct vsvm_fault_user *user = fq->user;
-	struct vsvm_fault_queue *next;
+	LIST_HEAD(torun);
+	bool yield;
+
+	/* A queue with nothing pending is about to run dry: let it. */
+	spin_lock(&fq->lock);
+	yield = !list_empty(&fq->pending);
+	spin_unlock(&fq->lock);
+	if (!yield)
+		return false;
 
 	spin_lock(&vdev->fault_lock);
-	next = list_first_entry_or_null(&user->waiting, struct vsvm_fault_queue, wait_link);
-	if (next) {
-		list_del_init(&next->wait_link);
+	yield = !list_empty(&user->waiting);
+	if (yield) {
 		list_add_tail(&fq->wait_link, &user->waiting);
+		user->running--;
+		fault_user_fill(user, &torun);
 	}
 	spin_unlock(&vdev->fault_lock);
-	if (next)
-		queue_work(vdev->fault_wq, &next->work);
-	return next;
+	fault_user_run(vdev, &torun);
+	return yield;
 }
 
 /*
@@ -222,13 +237,14 @@ static void fault_queue_work(struct work_struct *work)
  * @vdev: the device
  * @fq: the queue of a VM the caller is creating
  *
- * Context: process; the caller's real uid, or the creator of its
- * outermost user namespace, is the VM's user.
+ * Context: process; the caller's real uid, the creator of its outermost
+ * user namespace, or the outermost namespace that root made, is the VM's
+ * user.
  * Return: 0 or -ENOMEM.
  */
 int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 {
-	const struct user_namespace *ns = current_user_ns();
+	struct user_namespace *ns = current_user_ns();
 	struct vsvm_fault_user *user, *new;
 	kuid_t uid = current_uid();
 
@@ -236,10 +252,18 @@ int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 	 * The uids of a user namespace are its creator's to hand out: the
 	 * share is that of the user who made the outermost one, as for the
 	 * kernel's own per-user limits, or 65536 subordinate uids would be
-	 * 65536 shares.
+	 * 65536 shares. A namespace that root made (a container) is a user
+	 * of its own, not root, or every container would share root's.
 	 */
-	for (; ns != &init_user_ns; ns = ns->parent)
+	for (; ns != &init_user_ns; ns = ns->parent) {
+		if (uid_eq(ns->owner, GLOBAL_ROOT_UID))
+			break;
 		uid = ns->owner;
+	}
+	if (ns == &init_user_ns)
+		ns = NULL;
+	else
+		uid = GLOBAL_ROOT_UID;
 
 	/* Allocated first, as the lock is a spinlock; freed if not needed. */
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
@@ -247,12 +271,13 @@ int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 		return -ENOMEM;
 	spin_lock(&vdev->fault_lock);
 	list_for_each_entry(user, &vdev->fault_users, link)
-		if (uid_eq(user->uid, uid))
+		if (user->ns == ns && uid_eq(user->uid, uid))
 			goto found;
 	user = new;
 	new = NULL;
 	vsvm_obj_inc(VSVM_OBJ_FAULT_USER);
 	user->uid = uid;
+	user->ns = get_user_ns(ns);
 	INIT_LIST_HEAD(&user->waiting);
 	list_add(&user->link, &vdev->fault_users);
 found:
@@ -284,6 +309,7 @@ void vsvm_fault_queue_fini(struct vsvm_device *vdev, struct vsvm_fault_queue *fq
 	}
 	list_del(&user->link);
 	spin_unlock(&vdev->fault_lock);
+	put_user_ns(user->ns);
 	kfree(user);
 	vsvm_obj_dec(VSVM_OBJ_FAULT_USER);
 }

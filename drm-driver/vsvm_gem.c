@@ -52,6 +52,20 @@ static const struct drm_gem_object_funcs vsvm_gem_funcs = {
 };
 
 /**
+ * vsvm_gem_vma_is_ours() - is @vma a CPU mapping of a vsvm BO?
+ * @vma: a VMA, its mm's lock held
+ *
+ * Return: true for a mapping of one of this driver's BOs, made through
+ * the DRM file or a dma-buf of it, whose faults wait only for vsvm.
+ */
+bool vsvm_gem_vma_is_ours(struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = vma->vm_private_data;
+
+	return vma->vm_ops == &drm_gem_shmem_vm_ops && obj && obj->funcs == &vsvm_gem_funcs;
+}
+
+/**
  * vsvm_gem_create_object() - &drm_driver.gem_create_object
  * @drm: the device
  * @size: bytes

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Copyright 2026 The vsvm authors */
 
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/hugetlb.h>
 #include <linux/kthread.h>
@@ -14,9 +15,9 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_file.h>
-#include <drm/drm_gem_shmem_helper.h>
 
 #include "vsvm_drv.h"
+#include "vsvm_gem.h"
 #include "vsvm_ufence.h"
 #include "vsvm_vm.h"
 
@@ -70,6 +71,8 @@
 
 /* Attempts to store after faulting the page in; another CPU may unmap it between. */
 #define UFENCE_STORE_TRIES	3
+/* How long a store waits for the submitter's mmap lock: see ufence_mmap_lock(). */
+#define UFENCE_LOCK_WAIT_MS	1000
 
 /**
  * struct vsvm_ufence_timeline - stores one queue's user fences in order
@@ -145,22 +148,44 @@ void vsvm_ufence_free(struct vsvm_ufence *uf)
 /*
  * May the worker fault @vma's page in? Only where a fault never waits for
  * another process: anonymous memory (a userfaultfd handler is not waited
- * for, see "Long-running mode and user fences"), shmem and memfd,
- * hugetlbfs, and GEM BOs. A file system's page may never come (a FUSE
- * daemon that does not answer), and the worker would wait for it for
- * good, uninterruptibly, with every later fence of its queue behind it.
+ * for, see "Long-running mode and user fences"), shmem and memfd mapped
+ * by shmem itself, hugetlbfs, and vsvm's own BOs. A file system's page
+ * may never come (a FUSE daemon that does not answer), and the worker
+ * would wait for it for good, uninterruptibly, with every later fence of
+ * its queue behind it; so may a driver's fault handler over a shmem file,
+ * or another driver's BO whose reservation an importer holds.
  */
 static bool ufence_fault_bounded(struct vm_area_struct *vma)
 {
-	return vma_is_anonymous(vma) || is_vm_hugetlb_page(vma) ||
-	       (vma->vm_file && shmem_file(vma->vm_file)) ||
-	       vma->vm_ops == &drm_gem_shmem_vm_ops;
+	if (vma_is_anonymous(vma) || is_vm_hugetlb_page(vma) || vsvm_gem_vma_is_ours(vma))
+		return true;
+	return vma->vm_file && shmem_file(vma->vm_file) &&
+	       !(vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_IO));
+}
+
+/*
+ * The submitter's mmap lock, for reading, or false after
+ * %UFENCE_LOCK_WAIT_MS: a writer queued behind a reader that never ends
+ * (one of the submitter's GPU faults stuck in a file system holds it for
+ * reading) would keep a blocking reader, and the worker, for good.
+ */
+static bool ufence_mmap_lock(struct mm_struct *mm)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(UFENCE_LOCK_WAIT_MS);
+
+	while (!mmap_read_trylock(mm)) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(1000, 2000);
+	}
+	return true;
 }
 
 /*
  * Store @uf->value as the submitter's own store would be made: through its
  * page tables, honouring its protections. Return: 0, -ESRCH when the
- * address space is gone, or -EFAULT.
+ * address space is gone, -EAGAIN when its lock could not be taken, or
+ * -EFAULT.
  */
 static int ufence_store(struct vsvm_ufence *uf)
 {
@@ -178,7 +203,10 @@ static int ufence_store(struct vsvm_ufence *uf)
 		pagefault_enable();
 		if (!ret)
 			break;
-		mmap_read_lock(uf->mm);
+		if (!ufence_mmap_lock(uf->mm)) {
+			ret = -EAGAIN;
+			break;
+		}
 		vma = vma_lookup(uf->mm, uf->addr);
 		if (vma && ufence_fault_bounded(vma))
 			ret = fixup_user_fault(uf->mm, uf->addr, FAULT_FLAG_WRITE, NULL);

@@ -3251,10 +3251,16 @@ struct many {
 };
 
 /*
- * Half of the holder's VMs are created as uid 0 of a user namespace of its
- * own, mapped to uid 100000: a uid of the namespace's creator to hand out,
- * as subordinate uids are, so still the creator's share.
+ * Who the holder is. MANY_USERNS: uid MANY_USER, and half of its VMs are
+ * made as uid 0 of a user namespace of its own, mapped to uid
+ * MANY_NS_UID: a uid of the namespace's creator to hand out, as
+ * subordinate uids are, so still the creator's share. MANY_CONTAINER:
+ * root, and half of its VMs are made in a user namespace root made, as a
+ * container runtime does: a user of its own, with a share of its own.
  */
+enum many_mode { MANY_ONE_UID, MANY_USERNS, MANY_CONTAINER };
+
+#define MANY_USER	1000
 #define MANY_NS_UID	100000
 
 static void many_enter_userns(struct many *m)
@@ -3283,7 +3289,7 @@ static void many_map_userns(struct many *m)
 	held_set_flag(&m->mapped);
 }
 
-static void many_holder(struct many *m, bool userns)
+static void many_holder(struct many *m, enum many_mode mode)
 {
 	uint32_t queues[MANY_VMS], code_size;
 	uint64_t code[MANY_VMS], args[MANY_VMS];
@@ -3299,10 +3305,12 @@ static void many_holder(struct many *m, bool userns)
 	buf = mmap(NULL, MANY_VMS * HELD_STRIDE, PROT_READ, MAP_SHARED, file, 0);
 	igt_assert(buf != MAP_FAILED);
 	close(file);
+	if (mode == MANY_USERNS)
+		igt_assert_eq(setresuid(MANY_USER, MANY_USER, MANY_USER), 0);
 	for (int i = 0; i < MANY_VMS; i++) {
 		struct poke_args a = { .addr = to_user_pointer(buf + i * HELD_STRIDE) };
 
-		if (userns && i == MANY_VMS / 2)
+		if (mode != MANY_ONE_UID && i == MANY_VMS / 2)
 			many_enter_userns(m);
 		ctx_init(&c[i], true);
 		queues[i] = c[i].queue;
@@ -3346,8 +3354,10 @@ static void many_other_user(struct many *m)
 	held_set_flag(&m->other_done);
 }
 
-static void test_fault_held_many_vms(bool userns)
+static void test_fault_held_many_vms(enum many_mode mode)
 {
+	/* The holder's shares, and the fault workers they keep stuck. */
+	const uint64_t stuck = (mode == MANY_CONTAINER ? 2 : 1) * MANY_SHARE;
 	int64_t waits, raised, t0;
 	char *baseline;
 	struct many *m;
@@ -3365,13 +3375,13 @@ static void test_fault_held_many_vms(bool userns)
 	raised = vsvm_counter(fd, "faults_raised");
 
 	igt_fork(child, 1)
-		many_holder(m, userns);
-	if (userns)
+		many_holder(m, mode);
+	if (mode != MANY_ONE_UID)
 		many_map_userns(m);
 	igt_assert_f(held_wait_flag(&m->submitted, vsvm_scaled_limit(60 * 1000)),
 		     "the holder did not submit\n");
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") - raised < MANY_VMS ||
-	     __atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE) < MANY_SHARE; usleep(10 * 1000))
+	     __atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE) < stuck; usleep(10 * 1000))
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(30 * 1000),
 			     "%" PRId64 " faults raised, %" PRIu64 " READs\n",
 			     vsvm_counter(fd, "faults_raised") - raised, *vsvm_stuck_fuse.reads);
@@ -3379,8 +3389,8 @@ static void test_fault_held_many_vms(bool userns)
 	usleep(vsvm_scaled_limit(500) * 1000);
 	igt_info("%" PRIu64 " READs stuck, %" PRId64 " fault queues waiting\n",
 		 *vsvm_stuck_fuse.reads, vsvm_counter(fd, "faults_user_waits") - waits);
-	igt_assert_eq_u64(__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE), MANY_SHARE);
-	igt_assert_eq(vsvm_counter(fd, "faults_user_waits") - waits, MANY_VMS - MANY_SHARE);
+	igt_assert_eq_u64(__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE), stuck);
+	igt_assert_eq(vsvm_counter(fd, "faults_user_waits") - waits, MANY_VMS - (int64_t)stuck);
 
 	/* The holder is at its share; another user is not. */
 	igt_fork(child, 1)
@@ -3749,12 +3759,15 @@ igt_main
 		     "at most its share of the fault workers, also with half "
 		     "of the VMs made as another uid of a user namespace of "
 		     "its own; its other VMs wait, and another user's faults "
-		     "are serviced meanwhile.");
+		     "are serviced meanwhile. A user namespace root made (a "
+		     "container) has a share of its own.");
 	igt_subtest_with_dynamic("fault-held-many-vms") {
 		igt_dynamic("one-uid")
-			test_fault_held_many_vms(false);
+			test_fault_held_many_vms(MANY_ONE_UID);
 		igt_dynamic("user-namespace")
-			test_fault_held_many_vms(true);
+			test_fault_held_many_vms(MANY_USERNS);
+		igt_dynamic("root-container")
+			test_fault_held_many_vms(MANY_CONTAINER);
 	}
 
 	igt_describe("GPU atomic adds and concurrent CPU atomic adds on the "
