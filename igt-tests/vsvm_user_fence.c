@@ -731,6 +731,137 @@ static void test_target(enum target target)
 	munmap(dst, SZ_4K);
 }
 
+/*
+ * A store whose page must be faulted in needs the submitter's mmap lock.
+ * A writer queued behind a reader that never ends blocks every new reader:
+ * here the reader is the submitter's own GPU fault, stuck on a FUSE file
+ * whose daemon never answers READ, and the writer a thread of it calling
+ * mmap(). The store must give up (-EAGAIN), not wait with its worker
+ * until the daemon is gone. A forked holder does it all; once its writer
+ * waits it must not fault (no new stack or heap page).
+ */
+struct mm_locked {
+	int go, submitted, release, writer_tid;
+	uint64_t hole;
+};
+
+static void *mm_locked_writer(void *arg)
+{
+	struct mm_locked *s = arg;
+
+	__atomic_store_n(&s->writer_tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&s->go, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	munmap(mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), SZ_4K);
+	return NULL;
+}
+
+/* Is thread @tid asleep in the kernel (state D)? No allocation: see above. */
+static bool thread_in_d(int tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = open(path, O_RDONLY);
+	if (f < 0)
+		return false;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'D';
+}
+
+static void mm_locked_holder(struct mm_locked *s)
+{
+	static const char end_src[] = "\tend\n";
+	struct drm_vsvm_exec exec;
+	struct load_args a;
+	uint32_t bo_vm, bo_queue;
+	size_t end_size;
+	void *end_code = vsvm_assemble(end_src, &end_size);
+	char path[64];
+	pthread_t writer;
+	struct lr l;
+	uint8_t *buf;
+	int file;
+
+	fd = drm_reopen_driver(fd);
+	snprintf(path, sizeof(path), "%s/f", vsvm_stuck_fuse.dir);
+	file = open(path, O_RDONLY);
+	igt_assert_fd(file);
+	buf = mmap(NULL, SZ_4K, PROT_READ, MAP_SHARED, file, 0);
+	igt_assert(buf != MAP_FAILED);
+	close(file);
+	a.addr = to_user_pointer(buf);
+	s->hole = to_user_pointer(hole());
+
+	/* A BO-only VM: its job takes no fault, so nothing of it needs the lock. */
+	bo_vm = vsvm_vm_create(fd, 0);
+	bo_queue = vsvm_queue_create(fd, bo_vm);
+	vsvm_gem_close(fd, vsvm_upload_code(fd, bo_vm, BO_VA_BASE, end_code, end_size));
+	vsvm_exec_init(&exec, bo_queue, BO_VA_BASE, end_size);
+	vsvm_wait_ok(fd, bo_queue, vsvm_exec(fd, &exec));	/* every code path warm */
+	lr_init(&l, fd);
+	igt_assert_eq(pthread_create(&writer, NULL, mm_locked_writer, s), 0);
+	while (!__atomic_load_n(&s->writer_tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	fflush(NULL);
+
+	/* Stuck in the FUSE READ, holding this process's mmap lock for reading. */
+	lr_exec(&l, &load, &a, sizeof(a), 1, NULL, 0);
+	while (!__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	__atomic_store_n(&s->go, 1, __ATOMIC_RELEASE);
+	while (!thread_in_d(s->writer_tid))
+		usleep(1000);
+
+	vsvm_exec_init(&exec, bo_queue, BO_VA_BASE, end_size);
+	vsvm_exec_set_user_fence(&exec, (uint64_t *)(uintptr_t)s->hole, 1);
+	vsvm_exec(fd, &exec);
+	__atomic_store_n(&s->submitted, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	pthread_join(writer, NULL);
+}
+
+static void test_target_mm_locked(void)
+{
+	int64_t failed = vsvm_counter(fd, "ufences_failed");
+	struct mm_locked *s;
+	char needle[96];
+
+	require_debugfs();
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(s != MAP_FAILED);
+	memset(s, 0, sizeof(*s));
+	vsvm_stuck_fuse_start(SZ_4K);
+	igt_fork(child, 1)
+		mm_locked_holder(s);
+	for (int i = 0; !__atomic_load_n(&s->submitted, __ATOMIC_ACQUIRE); i++) {
+		igt_assert_f(i < vsvm_scaled_limit(60 * 1000), "the holder did not submit\n");
+		usleep(1000);
+	}
+	/* Failed while the fault still holds the lock, within its bound. */
+	for (int i = 0; vsvm_counter(fd, "ufences_failed") <= failed; i++) {
+		igt_assert_f(i < vsvm_scaled_limit(30 * 1000) / 10,
+			     "the store is still waiting for the mmap lock\n");
+		usleep(10 * 1000);
+	}
+	igt_assert_eq_u64(__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE), 1);
+	snprintf(needle, sizeof(needle), "user fence at %#" PRIx64 " not stored: -11", s->hole);
+	igt_assert(vsvm_log_has(fd, needle));
+
+	vsvm_stuck_fuse_abort(0);
+	__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
+	igt_waitchildren();
+	munmap(s, sizeof(*s));
+}
+
 /* Other processes */
 
 /*
@@ -908,6 +1039,14 @@ igt_main
 			     "next fence is stored.");
 		igt_subtest("target-fuse")
 			test_target(TARGET_FUSE);
+
+		igt_describe("A user fence whose page needs faulting in, while "
+			     "the submitter's mmap lock is held by its own GPU "
+			     "fault stuck on a FUSE file and a writer waits "
+			     "behind it, fails -EAGAIN within a second instead "
+			     "of waiting for the daemon.");
+		igt_subtest("target-mm-locked")
+			test_target_mm_locked();
 
 		igt_describe("A child's user fence never lands in its parent's "
 			     "copy of the word.");
