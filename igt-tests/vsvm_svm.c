@@ -2999,20 +2999,14 @@ static void held_client(struct held *h, bool fuse)
 	struct drm_vsvm_wait w;
 	struct ctx c = {};
 	uint8_t *buf;
-	char path[64];
-	int file;
 
 	fd = drm_reopen_driver(fd);
 	if (fuse) {
-		snprintf(path, sizeof(path), "%s/f", vsvm_stuck_fuse.dir);
-		file = open(path, O_RDONLY);
-		igt_assert_fd(file);
-		buf = mmap(NULL, size, PROT_READ, MAP_SHARED, file, 0);
-		close(file);
+		buf = vsvm_stuck_fuse_map(size, PROT_READ, MAP_SHARED);
 	} else {
 		buf = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		igt_assert(buf != MAP_FAILED);
 	}
-	igt_assert(buf != MAP_FAILED);
 
 	c.vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_SVM);
 	vsvm_vm_map_mirror(fd, c.vm, 0, mirror_end);
@@ -3294,17 +3288,10 @@ static void many_holder(struct many *m, enum many_mode mode)
 	uint32_t queues[MANY_VMS], code_size;
 	uint64_t code[MANY_VMS], args[MANY_VMS];
 	struct ctx c[MANY_VMS];
-	char path[64];
 	uint8_t *buf;
-	int file;
 
 	fd = drm_reopen_driver(fd);
-	snprintf(path, sizeof(path), "%s/f", vsvm_stuck_fuse.dir);
-	file = open(path, O_RDONLY);
-	igt_assert_fd(file);
-	buf = mmap(NULL, MANY_VMS * HELD_STRIDE, PROT_READ, MAP_SHARED, file, 0);
-	igt_assert(buf != MAP_FAILED);
-	close(file);
+	buf = vsvm_stuck_fuse_map(MANY_VMS * HELD_STRIDE, PROT_READ, MAP_SHARED);
 	if (mode == MANY_USERNS)
 		igt_assert_eq(setresuid(MANY_USER, MANY_USER, MANY_USER), 0);
 	for (int i = 0; i < MANY_VMS; i++) {

@@ -665,13 +665,7 @@ static void test_target(enum target target)
 		break;
 	case TARGET_FUSE:
 		vsvm_stuck_fuse_start(SZ_4K);
-		snprintf(needle, sizeof(needle), "%s/f", vsvm_stuck_fuse.dir);
-		u = open(needle, O_RDONLY);
-		igt_assert_fd(u);
-		word = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE, MAP_PRIVATE, u, 0);
-		igt_assert(word != MAP_FAILED);
-		close(u);
-		u = -1;
+		word = vsvm_stuck_fuse_map(SZ_4K, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 		break;
 	}
 	fails = target == TARGET_UNMAPPED || target == TARGET_READ_ONLY ||
@@ -784,19 +778,12 @@ static void mm_locked_holder(struct mm_locked *s)
 	uint32_t bo_vm, bo_queue;
 	size_t end_size;
 	void *end_code = vsvm_assemble(end_src, &end_size);
-	char path[64];
 	pthread_t writer;
 	struct lr l;
 	uint8_t *buf;
-	int file;
 
 	fd = drm_reopen_driver(fd);
-	snprintf(path, sizeof(path), "%s/f", vsvm_stuck_fuse.dir);
-	file = open(path, O_RDONLY);
-	igt_assert_fd(file);
-	buf = mmap(NULL, SZ_4K, PROT_READ, MAP_SHARED, file, 0);
-	igt_assert(buf != MAP_FAILED);
-	close(file);
+	buf = vsvm_stuck_fuse_map(SZ_4K, PROT_READ, MAP_SHARED);
 	a.addr = to_user_pointer(buf);
 	s->hole = to_user_pointer(hole());
 

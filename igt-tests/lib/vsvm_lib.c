@@ -1128,3 +1128,18 @@ void vsvm_stuck_fuse_start(uint64_t size)
 	}
 	close(dev);
 }
+
+void *vsvm_stuck_fuse_map(uint64_t size, int prot, int flags)
+{
+	char path[64];
+	void *p;
+	int f;
+
+	snprintf(path, sizeof(path), "%s/f", vsvm_stuck_fuse.dir);
+	f = open(path, O_RDONLY);
+	igt_assert_fd(f);
+	p = mmap(NULL, size, prot, flags, f, 0);
+	igt_assert(p != MAP_FAILED);
+	close(f);
+	return p;
+}

@@ -259,6 +259,8 @@ struct vsvm_stuck_fuse {
 extern struct vsvm_stuck_fuse vsvm_stuck_fuse;
 void vsvm_stuck_fuse_start(uint64_t size);
 void vsvm_stuck_fuse_abort(int sig);
+/* A mapping of its file "f", opened read-only; @flags: MAP_SHARED or MAP_PRIVATE. */
+void *vsvm_stuck_fuse_map(uint64_t size, int prot, int flags);
 
 /* dst[i] = vsvm_fill_word(seed, i) for global ids i < n, u64 words. */
 extern const char vsvm_fill_src[];
