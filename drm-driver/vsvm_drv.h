@@ -190,6 +190,12 @@ struct vsvm_device {
 	struct workqueue_struct *ufence_wq;
 	/** @ufence_waiters: woken after every user fence store. */
 	wait_queue_head_t ufence_waiters;
+	/**
+	 * @ufence_deferred: timelines armed to retry a store later
+	 * (vsvm_ufence.c); unload waits, on @ufence_waiters, for none to be
+	 * left before it destroys @ufence_wq.
+	 */
+	atomic_t ufence_deferred;
 
 	/** @inject: fault injection, set from debugfs; see its type. */
 	struct vsvm_fault_inject inject;

@@ -37,7 +37,7 @@
  * bounded number of them (%VSVM_FAULT_WORKERS): one process with that many
  * VMs, each stuck on such a file, would leave no worker to anyone else. So
  * each user (the real uid that created the VM, or the creator of its
- * outermost user namespace, or the outermost namespace root made: a
+ * outermost user namespace, or the innermost namespace root made: a
  * container) gets a share of them, &struct vsvm_fault_user: at most
  * fault_workers_per_user of its VMs' queues are on the workqueue at once;
  * the others wait on the user's list, in order, without a worker. A queue
@@ -238,7 +238,7 @@ static void fault_queue_work(struct work_struct *work)
  * @fq: the queue of a VM the caller is creating
  *
  * Context: process; the caller's real uid, the creator of its outermost
- * user namespace, or the outermost namespace that root made, is the VM's
+ * user namespace, or the innermost namespace that root made, is the VM's
  * user.
  * Return: 0 or -ENOMEM.
  */
@@ -277,7 +277,10 @@ int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 	new = NULL;
 	vsvm_obj_inc(VSVM_OBJ_FAULT_USER);
 	user->uid = uid;
-	user->ns = get_user_ns(ns);
+	/* Not get_user_ns(NULL): without CONFIG_USER_NS it returns init_user_ns. */
+	if (ns)
+		get_user_ns(ns);
+	user->ns = ns;
 	INIT_LIST_HEAD(&user->waiting);
 	list_add(&user->link, &vdev->fault_users);
 found:
@@ -309,7 +312,8 @@ void vsvm_fault_queue_fini(struct vsvm_device *vdev, struct vsvm_fault_queue *fq
 	}
 	list_del(&user->link);
 	spin_unlock(&vdev->fault_lock);
-	put_user_ns(user->ns);
+	if (user->ns)
+		put_user_ns(user->ns);
 	kfree(user);
 	vsvm_obj_dec(VSVM_OBJ_FAULT_USER);
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Copyright 2026 The vsvm authors */
 
-#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/hugetlb.h>
 #include <linux/kthread.h>
@@ -54,9 +53,13 @@
  * (see "Fault queue"), a store that waited for a FUSE daemon that never
  * answers would keep a worker of &vsvm_device.ufence_wq for good, and
  * enough such queues would take them all. The store fails instead, as
- * for an unmapped address; a page already present is stored to. A store that
- * fails is counted and logged in debugfs; the job's status stays readable
- * with WAIT.
+ * for an unmapped address; a page already present is stored to. Nor does
+ * the worker wait for the submitter's mmap lock, which a writer queued
+ * behind one of the submitter's own stuck GPU faults would hold for good:
+ * a store that finds it taken goes back to the head of its queue's list,
+ * which is tried again a little later (ufence_defer()), and fails after
+ * %UFENCE_LOCK_WAIT_MS of that. A store that fails is counted and logged
+ * in debugfs; the job's status stays readable with WAIT.
  *
  * Order: a queue's jobs end in submission order, and their user fences
  * are stored in that order by one work item per queue
@@ -71,8 +74,10 @@
 
 /* Attempts to store after faulting the page in; another CPU may unmap it between. */
 #define UFENCE_STORE_TRIES	3
-/* How long a store waits for the submitter's mmap lock: see ufence_mmap_lock(). */
+/* How long a store may keep finding the submitter's mmap lock taken: see ufence_defer(). */
 #define UFENCE_LOCK_WAIT_MS	1000
+/* How long a timeline waits before it tries such a store again. */
+#define UFENCE_RETRY_DELAY	max(msecs_to_jiffies(10), 1UL)
 
 /**
  * struct vsvm_ufence_timeline - stores one queue's user fences in order
@@ -92,8 +97,14 @@ struct vsvm_ufence_timeline {
 	spinlock_t lock;
 	/** @pending: fences of ended jobs, not yet stored, oldest first. */
 	struct list_head pending;
+	/**
+	 * @deferred: @work was armed with a delay to try the store at the
+	 * head of @pending again; under @lock, and counted in
+	 * &vsvm_device.ufence_deferred until @work runs.
+	 */
+	bool deferred;
 	/** @work: stores @pending in order. */
-	struct work_struct work;
+	struct delayed_work work;
 };
 
 /**
@@ -116,6 +127,11 @@ struct vsvm_ufence {
 	u32 queue_id;
 	/** @seqno: for the log. */
 	u64 seqno;
+	/**
+	 * @lock_deadline: jiffies after which a store that still finds the
+	 * submitter's mmap lock taken fails; 0 until a try first found it so.
+	 */
+	unsigned long lock_deadline;
 };
 
 static void timeline_release(struct kref *ref)
@@ -164,28 +180,10 @@ static bool ufence_fault_bounded(struct vm_area_struct *vma)
 }
 
 /*
- * The submitter's mmap lock, for reading, or false after
- * %UFENCE_LOCK_WAIT_MS: a writer queued behind a reader that never ends
- * (one of the submitter's GPU faults stuck in a file system holds it for
- * reading) would keep a blocking reader, and the worker, for good.
- */
-static bool ufence_mmap_lock(struct mm_struct *mm)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(UFENCE_LOCK_WAIT_MS);
-
-	while (!mmap_read_trylock(mm)) {
-		if (time_after(jiffies, end))
-			return false;
-		usleep_range(1000, 2000);
-	}
-	return true;
-}
-
-/*
  * Store @uf->value as the submitter's own store would be made: through its
  * page tables, honouring its protections. Return: 0, -ESRCH when the
- * address space is gone, -EAGAIN when its lock could not be taken, or
- * -EFAULT.
+ * address space is gone, -EBUSY when its lock is taken (try again later),
+ * or -EFAULT.
  */
 static int ufence_store(struct vsvm_ufence *uf)
 {
@@ -203,8 +201,13 @@ static int ufence_store(struct vsvm_ufence *uf)
 		pagefault_enable();
 		if (!ret)
 			break;
-		if (!ufence_mmap_lock(uf->mm)) {
-			ret = -EAGAIN;
+		/*
+		 * Never waited for: a writer queued behind a reader that
+		 * never ends (one of the submitter's GPU faults stuck in a
+		 * file system) would hold the worker for good.
+		 */
+		if (!mmap_read_trylock(uf->mm)) {
+			ret = -EBUSY;
 			break;
 		}
 		vma = vma_lookup(uf->mm, uf->addr);
@@ -220,12 +223,48 @@ static int ufence_store(struct vsvm_ufence *uf)
 	return ret;
 }
 
+/*
+ * @uf found the submitter's mmap lock taken: put it back at the head of
+ * its timeline, so that order is kept, and try again after a delay,
+ * without holding a worker meanwhile. Return: false once @uf has kept
+ * finding it taken for %UFENCE_LOCK_WAIT_MS: it fails instead.
+ */
+static bool ufence_defer(struct vsvm_ufence_timeline *tl, struct vsvm_ufence *uf)
+{
+	struct vsvm_device *vdev = tl->vdev;
+
+	if (!uf->lock_deadline)
+		uf->lock_deadline = jiffies + msecs_to_jiffies(UFENCE_LOCK_WAIT_MS);
+	if (time_after(jiffies, uf->lock_deadline))
+		return false;
+	spin_lock_irq(&tl->lock);
+	list_add(&uf->link, &tl->pending);
+	if (!tl->deferred)
+		atomic_inc(&vdev->ufence_deferred);
+	tl->deferred = true;
+	spin_unlock_irq(&tl->lock);
+	/* The work runs: this is not the last reference. */
+	kref_get(&tl->refcount);
+	if (!queue_delayed_work(vdev->ufence_wq, &tl->work, UFENCE_RETRY_DELAY))
+		kref_put(&tl->refcount, timeline_release);
+	return true;
+}
+
 static void timeline_work(struct work_struct *work)
 {
-	struct vsvm_ufence_timeline *tl = container_of(work, struct vsvm_ufence_timeline, work);
+	struct vsvm_ufence_timeline *tl = container_of(to_delayed_work(work),
+						       struct vsvm_ufence_timeline, work);
 	struct vsvm_device *vdev = tl->vdev;
 	struct vsvm_ufence *uf;
+	bool deferred;
 	int ret;
+
+	spin_lock_irq(&tl->lock);
+	deferred = tl->deferred;
+	tl->deferred = false;
+	spin_unlock_irq(&tl->lock);
+	if (deferred && atomic_dec_and_test(&vdev->ufence_deferred))
+		wake_up_all(&vdev->ufence_waiters);
 
 	for (;;) {
 		spin_lock_irq(&tl->lock);
@@ -237,6 +276,11 @@ static void timeline_work(struct work_struct *work)
 			break;
 
 		ret = ufence_store(uf);
+		if (ret == -EBUSY) {
+			if (ufence_defer(tl, uf))
+				break;
+			ret = -EAGAIN;
+		}
 		if (!ret) {
 			vsvm_stat_inc(vdev, VSVM_STAT_UFENCE_WRITTEN);
 		} else if (ret == -ESRCH) {
@@ -269,7 +313,7 @@ struct vsvm_ufence_timeline *vsvm_ufence_timeline_create(struct vsvm_device *vde
 	tl->vdev = vdev;
 	spin_lock_init(&tl->lock);
 	INIT_LIST_HEAD(&tl->pending);
-	INIT_WORK(&tl->work, timeline_work);
+	INIT_DELAYED_WORK(&tl->work, timeline_work);
 	return tl;
 }
 
@@ -345,7 +389,7 @@ static void ufence_signalled(struct dma_fence *fence, struct dma_fence_cb *cb)
 	spin_unlock_irqrestore(&tl->lock, flags);
 	/* Never the last reference: the job that ended holds its queue's. */
 	kref_get(&tl->refcount);
-	if (!queue_work(tl->vdev->ufence_wq, &tl->work))
+	if (!queue_delayed_work(tl->vdev->ufence_wq, &tl->work, 0))
 		kref_put(&tl->refcount, timeline_release);
 }
 
@@ -439,5 +483,14 @@ int vsvm_ufence_init(struct vsvm_device *vdev)
  */
 void vsvm_ufence_fini(struct vsvm_device *vdev)
 {
+	/*
+	 * The drain of destroy_workqueue() does not see a delayed work whose
+	 * timer has not fired: wait for every deferred store to be retried.
+	 * Each fails within %UFENCE_LOCK_WAIT_MS.
+	 */
+	do {
+		wait_event(vdev->ufence_waiters, !atomic_read(&vdev->ufence_deferred));
+		flush_workqueue(vdev->ufence_wq);
+	} while (atomic_read(&vdev->ufence_deferred));
 	destroy_workqueue(vdev->ufence_wq);
 }

@@ -3266,6 +3266,19 @@ static void many_enter_userns(struct many *m)
 	igt_assert_eq(setresuid(0, 0, 0), 0);
 }
 
+/* Can a process here make a user namespace (CONFIG_USER_NS, not chrooted)? */
+static bool userns_available(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	igt_assert_lte(0, pid);
+	if (!pid)
+		_exit(unshare(CLONE_NEWUSER) ? 1 : 0);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
 /* The test maps the holder's namespace: root of the initial one may. */
 static void many_map_userns(struct many *m)
 {
@@ -3352,6 +3365,8 @@ static void test_fault_held_many_vms(enum many_mode mode)
 	require_debugfs();
 	igt_require_f(vsvm_debugfs_value(fd, "counters", "faults_user_waits") >= 0,
 		      "no faults_user_waits counter\n");
+	igt_require_f(mode == MANY_ONE_UID || userns_available(),
+		      "no user namespaces here (CONFIG_USER_NS, or a chroot)\n");
 	baseline = vsvm_objects_snapshot(fd);
 	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	igt_assert(m != MAP_FAILED);
