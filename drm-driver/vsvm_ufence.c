@@ -53,7 +53,9 @@
  * (see "Fault queue"), a store that waited for a FUSE daemon that never
  * answers would keep a worker of &vsvm_device.ufence_wq for good, and
  * enough such queues would take them all. The store fails instead, as
- * for an unmapped address; a page already present is stored to. Nor does
+ * for an unmapped address; a page already present is stored to, and one
+ * of a private file mapping that is present but write-protected (a
+ * program's .data after fork()) is copied first, which reads nothing. Nor does
  * the worker wait for the submitter's mmap lock, which a writer queued
  * behind one of the submitter's own stuck GPU faults would hold for good:
  * a store that finds it taken goes back to the head of its queue's list,
@@ -180,6 +182,25 @@ static bool ufence_fault_bounded(struct vm_area_struct *vma)
 }
 
 /*
+ * A private file mapping (a program's .data, say) whose page at @addr is
+ * present, write-protected after fork() or never written: the write fault
+ * copies the page, and asks the file system nothing. Return: the page,
+ * held so that it stays in the page cache until the fault is done, or
+ * NULL.
+ */
+static struct page *ufence_cow_page(struct mm_struct *mm, struct vm_area_struct *vma,
+				    unsigned long addr)
+{
+	struct page *page;
+
+	if (!vma->vm_file || (vma->vm_flags & (VM_SHARED | VM_PFNMAP | VM_MIXEDMAP | VM_IO)))
+		return NULL;
+	if (get_user_pages_remote(mm, addr, 1, FOLL_NOFAULT, &page, NULL) != 1)
+		return NULL;
+	return page;
+}
+
+/*
  * Store @uf->value as the submitter's own store would be made: through its
  * page tables, honouring its protections. Return: 0, -ESRCH when the
  * address space is gone, -EBUSY when its lock is taken (try again later),
@@ -189,7 +210,9 @@ static int ufence_store(struct vsvm_ufence *uf)
 {
 	u64 __user *ptr = u64_to_user_ptr(uf->addr);
 	struct vm_area_struct *vma;
+	struct page *page;
 	int tries, ret = -EFAULT;
+	bool bounded;
 
 	if (!mmget_not_zero(uf->mm))
 		return -ESRCH;
@@ -211,9 +234,13 @@ static int ufence_store(struct vsvm_ufence *uf)
 			break;
 		}
 		vma = vma_lookup(uf->mm, uf->addr);
-		if (vma && ufence_fault_bounded(vma))
+		bounded = vma && ufence_fault_bounded(vma);
+		page = vma && !bounded ? ufence_cow_page(uf->mm, vma, uf->addr) : NULL;
+		if (bounded || page)
 			ret = fixup_user_fault(uf->mm, uf->addr, FAULT_FLAG_WRITE, NULL);
 		mmap_read_unlock(uf->mm);
+		if (page)
+			put_page(page);
 		if (ret)
 			break;
 		ret = -EFAULT;

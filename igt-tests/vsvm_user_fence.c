@@ -20,9 +20,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
 
@@ -607,8 +609,11 @@ static void test_exec_struct_1_1(void)
 
 enum target {
 	TARGET_UNMAPPED, TARGET_READ_ONLY, TARGET_USERFAULTFD, TARGET_SECRETMEM, TARGET_BO,
-	TARGET_FUSE
+	TARGET_FUSE, TARGET_DATA
 };
+
+/* In .data: a private mapping of this program's file, as a global of a runtime is. */
+static uint64_t data_word = 1;
 
 /*
  * The store is the submitter's own: it fails (logged, counted, memory
@@ -629,6 +634,7 @@ static void test_target(enum target target)
 	char needle[96];
 	bool fails;
 	int sfd = -1, u = -1;
+	pid_t child = 0;
 	struct lr l;
 
 	switch (target) {
@@ -662,6 +668,17 @@ static void test_target(enum target target)
 	case TARGET_BO:
 		bo = vsvm_gem_create(fd, SZ_4K);
 		word = vsvm_gem_mmap(fd, bo, SZ_4K, PROT_READ | PROT_WRITE);
+		break;
+	case TARGET_DATA:
+		/* A child keeps the page copy-on-write, as after any fork(). */
+		word = &data_word;
+		*word = 0;
+		child = fork();
+		igt_assert_lte(0, child);
+		if (!child) {
+			pause();
+			_exit(0);
+		}
 		break;
 	case TARGET_FUSE:
 		vsvm_stuck_fuse_start(SZ_4K);
@@ -711,7 +728,11 @@ static void test_target(enum target target)
 		check_fill(dst + 16, 8, 3, "after mprotect");
 	}
 	lr_fini(&l);
-	if (target != TARGET_UNMAPPED)
+	if (child) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	if (target != TARGET_UNMAPPED && target != TARGET_DATA)
 		munmap(word, SZ_4K);
 	if (target == TARGET_FUSE)
 		vsvm_stuck_fuse_abort(0);
@@ -1026,6 +1047,12 @@ igt_main
 			     "next fence is stored.");
 		igt_subtest("target-fuse")
 			test_target(TARGET_FUSE);
+
+		igt_describe("A user fence in the program's .data, write-"
+			     "protected by fork(), is stored: the page is "
+			     "present, and copying it reads nothing.");
+		igt_subtest("target-data-after-fork")
+			test_target(TARGET_DATA);
 
 		igt_describe("A user fence whose page needs faulting in, while "
 			     "the submitter's mmap lock is held by its own GPU "
