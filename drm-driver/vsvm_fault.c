@@ -77,12 +77,12 @@
 struct vsvm_fault_user {
 	/** @link: on &vsvm_device.fault_users. */
 	struct list_head link;
-	/** @uid: the user, when @ns is NULL. */
+	/** @uid: the user, when @ns is &init_user_ns. */
 	kuid_t uid;
 	/**
 	 * @ns: a user namespace root made, whose users share this share
-	 * (see vsvm_fault_queue_init()); a reference. NULL for a user of the
-	 * initial namespace or of namespaces that user made.
+	 * (see vsvm_fault_queue_init()), or &init_user_ns for a user of the
+	 * initial namespace or of namespaces that user made; a reference.
 	 */
 	struct user_namespace *ns;
 	/** @vms: VMs of the user; the last one's end frees the share. */
@@ -135,16 +135,14 @@ static void fault_user_run(struct vsvm_device *vdev, struct list_head *torun)
 static void fault_user_admit(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 {
 	struct vsvm_fault_user *user = fq->user;
-	struct vsvm_fault_queue *q;
 	LIST_HEAD(torun);
-	bool waits = true;
+	bool waits;
 
 	spin_lock(&vdev->fault_lock);
 	list_add_tail(&fq->wait_link, &user->waiting);
 	fault_user_fill(user, &torun);
-	list_for_each_entry(q, &torun, wait_link)
-		if (q == fq)
-			waits = false;
+	/* Started in order: @fq, the last, waits unless all of them started. */
+	waits = !list_empty(&user->waiting);
 	spin_unlock(&vdev->fault_lock);
 
 	if (waits)
@@ -260,9 +258,7 @@ int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 			break;
 		uid = ns->owner;
 	}
-	if (ns == &init_user_ns)
-		ns = NULL;
-	else
+	if (ns != &init_user_ns)
 		uid = GLOBAL_ROOT_UID;
 
 	/* Allocated first, as the lock is a spinlock; freed if not needed. */
@@ -277,10 +273,7 @@ int vsvm_fault_queue_init(struct vsvm_device *vdev, struct vsvm_fault_queue *fq)
 	new = NULL;
 	vsvm_obj_inc(VSVM_OBJ_FAULT_USER);
 	user->uid = uid;
-	/* Not get_user_ns(NULL): without CONFIG_USER_NS it returns init_user_ns. */
-	if (ns)
-		get_user_ns(ns);
-	user->ns = ns;
+	user->ns = get_user_ns(ns);
 	INIT_LIST_HEAD(&user->waiting);
 	list_add(&user->link, &vdev->fault_users);
 found:
@@ -312,8 +305,7 @@ void vsvm_fault_queue_fini(struct vsvm_device *vdev, struct vsvm_fault_queue *fq
 	}
 	list_del(&user->link);
 	spin_unlock(&vdev->fault_lock);
-	if (user->ns)
-		put_user_ns(user->ns);
+	put_user_ns(user->ns);
 	kfree(user);
 	vsvm_obj_dec(VSVM_OBJ_FAULT_USER);
 }

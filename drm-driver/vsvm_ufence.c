@@ -182,22 +182,22 @@ static bool ufence_fault_bounded(struct vm_area_struct *vma)
 }
 
 /*
- * A private file mapping (a program's .data, say) whose page at @addr is
- * present, write-protected after fork() or never written: the write fault
- * copies the page, and asks the file system nothing. Return: the page,
- * held so that it stays in the page cache until the fault is done, or
- * NULL.
+ * May the worker take a write fault at @addr, in @vma? Where
+ * ufence_fault_bounded() says so, and in a private file mapping (a
+ * program's .data, say) whose page is present, write-protected after
+ * fork() or never written: that fault copies the page and asks the file
+ * system nothing. *@page is then held, so that it stays in the page cache
+ * until the fault is done, and the caller puts it; NULL otherwise.
  */
-static struct page *ufence_cow_page(struct mm_struct *mm, struct vm_area_struct *vma,
-				    unsigned long addr)
+static bool ufence_may_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+			     unsigned long addr, struct page **page)
 {
-	struct page *page;
-
+	*page = NULL;
+	if (ufence_fault_bounded(vma))
+		return true;
 	if (!vma->vm_file || (vma->vm_flags & (VM_SHARED | VM_PFNMAP | VM_MIXEDMAP | VM_IO)))
-		return NULL;
-	if (get_user_pages_remote(mm, addr, 1, FOLL_NOFAULT, &page, NULL) != 1)
-		return NULL;
-	return page;
+		return false;
+	return get_user_pages_remote(mm, addr, 1, FOLL_NOFAULT, page, NULL) == 1;
 }
 
 /*
@@ -212,7 +212,6 @@ static int ufence_store(struct vsvm_ufence *uf)
 	struct vm_area_struct *vma;
 	struct page *page;
 	int tries, ret = -EFAULT;
-	bool bounded;
 
 	if (!mmget_not_zero(uf->mm))
 		return -ESRCH;
@@ -234,9 +233,8 @@ static int ufence_store(struct vsvm_ufence *uf)
 			break;
 		}
 		vma = vma_lookup(uf->mm, uf->addr);
-		bounded = vma && ufence_fault_bounded(vma);
-		page = vma && !bounded ? ufence_cow_page(uf->mm, vma, uf->addr) : NULL;
-		if (bounded || page)
+		page = NULL;
+		if (vma && ufence_may_fault(uf->mm, vma, uf->addr, &page))
 			ret = fixup_user_fault(uf->mm, uf->addr, FAULT_FLAG_WRITE, NULL);
 		mmap_read_unlock(uf->mm);
 		if (page)
