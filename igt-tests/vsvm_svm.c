@@ -35,7 +35,6 @@ IGT_TEST_DESCRIPTION("Shared virtual memory: CPU-address mirrors, userptr, "
 		     "isolation, fault service, permissions, PREFETCH, "
 		     "invalidations, process exit and atomics.");
 
-
 #define SZ_4K		0x1000ull
 #define SZ_64K		0x10000ull
 #define SZ_1M		0x100000ull
@@ -2970,22 +2969,6 @@ static int64_t held_now_ms(void)
 	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
 }
 
-/* Polls for up to @ms for *@flag to be set. */
-static bool held_wait_flag(const int *flag, int ms)
-{
-	for (int i = 0; i < ms / 10; i++) {
-		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
-			return true;
-		usleep(10 * 1000);
-	}
-	return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
-}
-
-static void held_set_flag(int *flag)
-{
-	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
-}
-
 /*
  * The holder, an igt_fork() child. Once its faults are held it holds its
  * mmap_lock, so it must not take it for writing: no allocation (malloc()
@@ -3025,11 +3008,11 @@ static void held_client(struct held *h, bool fuse)
 	for (uint32_t i = 0; i <= h->n; i++)
 		seqnos[i] = submit(queues[i], code, code_size, args[i],
 				   sizeof(struct poke_args), 1);
-	held_set_flag(&h->submitted);
+	vsvm_flag_set(&h->submitted);
 
-	igt_assert(held_wait_flag(&h->cancel, vsvm_scaled_limit(60 * 1000)));
+	igt_assert(vsvm_flag_wait(&h->cancel, vsvm_scaled_limit(60 * 1000)));
 	vsvm_queue_destroy(fd, queues[h->n]);
-	held_set_flag(&h->canceled);
+	vsvm_flag_set(&h->canceled);
 
 	for (uint32_t i = 0; i < h->n; i++) {
 		memset(&w, 0, sizeof(w));
@@ -3040,7 +3023,7 @@ static void held_client(struct held *h, bool fuse)
 	t0 = held_now_ms();
 	close(fd);
 	h->close_ms = held_now_ms() - t0;
-	held_set_flag(&h->closed);
+	vsvm_flag_set(&h->closed);
 	while (!__atomic_load_n(&h->release, __ATOMIC_ACQUIRE))
 		usleep(10 * 1000);
 }
@@ -3165,7 +3148,7 @@ static void test_fault_held(bool fuse)
 	igt_fork(child, 1)
 		held_client(h, fuse);
 
-	igt_assert_f(held_wait_flag(&h->submitted, vsvm_scaled_limit(60 * 1000)), "the holder did not submit\n");
+	igt_assert_f(vsvm_flag_wait(&h->submitted, vsvm_scaled_limit(60 * 1000)), "the holder did not submit\n");
 	/* The first fault is held; give the others a moment to reach theirs. */
 	t0 = held_now_ms();
 	while (fuse ? !__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE) :
@@ -3184,8 +3167,8 @@ static void test_fault_held(bool fuse)
 	igt_assert_lte(h->n + 1, vsvm_counter(fd, "faults_pending"));
 
 	/* QUEUE_DESTROY ends the extra job at once, CANCELED, not at its timeout. */
-	held_set_flag(&h->cancel);
-	igt_assert_f(held_wait_flag(&h->canceled, vsvm_scaled_limit(10 * 1000)), "QUEUE_DESTROY did not return\n");
+	vsvm_flag_set(&h->cancel);
+	igt_assert_f(vsvm_flag_wait(&h->canceled, vsvm_scaled_limit(10 * 1000)), "QUEUE_DESTROY did not return\n");
 	snprintf(line, sizeof(line), "queue %u job 1: status %u", h->cancel_queue,
 		 DRM_VSVM_STATUS_CANCELED);
 	for (t0 = held_now_ms(); !(log = vsvm_debugfs_read(fd, "log")) || !strstr(log, line);
@@ -3195,7 +3178,7 @@ static void test_fault_held(bool fuse)
 	}
 	free(log);
 
-	igt_assert_f(held_wait_flag(&h->closed, vsvm_scaled_limit(60 * 1000)), "the holder's jobs did not end\n");
+	igt_assert_f(vsvm_flag_wait(&h->closed, vsvm_scaled_limit(60 * 1000)), "the holder's jobs did not end\n");
 	for (uint32_t i = 0; i < h->n; i++) {
 		igt_info("held job %u: %s after %" PRId64 " ms\n", i,
 			 vsvm_status_name(h->status[i]), h->ended_ms[i]);
@@ -3219,7 +3202,7 @@ static void test_fault_held(bool fuse)
 		inject_set("hold", 0);
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_pending"); usleep(10 * 1000))
 		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000), "the faults did not end\n");
-	held_set_flag(&h->release);
+	vsvm_flag_set(&h->release);
 	igt_waitchildren();
 	vsvm_param_restore("job_timeout_ms");
 	vsvm_wait_objects(fd, baseline, 10);
@@ -3261,8 +3244,8 @@ static void many_enter_userns(struct many *m)
 {
 	igt_assert_eq(unshare(CLONE_NEWUSER), 0);
 	m->holder = getpid();
-	held_set_flag(&m->unshared);
-	igt_assert(held_wait_flag(&m->mapped, vsvm_scaled_limit(20 * 1000)));
+	vsvm_flag_set(&m->unshared);
+	igt_assert(vsvm_flag_wait(&m->mapped, vsvm_scaled_limit(20 * 1000)));
 	igt_assert_eq(setresuid(0, 0, 0), 0);
 }
 
@@ -3285,7 +3268,7 @@ static void many_map_userns(struct many *m)
 	char path[64], map[32];
 	int f;
 
-	igt_assert_f(held_wait_flag(&m->unshared, vsvm_scaled_limit(60 * 1000)),
+	igt_assert_f(vsvm_flag_wait(&m->unshared, vsvm_scaled_limit(60 * 1000)),
 		     "the holder did not make its user namespace\n");
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", m->holder);
 	snprintf(map, sizeof(map), "0 %d 1\n", MANY_NS_UID);
@@ -3293,7 +3276,7 @@ static void many_map_userns(struct many *m)
 	igt_assert_fd(f);
 	igt_assert_eq(write(f, map, strlen(map)), (ssize_t)strlen(map));
 	close(f);
-	held_set_flag(&m->mapped);
+	vsvm_flag_set(&m->mapped);
 }
 
 static void many_holder(struct many *m, enum many_mode mode)
@@ -3321,7 +3304,7 @@ static void many_holder(struct many *m, enum many_mode mode)
 	/* From here on, no allocation: see held_client(). */
 	for (int i = 0; i < MANY_VMS; i++)
 		submit(queues[i], code[i], code_size, args[i], sizeof(struct poke_args), 1);
-	held_set_flag(&m->submitted);
+	vsvm_flag_set(&m->submitted);
 	while (!__atomic_load_n(&m->release, __ATOMIC_ACQUIRE))
 		usleep(10 * 1000);
 }
@@ -3351,7 +3334,7 @@ static void many_other_user(struct many *m)
 	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
 	check_xform(in, out, n, 0x65);
 	ctx_fini(&c);
-	held_set_flag(&m->other_done);
+	vsvm_flag_set(&m->other_done);
 }
 
 static void test_fault_held_many_vms(enum many_mode mode)
@@ -3380,7 +3363,7 @@ static void test_fault_held_many_vms(enum many_mode mode)
 		many_holder(m, mode);
 	if (mode != MANY_ONE_UID)
 		many_map_userns(m);
-	igt_assert_f(held_wait_flag(&m->submitted, vsvm_scaled_limit(60 * 1000)),
+	igt_assert_f(vsvm_flag_wait(&m->submitted, vsvm_scaled_limit(60 * 1000)),
 		     "the holder did not submit\n");
 	for (t0 = held_now_ms(); vsvm_counter(fd, "faults_raised") - raised < MANY_VMS ||
 	     __atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE) < stuck; usleep(10 * 1000))
@@ -3397,7 +3380,7 @@ static void test_fault_held_many_vms(enum many_mode mode)
 	/* The holder is at its share; another user is not. */
 	igt_fork(child, 1)
 		many_other_user(m);
-	igt_assert_f(held_wait_flag(&m->other_done, vsvm_scaled_limit(60 * 1000)),
+	igt_assert_f(vsvm_flag_wait(&m->other_done, vsvm_scaled_limit(60 * 1000)),
 		     "the other user's job did not end OK\n");
 
 	/*
@@ -3405,7 +3388,7 @@ static void test_fault_held_many_vms(enum many_mode mode)
 	 * for a worker. Then the stuck faults fail, and the waiting queues
 	 * run, and fail.
 	 */
-	held_set_flag(&m->release);
+	vsvm_flag_set(&m->release);
 	igt_waitchildren();
 	igt_assert_lte(MANY_VMS, vsvm_counter(fd, "faults_pending"));
 	vsvm_stuck_fuse_abort(0);

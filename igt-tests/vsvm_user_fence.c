@@ -824,14 +824,14 @@ static void mm_locked_holder(struct mm_locked *s)
 	lr_exec(&l, &load, &a, sizeof(a), 1, NULL, 0);
 	while (!__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE))
 		usleep(1000);
-	__atomic_store_n(&s->go, 1, __ATOMIC_RELEASE);
+	vsvm_flag_set(&s->go);
 	while (!thread_in_d(s->writer_tid))
 		usleep(1000);
 
 	vsvm_exec_init(&exec, bo_queue, BO_VA_BASE, end_size);
 	vsvm_exec_set_user_fence(&exec, (uint64_t *)(uintptr_t)s->hole, 1);
 	vsvm_exec(fd, &exec);
-	__atomic_store_n(&s->submitted, 1, __ATOMIC_RELEASE);
+	vsvm_flag_set(&s->submitted);
 	while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	pthread_join(writer, NULL);
@@ -850,10 +850,8 @@ static void test_target_mm_locked(void)
 	vsvm_stuck_fuse_start(SZ_4K);
 	igt_fork(child, 1)
 		mm_locked_holder(s);
-	for (int i = 0; !__atomic_load_n(&s->submitted, __ATOMIC_ACQUIRE); i++) {
-		igt_assert_f(i < vsvm_scaled_limit(60 * 1000), "the holder did not submit\n");
-		usleep(1000);
-	}
+	igt_assert_f(vsvm_flag_wait(&s->submitted, vsvm_scaled_limit(60 * 1000)),
+		     "the holder did not submit\n");
 	/* Failed while the fault still holds the lock, within its bound. */
 	for (int i = 0; vsvm_counter(fd, "ufences_failed") <= failed; i++) {
 		igt_assert_f(i < vsvm_scaled_limit(30 * 1000) / 10,
@@ -865,7 +863,7 @@ static void test_target_mm_locked(void)
 	igt_assert(vsvm_log_has(fd, needle));
 
 	vsvm_stuck_fuse_abort(0);
-	__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
+	vsvm_flag_set(&s->release);
 	igt_waitchildren();
 	munmap(s, sizeof(*s));
 }

@@ -1143,3 +1143,18 @@ void *vsvm_stuck_fuse_map(uint64_t size, int prot, int flags)
 	close(f);
 	return p;
 }
+
+bool vsvm_flag_wait(const int *flag, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+			return true;
+		usleep(10 * 1000);
+	}
+	return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+void vsvm_flag_set(int *flag)
+{
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+}

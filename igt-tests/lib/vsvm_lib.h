@@ -245,6 +245,13 @@ char *vsvm_objects_snapshot(int fd);
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
 /*
+ * Flags in memory shared with a forked child: vsvm_flag_wait() polls for
+ * up to @ms for *@flag to be set, and tells whether it was.
+ */
+bool vsvm_flag_wait(const int *flag, int ms);
+void vsvm_flag_set(int *flag);
+
+/*
  * A FUSE file system whose daemon answers everything but READ: a fault on
  * its file "f" (dir/f, size bytes) waits until vsvm_stuck_fuse_abort(),
  * also installed as an exit handler, kills the daemon. The daemon exits
