@@ -753,11 +753,12 @@ static void test_target(enum target target)
  * whose daemon never answers READ, and the writer a thread of it calling
  * mmap(). The store must give up (-EAGAIN), not wait with its worker
  * until the daemon is gone. A forked holder does it all; once its writer
- * waits it must not fault (no new stack or heap page).
+ * waits it must not fault: no new heap page, and its mappings are locked
+ * in memory beforehand.
  */
 struct mm_locked {
 	int go, submitted, release, writer_tid;
-	uint64_t hole;
+	uint64_t hole, warm;
 };
 
 static void *mm_locked_writer(void *arg)
@@ -804,21 +805,29 @@ static void mm_locked_holder(struct mm_locked *s)
 	uint8_t *buf;
 
 	fd = drm_reopen_driver(fd);
-	buf = vsvm_stuck_fuse_map(SZ_4K, PROT_READ, MAP_SHARED);
-	a.addr = to_user_pointer(buf);
 	s->hole = to_user_pointer(hole());
 
 	/* A BO-only VM: its job takes no fault, so nothing of it needs the lock. */
 	bo_vm = vsvm_vm_create(fd, 0);
 	bo_queue = vsvm_queue_create(fd, bo_vm);
 	vsvm_gem_close(fd, vsvm_upload_code(fd, bo_vm, BO_VA_BASE, end_code, end_size));
+	/* The submission below, once, so that its code and stack are in memory. */
 	vsvm_exec_init(&exec, bo_queue, BO_VA_BASE, end_size);
-	vsvm_wait_ok(fd, bo_queue, vsvm_exec(fd, &exec));	/* every code path warm */
+	vsvm_exec_set_user_fence(&exec, &s->warm, 1);
+	vsvm_wait_ok(fd, bo_queue, vsvm_exec(fd, &exec));
 	lr_init(&l, fd);
 	igt_assert_eq(pthread_create(&writer, NULL, mm_locked_writer, s), 0);
 	while (!__atomic_load_n(&s->writer_tid, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	fflush(NULL);
+	/*
+	 * And every page mapped so far, code included: a first touch of one
+	 * once the writer waits would wait behind it too. Before the FUSE
+	 * mapping, whose page never comes.
+	 */
+	igt_assert_eq(mlockall(MCL_CURRENT), 0);
+	buf = vsvm_stuck_fuse_map(SZ_4K, PROT_READ, MAP_SHARED);
+	a.addr = to_user_pointer(buf);
 
 	/* Stuck in the FUSE READ, holding this process's mmap lock for reading. */
 	lr_exec(&l, &load, &a, sizeof(a), 1, NULL, 0);
