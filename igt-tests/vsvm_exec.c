@@ -52,9 +52,6 @@ IGT_TEST_DESCRIPTION("Shader engine and submission: kernels checked against "
 /* Every output buffer starts as this, so an unwritten word shows. */
 #define SENTINEL	0xdeadbeefu
 
-#define NSEC_PER_MSEC	1000000ll
-#define NSEC_PER_SEC	1000000000ll
-
 /*
  * Bound on anything the test waits for that has no job of its own; like
  * every bound here, scaled for a busy host (vsvm_scaled_limit()).
@@ -136,6 +133,17 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+/* Whole ms and s in @ns, signed: IGT's NSEC_PER_* are unsigned long. */
+static long long ns_ms(int64_t ns)
+{
+	return ns / (int64_t)NSEC_PER_MSEC;
+}
+
+static long long ns_s(int64_t ns)
+{
+	return ns / (int64_t)NSEC_PER_SEC;
 }
 
 /*
@@ -583,7 +591,7 @@ static void gate_wait_started(struct gate *g)
 	while (!__atomic_load_n(&gate_ctl(g)->started, __ATOMIC_ACQUIRE)) {
 		igt_assert_f(now_ns() - start < SETTLE_NS,
 			     "gated job did not start within %llds\n",
-			     SETTLE_NS / NSEC_PER_SEC);
+			     ns_s(SETTLE_NS));
 		usleep(1000);
 	}
 }
@@ -1618,7 +1626,7 @@ static void test_wait_timeout(void)
 	 * which under TCG can run well ahead of CLOCK_MONOTONIC.
 	 */
 	igt_info("WAIT of %lld ms returned after %lld ms\n",
-		 timeout / NSEC_PER_MSEC, (now_ns() - start) / NSEC_PER_MSEC);
+		 ns_ms(timeout), ns_ms(now_ns() - start));
 	igt_assert_lte_s64(timeout / 4, now_ns() - start);
 	igt_assert(!syncobj_signaled(c.fd, sync, 0));
 
@@ -2277,7 +2285,7 @@ static void test_timeout(void)
 	}
 	check_failed(&c, c.queue, seqno, sync, &f);
 	igt_info("timed out after %lld ms\n",
-		 (now_ns() - start) / NSEC_PER_MSEC);
+		 ns_ms(now_ns() - start));
 	/*
 	 * Not early, and by the lowered timeout: the default, ten times
 	 * longer, would not fit in the margin. The lower bound is loose as
@@ -2428,7 +2436,7 @@ static void wait_client_gone(const struct objects *before, const char *needle,
 		       !debugfs_has(DEBUGFS_CLIENTS, needle);
 	} while (!gone && now_ns() - start < CLEANUP_NS && !usleep(10000));
 	igt_info("cleaned up within %lld ms of the client leaving\n",
-		 (now_ns() - start) / NSEC_PER_MSEC);
+		 ns_ms(now_ns() - start));
 	/* Even when the leaving itself took the time. */
 	igt_assert_lt_s64(now_ns() - start, CLEANUP_NS);
 	igt_assert_f(objects_equal(before, &now),
@@ -2656,14 +2664,14 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 	for (i = 0; i < copies; i++) {
 		igt_assert_f(syncobj_signaled(c.fd, sync[i], STOP_NS),
 			     "job %u did not stop within %llds\n", i,
-			     STOP_NS / NSEC_PER_SEC);
+			     ns_s(STOP_NS));
 		if (how == STOP_TIMEOUT)
 			check_failed(&c, queue[i], seqno[i], sync[i], &f);
 		else
 			igt_assert_eq(vsvm_syncobj_status(c.fd, sync[i]), -ECANCELED);
 	}
 	igt_info("%u jobs stopped after %lld ms\n", copies,
-		 (now_ns() - start) / NSEC_PER_MSEC);
+		 ns_ms(now_ns() - start));
 	/* Whatever held the compute units, another client is served. */
 	check_queue_works(&other, other.queue);
 	vsvm_param_restore("job_timeout_ms");
@@ -2808,7 +2816,7 @@ static void test_queue_destroy_in_flight(void)
 	vsvm_queue_destroy(c.fd, queue);
 	c.queue = 0;
 	igt_info("QUEUE_DESTROY took %lld ms\n",
-		 (now_ns() - start) / NSEC_PER_MSEC);
+		 ns_ms(now_ns() - start));
 	igt_assert(syncobj_wait(c.fd, sync, 4, start + CLEANUP_NS,
 				DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, NULL));
 	igt_assert_lt_s64(now_ns() - start, CLEANUP_NS);

@@ -1807,6 +1807,7 @@ static void test_scratch_memory(void)
 	for (int i = 0; i < N; i++) {
 		const uint64_t *x = &in[i * NIN];
 		uint8_t sc[SCRATCH] = {};
+		uint64_t exp[NOUT];
 
 		memcpy(sc, &x[0], 8);
 		memcpy(sc + 8, &x[1], 8);
@@ -1815,12 +1816,12 @@ static void test_scratch_memory(void)
 		memcpy(sc + 28, &x[4], 2);
 		memcpy(sc + 63, &x[3], 1);
 		memcpy(sc + 33, &x[4], 8);
-		const uint64_t exp[NOUT] = {
+		memcpy(exp, (const uint64_t [NOUT]){
 			0, 0, 0, le(sc, 8), sext(le(sc + 63, 1), 1),
 			le(sc + 8, 8), le(sc + 16, 8), le(sc + 33, 8),
 			sext(le(sc + 24, 4), 4), le(sc + 26, 8),
 			sext(le(sc + 40, 2), 2),
-		};
+		}, sizeof(exp));
 
 		for (int j = 0; j < NOUT; j++)
 			if (out[i * NOUT + j] != exp[j])
@@ -1834,27 +1835,28 @@ static void test_scratch_memory(void)
 
 struct oob_case {
 	const char *name;
-	const char *insn;	/* address r9, data r20 */
+	const char *op;		/* the instruction is "OP.SPACE.OPERANDS" */
+	const char *operands;	/* address r9, data r20 */
 	uint32_t limit;		/* shared_size or scratch_size */
 	uint64_t bad, good;
 	uint32_t access;
 };
 
 static const struct oob_case oob_cases[] = {
-	{ "ld-u32-past-end", "ld.%s.u32 r21, [r9]", 256, 253, 252, DRM_VSVM_ACCESS_READ },
-	{ "ld-b128-past-end", "ld.%s.b128 r21, [r9]", 256, 241, 240, DRM_VSVM_ACCESS_READ },
-	{ "ld-u8-at-end", "ld.%s.u8 r21, [r9]", 256, 256, 255, DRM_VSVM_ACCESS_READ },
-	{ "ld-u64-far", "ld.%s.u64 r21, [r9]", 256, 0x100000000ull, 248, DRM_VSVM_ACCESS_READ },
-	{ "ld-wrapping-offset", "ld.%s.u64 r21, [r9]", 256, 0xfffffffffffffff8ull, 0,
+	{ "ld-u32-past-end", "ld", "u32 r21, [r9]", 256, 253, 252, DRM_VSVM_ACCESS_READ },
+	{ "ld-b128-past-end", "ld", "b128 r21, [r9]", 256, 241, 240, DRM_VSVM_ACCESS_READ },
+	{ "ld-u8-at-end", "ld", "u8 r21, [r9]", 256, 256, 255, DRM_VSVM_ACCESS_READ },
+	{ "ld-u64-far", "ld", "u64 r21, [r9]", 256, 0x100000000ull, 248, DRM_VSVM_ACCESS_READ },
+	{ "ld-wrapping-offset", "ld", "u64 r21, [r9]", 256, 0xfffffffffffffff8ull, 0,
 	  DRM_VSVM_ACCESS_READ },
-	{ "ld-odd-size", "ld.%s.u32 r21, [r9]", 100, 97, 96, DRM_VSVM_ACCESS_READ },
-	{ "ld-zero-size", "ld.%s.u8 r21, [r9]", 0, 0, 0, DRM_VSVM_ACCESS_READ },
-	{ "st-u64-past-end", "st.%s.u64 [r9], r20", 256, 249, 248, DRM_VSVM_ACCESS_WRITE },
-	{ "st-u8-at-end", "st.%s.u8 [r9], r20", 256, 256, 255, DRM_VSVM_ACCESS_WRITE },
-	{ "st-b128-past-end", "st.%s.b128 [r9], r20", 256, 248, 240, DRM_VSVM_ACCESS_WRITE },
-	{ "atom-u32-at-end", "atom.%s.add.u32 r21, [r9], r20", 256, 256, 252,
+	{ "ld-odd-size", "ld", "u32 r21, [r9]", 100, 97, 96, DRM_VSVM_ACCESS_READ },
+	{ "ld-zero-size", "ld", "u8 r21, [r9]", 0, 0, 0, DRM_VSVM_ACCESS_READ },
+	{ "st-u64-past-end", "st", "u64 [r9], r20", 256, 249, 248, DRM_VSVM_ACCESS_WRITE },
+	{ "st-u8-at-end", "st", "u8 [r9], r20", 256, 256, 255, DRM_VSVM_ACCESS_WRITE },
+	{ "st-b128-past-end", "st", "b128 [r9], r20", 256, 248, 240, DRM_VSVM_ACCESS_WRITE },
+	{ "atom-u32-at-end", "atom", "add.u32 r21, [r9], r20", 256, 256, 252,
 	  DRM_VSVM_ACCESS_ATOMIC },
-	{ "atom-u64-past-end", "atom.%s.xchg.u64 r21, [r9], r20", 100, 96, 88,
+	{ "atom-u64-past-end", "atom", "xchg.u64 r21, [r9], r20", 100, 96, 88,
 	  DRM_VSVM_ACCESS_ATOMIC },
 };
 
@@ -1874,7 +1876,7 @@ static void test_local_oob(const struct oob_case *c, bool shared)
 	uint32_t pc;
 	char insn[128];
 
-	snprintf(insn, sizeof(insn), c->insn, space);
+	snprintf(insn, sizeof(insn), "%s.%s.%s", c->op, space, c->operands);
 	for (int bad = c->limit ? 0 : 1; bad < 2; bad++) {
 		struct vsvm_launch l = {
 			.wg_size = { 64 },

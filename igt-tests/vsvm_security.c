@@ -2122,6 +2122,7 @@ static bool iso_cgroup_mounted;
  */
 #define ISO_MANY_RANGES		"65536"
 
+__attribute__((format(printf, 2, 3)))
 static int iso_write(const char *path, const char *fmt, ...)
 {
 	char buf[64];
@@ -2210,17 +2211,6 @@ static int64_t iso_cgroup_value(const char *file, const char *key)
 
 	snprintf(path, sizeof(path), "%s/%s", iso_cgroup, file);
 	return iso_read_value(path, key);
-}
-
-/* A line in the kernel log, as tools/vm-lib/check-log reads markers there. */
-static void iso_kmsg(const char *line)
-{
-	int k = open("/dev/kmsg", O_WRONLY);
-
-	if (k >= 0) {
-		igt_assert_eq(write(k, line, strlen(line)), (ssize_t)strlen(line));
-		close(k);
-	}
 }
 
 /* What the cgroup was charged and what vsvm had allocated, at one moment. */
@@ -2328,15 +2318,14 @@ static void test_accounting_prefetch_memcg(void)
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
-	/* A memcg OOM kill dumps a stack: tell the harness to expect it. */
-	iso_kmsg("vsvm-test: expect oom-kill begin");
+	vsvm_expect_oom_kill_begin();
 	pid = vsvm_fork_with_socket(&sock);
 	if (!pid)
 		iso_memcg_prefetch_child(sock, r);
 	while (read(sock, &next, sizeof(next)) == sizeof(next))
 		m = next;
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	iso_kmsg("vsvm-test: expect oom-kill end");
+	vsvm_expect_oom_kill_end();
 	close(sock);
 	kills = iso_cgroup_value("memory.events", "oom_kill");
 

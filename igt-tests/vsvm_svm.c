@@ -35,11 +35,6 @@ IGT_TEST_DESCRIPTION("Shared virtual memory: CPU-address mirrors, userptr, "
 		     "isolation, fault service, permissions, PREFETCH, "
 		     "invalidations, process exit and atomics.");
 
-#define SZ_4K		0x1000ull
-#define SZ_64K		0x10000ull
-#define SZ_1M		0x100000ull
-#define SZ_2M		0x200000ull
-
 /* Lanes per workgroup of every dispatch here. */
 #define WG_LANES	64
 

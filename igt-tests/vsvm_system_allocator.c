@@ -43,16 +43,6 @@ IGT_TEST_DESCRIPTION("System-allocator scenarios: every kind of CPU memory "
 		     "mirrored to the GPU, under fork, mremap, munmap, mprotect, "
 		     "threads, processes and the kernel's own invalidations.");
 
-/* 64-bit sizes; real IGT's headers define these as int. */
-#undef SZ_4K
-#undef SZ_64K
-#undef SZ_1M
-#undef SZ_2M
-#define SZ_4K		0x1000ull
-#define SZ_64K		0x10000ull
-#define SZ_1M		0x100000ull
-#define SZ_2M		0x200000ull
-
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
 #endif
@@ -413,6 +403,7 @@ static void fill_self(void *p, uint64_t bytes, uint64_t key)
 }
 
 /* Runs @fmt through /bin/sh; returns its exit status, or -1. */
+__attribute__((format(printf, 1, 2)))
 static int sh(const char *fmt, ...)
 {
 	char cmd[512];
@@ -427,6 +418,7 @@ static int sh(const char *fmt, ...)
 	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
 }
 
+__attribute__((format(printf, 2, 3)))
 static int write_file(const char *path, const char *fmt, ...)
 {
 	char buf[128];
@@ -3501,16 +3493,6 @@ static void test_reap_while_running(void)
 #define CGROUP_ROOT	"/sys/fs/cgroup"
 #define CGROUP_OOM	CGROUP_ROOT "/vsvm-sa-oom"
 
-/* A line in the kernel log, as tools/vm-lib/check-log reads markers there. */
-static void kmsg(const char *line)
-{
-	int k = open("/dev/kmsg", O_WRONLY);
-
-	igt_assert_f(k >= 0, "cannot open /dev/kmsg: %m\n");
-	igt_assert_eq(write(k, line, strlen(line)), (ssize_t)strlen(line));
-	close(k);
-}
-
 static void test_memcg_oom(void)
 {
 	struct counters before, after;
@@ -3530,22 +3512,18 @@ static void test_memcg_oom(void)
 	rmdir(CGROUP_OOM);
 	igt_assert(!mkdir(CGROUP_OOM, 0755) || errno == EEXIST);
 	errno = 0;
-	igt_assert_eq(write_file(CGROUP_OOM "/memory.max", "%" PRIu64,
+	igt_assert_eq(write_file(CGROUP_OOM "/memory.max", "%d",
 				 48 * SZ_1M), 0);
 	/* Out of memory means out of memory, not swapped to zram. */
 	write_file(CGROUP_OOM "/memory.swap.max", "0");
 
 	baseline = vsvm_objects_snapshot(fd);
 	counters_read(&before);
-	/*
-	 * The OOM killer dumps the allocating task's stack: announce it, so
-	 * the harness's log check expects that stack dump and nothing else.
-	 */
-	kmsg("vsvm-test: expect oom-kill begin");
+	vsvm_expect_oom_kill_begin();
 	pid = busy_start(BUSY_OOM, 16 * SZ_1M, CGROUP_OOM "/cgroup.procs",
 			 &sock, &msg);
 	status = busy_reap(pid);
-	kmsg("vsvm-test: expect oom-kill end");
+	vsvm_expect_oom_kill_end();
 	counters_read(&after);
 	counters_log(&before, &after);
 	igt_assert_f(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,

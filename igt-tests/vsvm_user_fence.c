@@ -40,10 +40,6 @@ IGT_TEST_DESCRIPTION("Long-running mode: syncobjs refused on SVM VMs, user "
 		     "fences stored however a job ends, in order, waited on "
 		     "or polled, and never into another process.");
 
-#define SZ_4K		0x1000ull
-#define SZ_1M		0x100000ull
-#define NSEC_PER_MSEC	1000000ll
-
 #define WG_LANES	64
 
 /* memfd_secret(); glibc 2.36 has no wrapper. */

@@ -1158,3 +1158,36 @@ void vsvm_flag_set(int *flag)
 {
 	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
 }
+
+/*
+ * The OOM report's lines at warning level or above: its first line, the
+ * stack dump (header, frames, user registers) and the kill. Nothing else,
+ * so a WARNING or BUG in the same subtest still counts. PCRE (IGT) and
+ * POSIX extended (the shim) read it alike. The regex is logged itself, so
+ * it must not hold a line tools/vm-lib/log-patterns fails on: hence
+ * "Call Trace" without its colon.
+ */
+#define VSVM_OOM_REPORT_REGEX \
+	"invoked oom-killer: |^CPU: [0-9]+ |^Hardware name: |^Call Trace|" \
+	"^ *</?TASK>|^ +(\\? )?[A-Za-z0-9_.]+\\+0x[0-9a-f]+/0x[0-9a-f]+|" \
+	"^(RIP|RSP|RAX|RDX|RBP|R10|R13|Code): |" \
+	"Memory cgroup out of memory: Killed process "
+
+void vsvm_expect_oom_kill_begin(void)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "r");
+	int adj = 0;
+
+	igt_assert(f);
+	igt_assert_eq(fscanf(f, "%d", &adj), 1);
+	fclose(f);
+	igt_assert_f(adj > -1000, "oom_score_adj is %d: the OOM killer would "
+		     "find no victim\n", adj);
+	igt_kmsg(KMSG_INFO "vsvm-test: expect oom-kill begin\n");
+	igt_emit_ignore_dmesg_regex(VSVM_OOM_REPORT_REGEX);
+}
+
+void vsvm_expect_oom_kill_end(void)
+{
+	igt_kmsg(KMSG_INFO "vsvm-test: expect oom-kill end\n");
+}

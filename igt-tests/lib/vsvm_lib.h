@@ -338,4 +338,16 @@ int vsvm_recv_fd(int sock);
  */
 pid_t vsvm_fork_with_socket(int *sock);
 
+/*
+ * Around an OOM kill provoked on purpose. The kernel's OOM report, stack
+ * dump included, is then expected by both log checks: igt_runner's
+ * (igt_emit_ignore_dmesg_regex(), until the subtest ends) and tools/vm's
+ * (the "vsvm-test: expect oom-kill begin" ... "end" lines that
+ * tools/vm-lib/check-log reads). Begin also asserts that this process is
+ * killable: a test that inherited oom_score_adj -1000 (igt_runner's own)
+ * would make the OOM killer find no victim and the test hang.
+ */
+void vsvm_expect_oom_kill_begin(void);
+void vsvm_expect_oom_kill_end(void);
+
 #endif /* VSVM_LIB_H */

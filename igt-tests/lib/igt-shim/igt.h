@@ -8,6 +8,7 @@
 #include "drmtest.h"
 #include "igt_core.h"
 #include "igt_debugfs.h"
+#include "igt_sizes.h"
 #include "ioctl_wrappers.h"
 
 #endif /* IGT_H */

@@ -16,8 +16,10 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <regex.h>
 #include <signal.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -578,6 +580,23 @@ static void print_version(void)
 		 uts.sysname, uts.release, uts.machine);
 }
 
+/*
+ * As IGT: a test process is the OOM killer's first choice. A test run by
+ * igt_runner inherits the runner's -1000 (never kill) otherwise, and then
+ * a memory cgroup whose only tasks are the test's can kill nothing.
+ */
+static void oom_adjust_for_doom(void)
+{
+	static const char always_kill[] = "1000";
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+
+	internal_assert(fd >= 0, "cannot open /proc/self/oom_score_adj: %m\n");
+	internal_assert(write(fd, always_kill, strlen(always_kill)) ==
+			(ssize_t)strlen(always_kill),
+			"cannot write /proc/self/oom_score_adj: %m\n");
+	close(fd);
+}
+
 static void init_env(void)
 {
 	const char *env;
@@ -692,6 +711,8 @@ out:
 		exit(ret == -1 ? IGT_EXIT_SUCCESS : IGT_EXIT_INVALID);
 
 	print_version();
+	if (!igt_only_list_subtests())
+		oom_adjust_for_doom();
 	install_signal_handlers();
 
 	/* Leave the non-option arguments for the test, as IGT does. */
@@ -1086,6 +1107,7 @@ bool __igt_fork(void)
 		num_test_children = 0;
 		num_exit_handlers = 0;
 		pthread_mutex_init(&log_mutex, NULL);
+		oom_adjust_for_doom();
 		return true;
 	}
 	test_children[num_test_children++] = pid;
@@ -1156,4 +1178,41 @@ void igt_kill_children(int signal)
 		if (test_children[c] > 0)
 			kill(test_children[c], signal);
 	errno = err;
+}
+
+/* the kernel log */
+
+void igt_kmsg(const char *format, ...)
+{
+	va_list ap;
+	FILE *file = fopen("/dev/kmsg", "w");
+
+	/* As in IGT, a log that cannot be opened is no error. */
+	if (!file)
+		return;
+	va_start(ap, format);
+	vfprintf(file, format, ap);
+	va_end(ap);
+	fclose(file);
+}
+
+/*
+ * igt_runner ignores the kernel log lines matching this regex, from here to
+ * the end of the subtest. IGT compiles it with GLib (PCRE); the shim
+ * checks it as a POSIX extended regex, so use their common subset.
+ */
+void igt_emit_ignore_dmesg_regex(const char *ignore_dmesg_regex)
+{
+	regex_t re;
+	int err = regcomp(&re, ignore_dmesg_regex, REG_EXTENDED | REG_NOSUB);
+
+	if (err) {
+		char msg[128];
+
+		regerror(err, &re, msg, sizeof(msg));
+		igt_debug("regexp: '%s'\n", msg);
+		igt_assert_f(!err, "Error in regexp\n");
+	}
+	regfree(&re);
+	igt_kmsg(KMSG_INFO "add ignored dmesg regex: %s\n", ignore_dmesg_regex);
 }

@@ -325,4 +325,33 @@ int igt_gettime(struct timespec *ts);
 double igt_time_elapsed(struct timespec *then, struct timespec *now);
 uint64_t igt_nsec_elapsed(struct timespec *start);
 
+/* Time units, with IGT's types: unsigned long on 64-bit. */
+#if __SIZEOF_LONG__ == 8
+#define MSEC_PER_SEC (1000ul)
+#define USEC_PER_MSEC (1000ul)
+#define NSEC_PER_USEC (1000ul)
+#else
+#define MSEC_PER_SEC (1000ull)
+#define USEC_PER_MSEC (1000ull)
+#define NSEC_PER_USEC (1000ull)
+#endif
+#define USEC_PER_SEC (1000u * MSEC_PER_SEC)
+#define USEC_PER_DECISEC (100u * MSEC_PER_SEC)
+#define NSEC_PER_SEC (1000u * USEC_PER_SEC)
+#define NSEC_PER_MSEC (1000u * USEC_PER_MSEC)
+
+/* The kernel log: prefixes carry the level, as in IGT. */
+#define KMSG_EMER	"<0>[IGT] "
+#define KMSG_ALERT	"<1>[IGT] "
+#define KMSG_CRIT	"<2>[IGT] "
+#define KMSG_ERR	"<3>[IGT] "
+#define KMSG_WARNING	"<4>[IGT] "
+#define KMSG_NOTICE	"<5>[IGT] "
+#define KMSG_INFO	"<6>[IGT] "
+#define KMSG_DEBUG	"<7>[IGT] "
+
+__attribute__((format(printf, 1, 2)))
+void igt_kmsg(const char *format, ...);
+void igt_emit_ignore_dmesg_regex(const char *ignore_dmesg_regex);
+
 #endif /* IGT_CORE_H */

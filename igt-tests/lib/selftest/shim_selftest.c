@@ -19,6 +19,17 @@ static void *failing_thread(void *arg)
 	return NULL;
 }
 
+static int oom_score_adj(void)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "r");
+	int adj = 0;
+
+	igt_assert(f);
+	igt_assert_eq(fscanf(f, "%d", &adj), 1);
+	fclose(f);
+	return adj;
+}
+
 igt_main
 {
 	igt_fixture
@@ -67,6 +78,15 @@ igt_main
 	igt_subtest("fork-pass") {
 		igt_fork(child, 3)
 			igt_assert(child < 3);
+		igt_waitchildren();
+	}
+
+	igt_describe("A test process and its forked children are the OOM "
+		     "killer's first choice, whatever they inherited.");
+	igt_subtest("oom-score-adj") {
+		igt_assert_eq(oom_score_adj(), 1000);
+		igt_fork(child, 1)
+			igt_assert_eq(oom_score_adj(), 1000);
 		igt_waitchildren();
 	}
 
