@@ -80,9 +80,11 @@ tools: $(DEPS_STAMP)
 	@set -e; for d in $(TOOL_DIRS); do $(MAKE) -C $$d KVER=$(KVER); done
 
 # Host-side unit tests, which need no device: the IGT shim's self-test, the
-# assembler's round trips and the interpreter compiled as userspace code.
+# VM log check's cases, the assembler's round trips and the interpreter
+# compiled as userspace code.
 host-tests: tests tools
 	$(MAKE) -C igt-tests check
+	tools/vm-lib/test-check-log
 	$(MAKE) -C tools/vsvm-as check
 	$(MAKE) -C tools/interp-test check
 	$(MAKE) -C tools/vsvm-fuzz check
