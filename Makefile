@@ -10,6 +10,10 @@
 #   make host-tests  unit tests that need no device (shim, assembler, interpreter)
 #   make test     host-tests, then every test in one qemu guest (tools/vm)
 #   make run      build all, then run $(DEMO) in the guest
+#   make igt-real IGT_SRC=DIR
+#                 the IGT tests built inside an IGT 2.2 tree and run under
+#                 igt_runner in the guest (igt-tests/igt-real.sh); not part
+#                 of "make test": the project never downloads IGT
 #   make check    checkpatch --strict, a W=1 C=2 (sparse) module build and
 #                 tools/check-fpu on the built objects
 #   make clean
@@ -102,6 +106,16 @@ test: module tests tools host-tests mesa-cl-tests
 	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
 		--test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) --list $(ALL_TESTS_LIST)
 
+# The IGT tests inside real IGT (IGT_SRC, an IGT 2.2 checkout the guest
+# can see: not under /tmp; its dependencies: igt-tests/igt-real-deps.sh),
+# under igt_runner in the guest; ends with igt-results-check's
+# "N passed, N failed" from IGT's results.json.
+IGT_REAL_FLAGS ?=
+
+igt-real: module
+	@test -n "$(IGT_SRC)" || { echo "make igt-real needs IGT_SRC=DIR (an IGT 2.2 tree)" >&2; exit 2; }
+	igt-tests/igt-real.sh --module $(CURDIR)/drm-driver/vsvm.ko $(IGT_REAL_FLAGS) $(IGT_SRC)
+
 # The SVM demo, then the OpenCL demo (tools/run-demo).
 run: module tools mesa-cl-tests
 	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- $(DEMO) $(DEMO_ARGS)
@@ -156,7 +170,7 @@ clean:
 	-for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf $(filter-out $(DEPS_STAMP),$(wildcard $(BUILD)/* $(BUILD)/.[!.]*))
 
-.PHONY: all deps module tests tools host-tests test run check check-style check-build check-fpu \
+.PHONY: all deps module tests tools host-tests test run igt-real check check-style check-build check-fpu \
 	clean
 
 # --- Debug lane (owner: tools/debug-kernel; docs/testing.md "Debug lane") ---
