@@ -15,6 +15,8 @@
 # igt_resume, igt_results and tests/test-list.txt, the list igt_runner
 # reads and which no test target builds; the run in the guest, with
 # IGT_FORCE_DRIVER=vsvm; the check. Dependencies: igt-real-deps.sh.
+# --filter is igt_runner's -t: it must match the line igt@vsvm/BINARY as
+# well as igt@vsvm/BINARY@SUBTEST, e.g. 'vsvm_svm($|@fault-4k)'.
 
 set -eu -o pipefail
 
