@@ -325,3 +325,24 @@ bench: module $(DEPS_STAMP)
 	@exit $$(cat $(BENCH_LOG).rc)
 
 .PHONY: bench
+
+# ---- Install (owner: packaging/; docs/install.md) -------------------------
+#
+#   make deb          the vsvm-dkms Debian package, into build/deb/: the
+#                     module's source and dkms.conf under /usr/src/vsvm-V/,
+#                     the UAPI headers under /usr/include/drm/; V is the
+#                     VERSION file
+#   make test-dkms    that package installed on this machine for real with
+#                     apt (root), the module modprobe'd in the guest and IGT
+#                     tests run on it, then purged and checked gone; not
+#                     part of "make test", which changes nothing system-wide
+VERSION := $(shell cat VERSION)
+DEB := $(BUILD)/deb/vsvm-dkms_$(VERSION)_all.deb
+
+deb:
+	packaging/build-deb $(dir $(DEB))
+
+test-dkms: deb tests
+	tools/dkms-test $(DEB)
+
+.PHONY: deb test-dkms
