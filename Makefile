@@ -336,8 +336,16 @@ bench: module $(DEPS_STAMP)
 #                     apt (root), the module modprobe'd in the guest and IGT
 #                     tests run on it, then purged and checked gone; not
 #                     part of "make test", which changes nothing system-wide
+#   make install-mesa PREFIX=DIR
+#                     Rusticl with the vsvm driver from build/mesa/ (as
+#                     "make mesa" left it: this does not build Mesa), its
+#                     OpenCL ICD file and an environment snippet into DIR
+#                     (default /usr/local), listed in a manifest
+#   make uninstall-mesa PREFIX=DIR
+#                     what install-mesa put there, by its manifest
 VERSION := $(shell cat VERSION)
 DEB := $(BUILD)/deb/vsvm-dkms_$(VERSION)_all.deb
+PREFIX ?= /usr/local
 
 deb:
 	packaging/build-deb $(dir $(DEB))
@@ -345,4 +353,10 @@ deb:
 test-dkms: deb tests
 	tools/dkms-test $(DEB)
 
-.PHONY: deb test-dkms
+install-mesa:
+	packaging/install-mesa install $(abspath $(PREFIX)) $(CURDIR)/$(MESA_OUT)
+
+uninstall-mesa:
+	packaging/install-mesa uninstall $(abspath $(PREFIX))
+
+.PHONY: deb test-dkms install-mesa uninstall-mesa
