@@ -341,3 +341,38 @@ bench: module $(DEPS_STAMP)
 	@exit $$(cat $(BENCH_LOG).rc)
 
 .PHONY: bench
+
+# ---- Install (owner: packaging/; docs/install.md) -------------------------
+#
+#   make deb          the vsvm-dkms Debian package, into build/deb/: the
+#                     module's source and dkms.conf under /usr/src/vsvm-V/,
+#                     the UAPI headers under /usr/include/drm/; V is the
+#                     VERSION file
+#   make test-dkms    that package installed on this machine for real with
+#                     apt (root), the module modprobe'd in the guest and IGT
+#                     tests run on it, then purged and checked gone; not
+#                     part of "make test", which changes nothing system-wide
+#   make install-mesa PREFIX=DIR
+#                     Rusticl with the vsvm driver from build/mesa/ (as
+#                     "make mesa" left it: this does not build Mesa), its
+#                     OpenCL ICD file and an environment snippet into DIR
+#                     (default /usr/local), listed in a manifest
+#   make uninstall-mesa PREFIX=DIR
+#                     what install-mesa put there, by its manifest
+VERSION := $(shell cat VERSION)
+DEB := $(BUILD)/deb/vsvm-dkms_$(VERSION)_all.deb
+PREFIX ?= /usr/local
+
+deb:
+	packaging/build-deb $(dir $(DEB))
+
+test-dkms: deb tests
+	tools/dkms-test $(DEB)
+
+install-mesa:
+	packaging/install-mesa install $(abspath $(PREFIX)) $(CURDIR)/$(MESA_OUT)
+
+uninstall-mesa:
+	packaging/install-mesa uninstall $(abspath $(PREFIX))
+
+.PHONY: deb test-dkms install-mesa uninstall-mesa
