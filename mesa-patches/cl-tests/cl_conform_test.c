@@ -401,11 +401,74 @@ out:
 	return ok;
 }
 
+static const char *svm_src =
+	"kernel void addr(global long *b, global ulong *out)\n"
+	"{\n"
+	"	out[0] = (ulong)&b[0];\n"
+	"	out[1] = (ulong)&b[5];\n"
+	"	b[get_global_id(0)] += 1;\n"
+	"}\n"
+	"kernel void link(global long *a, global long * global *b, uint n)\n"
+	"{\n"
+	"	size_t i = get_global_id(0);\n"
+	"	b[i] = &a[(i * 7) % n];\n"
+	"}\n"
+	"kernel void follow(global long * global *b, global long *out)\n"
+	"{\n"
+	"	size_t i = get_global_id(0);\n"
+	"	out[i] = *b[i] * 2;\n"
+	"}\n"
+	"kernel void add_one(global long *x)\n"
+	"{\n"
+	"	x[get_global_id(0)] += 1;\n"
+	"}\n";
+
+/*
+ * clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS) with a list, then with
+ * none (0, NULL: the spec's way to clear it); the kernel still runs.
+ */
+static bool
+test_exec_info_svm_ptrs(void)
+{
+	const size_t n = 256;
+	int64_t *x = clSVMAlloc(ctx, CL_MEM_READ_WRITE, n * 8, 0);
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(svm_src, "add_one", &p);
+	void *ptrs[1] = { x };
+	bool ok = false;
+	cl_int err;
+
+	if (!x || !k)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		x[i] = (int64_t)i;
+	err = clSetKernelExecInfo(k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(ptrs), ptrs);
+	if (err) {
+		printf("  SVM_PTRS with one pointer = %d\n", err);
+		goto out;
+	}
+	err = clSetKernelExecInfo(k, CL_KERNEL_EXEC_INFO_SVM_PTRS, 0, NULL);
+	if (err) {
+		printf("  SVM_PTRS with none (0, NULL) = %d\n", err);
+		goto out;
+	}
+	if (clSetKernelArgSVMPointer(k, 0, x) || !run(k, n))
+		goto out;
+	ok = true;
+	for (size_t i = 0; i < n; i++)
+		ok &= x[i] == (int64_t)i + 1;
+out:
+	release(k, p);
+	clSVMFree(ctx, x);
+	return ok;
+}
+
 static const struct cl_test tests[] = {
 	{ "as_types", test_as_types, false, false },
 	{ "half_conversions", test_half_conversions, false, false },
 	{ "rejected_kernel_build_error", test_rejected_kernel_build_error, false,
 	  true },
+	{ "exec_info_svm_ptrs", test_exec_info_svm_ptrs, true, false },
 };
 
 int
