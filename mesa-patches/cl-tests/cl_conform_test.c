@@ -424,6 +424,114 @@ static const char *svm_src =
 	"}\n";
 
 /*
+ * A kernel given @m reports the address of its first and sixth element:
+ * both must be @host's.
+ */
+static bool
+check_buffer_address(cl_kernel k, cl_mem m, void *host, uint64_t *addrs,
+		     const char *what)
+{
+	addrs[0] = addrs[1] = 0;
+	CHECK(clSetKernelArg(k, 0, sizeof(m), &m));
+	CHECK(clSetKernelArgSVMPointer(k, 1, addrs));
+	if (!run(k, 1))
+		return false;
+	printf("  %s: host %p, device %#" PRIx64 "\n", what, host, addrs[0]);
+	return addrs[0] == (uintptr_t)host && addrs[1] == (uintptr_t)host + 40;
+}
+
+/*
+ * CL_MEM_USE_HOST_PTR over clSVMAlloc and malloc memory: the buffer's
+ * device address is the host pointer (as the OpenCL SVM rules want for SVM
+ * memory), also for a sub-buffer, and pointers a kernel stores in one such
+ * buffer to another are host pointers the CPU and the next kernel follow.
+ */
+static bool
+test_use_host_ptr_address(void)
+{
+	const size_t n = 1024;
+	cl_uint align_bits = 0;
+	int64_t *svm = clSVMAlloc(ctx, CL_MEM_READ_WRITE, n * 8, 0);
+	int64_t *svm2 = clSVMAlloc(ctx, CL_MEM_READ_WRITE, n * 8, 0);
+	int64_t *heap = malloc(n * 8), *out = clSVMAlloc(ctx, CL_MEM_READ_WRITE, n * 8, 0);
+	uint64_t *addrs = clSVMAlloc(ctx, CL_MEM_READ_WRITE, 16, 0);
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(svm_src, "addr", &p), kl = NULL, kf = NULL;
+	cl_mem m = NULL, msub = NULL, mheap = NULL, m2 = NULL;
+	cl_buffer_region region;
+	cl_uint nn = n;
+	bool ok = false;
+	cl_int err;
+
+	if (!svm || !svm2 || !heap || !out || !addrs || !k)
+		goto out;
+	kl = clCreateKernel(p, "link", &err);
+	kf = clCreateKernel(p, "follow", &err);
+	if (!kl || !kf)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		svm[i] = heap[i] = (int64_t)rand64();
+	m = clCreateBuffer(ctx, CL_MEM_USE_HOST_PTR, n * 8, svm, &err);
+	mheap = clCreateBuffer(ctx, CL_MEM_USE_HOST_PTR, n * 8, heap, &err);
+	m2 = clCreateBuffer(ctx, CL_MEM_USE_HOST_PTR, n * 8, svm2, &err);
+	if (!m || !mheap || !m2)
+		goto out;
+	clGetDeviceInfo(dev, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof(align_bits),
+			&align_bits, NULL);
+	region.origin = align_bits / 8 * 2;
+	region.size = n * 8 - region.origin;
+	msub = clCreateSubBuffer(m, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+	if (!msub) {
+		printf("  clCreateSubBuffer(origin %zu) = %d\n", region.origin, err);
+		goto out;
+	}
+	if (!check_buffer_address(k, m, svm, addrs, "clSVMAlloc") ||
+	    !check_buffer_address(k, msub, (uint8_t *)svm + region.origin, addrs,
+				  "sub-buffer") ||
+	    !check_buffer_address(k, mheap, heap, addrs, "malloc"))
+		goto out;
+
+	/* Cross-buffer pointers: svm2[i] = &svm[i * 7 % n], then followed. */
+	if (clSetKernelArg(kl, 0, sizeof(m), &m) ||
+	    clSetKernelArg(kl, 1, sizeof(m2), &m2) ||
+	    clSetKernelArg(kl, 2, sizeof(nn), &nn) || !run(kl, n) ||
+	    clSetKernelArg(kf, 0, sizeof(m2), &m2) ||
+	    clSetKernelArgSVMPointer(kf, 1, out) || !run(kf, n))
+		goto out;
+	ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		int64_t *want = &svm[(i * 7) % n];
+
+		if ((int64_t *)(uintptr_t)svm2[i] != want || out[i] != *want * 2) {
+			printf("  [%zu]: pointer %#" PRIx64 " (want %p), value %" PRId64
+			       " (want %" PRId64 ")\n", i, (uint64_t)svm2[i],
+			       (void *)want, out[i], *want * 2);
+			ok = false;
+		}
+	}
+out:
+	if (msub)
+		clReleaseMemObject(msub);
+	if (m)
+		clReleaseMemObject(m);
+	if (m2)
+		clReleaseMemObject(m2);
+	if (mheap)
+		clReleaseMemObject(mheap);
+	if (kl)
+		clReleaseKernel(kl);
+	if (kf)
+		clReleaseKernel(kf);
+	release(k, p);
+	clSVMFree(ctx, svm);
+	clSVMFree(ctx, svm2);
+	clSVMFree(ctx, out);
+	clSVMFree(ctx, addrs);
+	free(heap);
+	return ok;
+}
+
+/*
  * clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS) with a list, then with
  * none (0, NULL: the spec's way to clear it); the kernel still runs.
  */
@@ -468,6 +576,7 @@ static const struct cl_test tests[] = {
 	{ "half_conversions", test_half_conversions, false, false },
 	{ "rejected_kernel_build_error", test_rejected_kernel_build_error, false,
 	  true },
+	{ "use_host_ptr_address", test_use_host_ptr_address, true, false },
 	{ "exec_info_svm_ptrs", test_exec_info_svm_ptrs, true, false },
 };
 
