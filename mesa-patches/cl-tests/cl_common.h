@@ -33,6 +33,7 @@ struct cl_test {
 	bool (*fn)(void);
 	bool needs_system_svm;
 	bool gpu_only;	/* a CPU device runs kernels in-process */
+	const char *needs_extension;	/* skipped on a device without it */
 };
 
 static inline double
@@ -156,6 +157,20 @@ cl_build(cl_context ctx, cl_device_id dev, const char *src)
 	return p;
 }
 
+/* Whether @dev lists @ext among its extensions. */
+static inline bool
+cl_has_extension(cl_device_id dev, const char *ext)
+{
+	char exts[8192] = "";
+	size_t len = strlen(ext);
+
+	clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, sizeof(exts), exts, NULL);
+	for (char *p = strstr(exts, ext); p; p = strstr(p + 1, ext))
+		if ((p == exts || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+			return true;
+	return false;
+}
+
 /*
  * Runs the selected tests (all if @argc <= @first) and prints the summary.
  * Returns the process exit status.
@@ -187,6 +202,13 @@ cl_run_tests(const struct cl_test *tests, size_t n, int argc, char **argv,
 		    !(svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM)) {
 			printf("SKIP: %s (no fine-grained system SVM)\n",
 			       tests[i].name);
+			skipped++;
+			continue;
+		}
+		if (tests[i].needs_extension &&
+		    !cl_has_extension(dev, tests[i].needs_extension)) {
+			printf("SKIP: %s (no %s)\n", tests[i].name,
+			       tests[i].needs_extension);
 			skipped++;
 			continue;
 		}

@@ -653,15 +653,15 @@ out:
 }
 
 static const struct cl_test tests[] = {
-	{ "cpu_atomic_race", test_cpu_atomic_race, true, false },
-	{ "local_scan", test_local_scan, true, false },
-	{ "int64_math", test_int64_math, true, false },
-	{ "float_math", test_float_math, true, false },
-	{ "libm", test_libm, true, false },
-	{ "private_array", test_private_array, true, false },
-	{ "local_atomics", test_local_atomics, true, false },
-	{ "small_types", test_small_types, true, false },
-	{ "many_queues", test_many_queues, true, false },
+	{ "cpu_atomic_race", test_cpu_atomic_race, true, false, NULL },
+	{ "local_scan", test_local_scan, true, false, NULL },
+	{ "int64_math", test_int64_math, true, false, NULL },
+	{ "float_math", test_float_math, true, false, NULL },
+	{ "libm", test_libm, true, false, NULL },
+	{ "private_array", test_private_array, true, false, NULL },
+	{ "local_atomics", test_local_atomics, true, false, NULL },
+	{ "small_types", test_small_types, true, false, NULL },
+	{ "many_queues", test_many_queues, true, false, NULL },
 };
 
 int

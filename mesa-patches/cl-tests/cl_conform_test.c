@@ -571,13 +571,159 @@ out:
 	return ok;
 }
 
+/*
+ * 64-bit atomics (cl_khr_int64_base_atomics, cl_khr_int64_extended_atomics)
+ * on malloc()ed counters that CPU threads hit with C11 atomics at the same
+ * time.  The counters start just below 2^32, so every add carries into the
+ * upper word; GPU and CPU both add 1 and 2^33.
+ */
+static const char *int64_atomics_src =
+	"#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n"
+	"#pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable\n"
+	"kernel void atom64(volatile global long *c, global long *old)\n"
+	"{\n"
+	"	size_t i = get_global_id(0);\n"
+	"	long big = 1l << 33;\n"
+	"	for (int k = 0; k < 16; k++) {\n"
+	"		atom_add(&c[0], 1);\n"
+	"		atom_add(&c[1], big);\n"
+	"		atom_inc(&c[2]);\n"
+	"	}\n"
+	"	/* a compare-and-swap loop adding i */\n"
+	"	long v = c[3], seen;\n"
+	"	while ((seen = atom_cmpxchg(&c[3], v, v + (long)i)) != v)\n"
+	"		v = seen;\n"
+	"	atom_max(&c[4], (long)i << 40);\n"
+	"	atom_min(&c[5], -((long)i << 40));\n"
+	"	atom_or(&c[6], 1l << (i & 63));\n"
+	"	atom_and(&c[7], ~(1l << (i & 63)));\n"
+	"	atom_xor(&c[8], (long)i << 32);\n"
+	"	old[i] = atom_xchg(&c[9], (long)i << 32 | 1);\n"
+	"}\n";
+
+struct atomic64_racer {
+	_Atomic int64_t *c;
+	_Atomic int *stop;
+	long done;
+};
+
+static void *
+race64(void *arg)
+{
+	struct atomic64_racer *r = arg;
+
+	while (!atomic_load(r->stop) || r->done < 1000) {
+		atomic_fetch_add(&r->c[0], 1);
+		atomic_fetch_add(&r->c[1], (int64_t)1 << 33);
+		atomic_fetch_add(&r->c[2], 1);
+		r->done++;
+	}
+	return NULL;
+}
+
+static bool
+test_int64_atomics(void)
+{
+	const size_t n = 1024;
+	const int64_t start = 0xffffff00ll;
+	_Atomic int64_t *c = malloc(10 * sizeof(*c));
+	int64_t *old = calloc(n, 8), want[10];
+	_Atomic int stop = 0;
+	struct atomic64_racer r[2];
+	pthread_t thr[2];
+	cl_program p = NULL;
+	cl_kernel k = NULL;
+	bool ok = false, started = false;
+	long cpu = 0;
+
+	/* cl_run_tests() checked the base extension. */
+	if (!cl_has_extension(dev, "cl_khr_int64_extended_atomics")) {
+		printf("  no cl_khr_int64_extended_atomics\n");
+		goto out;
+	}
+	k = build_kernel(int64_atomics_src, "atom64", &p);
+	if (!c || !old || !k)
+		goto out;
+	for (int i = 0; i < 3; i++)
+		atomic_store(&c[i], start);
+	atomic_store(&c[3], start);
+	atomic_store(&c[4], INT64_MIN);
+	atomic_store(&c[5], INT64_MAX);
+	atomic_store(&c[6], 0);
+	atomic_store(&c[7], -1);
+	atomic_store(&c[8], 0x5555);
+	atomic_store(&c[9], 7);
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct atomic64_racer){ c, &stop, 0 };
+		pthread_create(&thr[i], NULL, race64, &r[i]);
+	}
+	started = true;
+	ok = !clSetKernelArgSVMPointer(k, 0, (void *)c) &&
+	     !clSetKernelArgSVMPointer(k, 1, old) && run(k, n);
+out:
+	atomic_store(&stop, 1);
+	for (int i = 0; started && i < 2; i++) {
+		pthread_join(thr[i], NULL);
+		cpu += r[i].done;
+	}
+	if (ok) {
+		int64_t x = 0x5555, sum = 0;
+		bool seen[1024] = { false }, seen7 = false;
+
+		for (size_t i = 0; i < n; i++) {
+			x ^= (int64_t)i << 32;
+			sum += (int64_t)i;
+		}
+		want[0] = start + (int64_t)n * 16 + cpu;
+		want[1] = start + (((int64_t)n * 16 + cpu) << 33);
+		want[2] = want[0];
+		want[3] = start + sum;
+		want[4] = (int64_t)(n - 1) << 40;
+		want[5] = -((int64_t)(n - 1) << 40);
+		want[6] = -1;
+		want[7] = 0;
+		want[8] = x;
+		want[9] = 0;	/* checked below: one of the values stored */
+		printf("  GPU %zu x 16 + CPU %ld increments per counter\n", n, cpu);
+		for (int i = 0; i < 9; i++) {
+			if (atomic_load(&c[i]) != want[i]) {
+				printf("  counter %d: %#" PRIx64 ", want %#" PRIx64 "\n",
+				       i, (uint64_t)atomic_load(&c[i]),
+				       (uint64_t)want[i]);
+				ok = false;
+			}
+		}
+		/* xchg: the old values and the final one are 7 and every i once */
+		for (size_t i = 0; i <= n && ok; i++) {
+			int64_t v = i < n ? old[i] : atomic_load(&c[9]);
+
+			if (v == 7 && !seen7) {
+				seen7 = true;
+			} else if ((v & 0xffffffff) == 1 && (v >> 32) < (int64_t)n &&
+				   !seen[v >> 32]) {
+				seen[v >> 32] = true;
+			} else {
+				printf("  xchg value %#" PRIx64 " unexpected\n",
+				       (uint64_t)v);
+				ok = false;
+			}
+		}
+	}
+	release(k, p);
+	free((void *)c);
+	free(old);
+	return ok;
+}
+
 static const struct cl_test tests[] = {
-	{ "as_types", test_as_types, false, false },
-	{ "half_conversions", test_half_conversions, false, false },
+	{ "as_types", test_as_types, false, false, NULL },
+	{ "half_conversions", test_half_conversions, false, false, NULL },
 	{ "rejected_kernel_build_error", test_rejected_kernel_build_error, false,
-	  true },
-	{ "use_host_ptr_address", test_use_host_ptr_address, true, false },
-	{ "exec_info_svm_ptrs", test_exec_info_svm_ptrs, true, false },
+	  true, NULL },
+	{ "use_host_ptr_address", test_use_host_ptr_address, true, false, NULL },
+	{ "exec_info_svm_ptrs", test_exec_info_svm_ptrs, true, false, NULL },
+	{ "int64_atomics", test_int64_atomics, true, false,
+	  "cl_khr_int64_base_atomics" },
 };
 
 int

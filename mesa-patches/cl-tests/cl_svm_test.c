@@ -695,18 +695,18 @@ out:
 }
 
 static const struct cl_test tests[] = {
-	{ "malloc", test_malloc, true, false },
-	{ "svmalloc", test_svmalloc, true, false },
-	{ "buffers", test_buffers, false, false },
-	{ "use_host_ptr", test_use_host_ptr, false, false },
-	{ "svm_migrate", test_svm_migrate, true, false },
-	{ "linked_list", test_linked_list, true, false },
-	{ "pointer_table", test_pointer_table, true, false },
-	{ "atomics", test_atomics, true, false },
-	{ "local_reduce", test_local_reduce, true, false },
-	{ "bad_pointer", test_bad_pointer, true, true },
-	{ "unmap_mid_kernel", test_unmap_mid_kernel, true, true },
-	{ "runaway_kernel", test_runaway_kernel, false, true },
+	{ "malloc", test_malloc, true, false, NULL },
+	{ "svmalloc", test_svmalloc, true, false, NULL },
+	{ "buffers", test_buffers, false, false, NULL },
+	{ "use_host_ptr", test_use_host_ptr, false, false, NULL },
+	{ "svm_migrate", test_svm_migrate, true, false, NULL },
+	{ "linked_list", test_linked_list, true, false, NULL },
+	{ "pointer_table", test_pointer_table, true, false, NULL },
+	{ "atomics", test_atomics, true, false, NULL },
+	{ "local_reduce", test_local_reduce, true, false, NULL },
+	{ "bad_pointer", test_bad_pointer, true, true, NULL },
+	{ "unmap_mid_kernel", test_unmap_mid_kernel, true, true, NULL },
+	{ "runaway_kernel", test_runaway_kernel, false, true, NULL },
 };
 
 int

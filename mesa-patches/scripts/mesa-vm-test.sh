@@ -100,6 +100,9 @@ run_check() {
 		# clinfo prints the SVM capabilities one per line, with Yes/No.
 		grep -q 'Fine-grained system sharing *Yes' "$log"
 		result "vsvm has fine-grained system SVM" $?
+		grep -q 'cl_khr_int64_base_atomics' "$log" &&
+			grep -q 'cl_khr_int64_extended_atomics' "$log"
+		result "vsvm has 64-bit atomics" $?
 		sed -n '/Device Name *vsvm/,+8p' "$log"
 		;;
 	cl_svm_test | cl_compute_test | cl_conform_test)
