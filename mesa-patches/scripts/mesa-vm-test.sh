@@ -26,7 +26,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-checks=(clinfo cl_svm_test cl_compute_test cl_conform_test
+checks=(clinfo default-clinfo cl_svm_test cl_compute_test cl_conform_test
 	cl_svm_demo nomirror-clinfo nomirror-cl_svm_test)
 
 if [ "${1:-}" = --links ]; then
@@ -104,6 +104,13 @@ run_check() {
 			grep -q 'cl_khr_int64_extended_atomics' "$log"
 		result "vsvm has 64-bit atomics" $?
 		sed -n '/Device Name *vsvm/,+8p' "$log"
+		;;
+	# Rusticl enables vsvm without RUSTICL_ENABLE.
+	default-clinfo)
+		"$here/mesa-run" --driver default clinfo -l >"$log" 2>&1
+		grep -q 'vsvm' "$log"
+		result "clinfo lists vsvm without RUSTICL_ENABLE" $?
+		cat "$log"
 		;;
 	cl_svm_test | cl_compute_test | cl_conform_test)
 		cl_program "$1"
