@@ -134,6 +134,34 @@ cl_find_device(const char *want)
 	return NULL;
 }
 
+/*
+ * The test programs' command line, "[-d DEVICE_SUBSTRING] [TEST...]": the
+ * device (default: the first named *vsvm*), and in @first the index of
+ * the first test name.  Prints the device's name, or the failure summary
+ * and returns NULL.
+ */
+static inline cl_device_id
+cl_test_device(int argc, char **argv, int *first)
+{
+	const char *want = "vsvm";
+	char name[256] = "";
+	cl_device_id dev;
+
+	*first = 1;
+	if (argc > 2 && !strcmp(argv[1], "-d")) {
+		want = argv[2];
+		*first = 3;
+	}
+	dev = cl_find_device(want);
+	if (!dev) {
+		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+		return NULL;
+	}
+	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
+	printf("# device: %s\n", name);
+	return dev;
+}
+
 /* Builds @src for @dev; prints the log and returns NULL on failure. */
 static inline cl_program
 cl_build(cl_context ctx, cl_device_id dev, const char *src)

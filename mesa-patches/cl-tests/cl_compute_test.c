@@ -667,22 +667,12 @@ static const struct cl_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	const char *want = "vsvm";
-	char name[256] = "";
 	cl_int err;
-	int first = 1, rc;
+	int first, rc;
 
-	if (argc > 2 && !strcmp(argv[1], "-d")) {
-		want = argv[2];
-		first = 3;
-	}
-	dev = cl_find_device(want);
-	if (!dev) {
-		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+	dev = cl_test_device(argc, argv, &first);
+	if (!dev)
 		return 1;
-	}
-	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
-	printf("# device: %s\n", name);
 	ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
 	queue = clCreateCommandQueueWithProperties(ctx, dev, NULL, &err);
 	program = cl_build(ctx, dev, program_src);

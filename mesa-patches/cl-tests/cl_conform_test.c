@@ -52,6 +52,13 @@ build_kernel(const char *src, const char *name, cl_program *prog)
 }
 
 static void
+release_mem(cl_mem m)
+{
+	if (m)
+		clReleaseMemObject(m);
+}
+
+static void
 release(cl_kernel k, cl_program p)
 {
 	if (k)
@@ -206,10 +213,8 @@ test_as_types(void)
 		}
 	}
 out:
-	if (min)
-		clReleaseMemObject(min);
-	if (mout)
-		clReleaseMemObject(mout);
+	release_mem(min);
+	release_mem(mout);
 	release(k, p);
 	free(in);
 	free(out);
@@ -336,8 +341,7 @@ test_half_conversions(void)
 		printf("  %u mismatches\n", bad);
 out:
 	for (int i = 0; i < 5; i++)
-		if (m[i])
-			clReleaseMemObject(m[i]);
+		release_mem(m[i]);
 	release(k, p);
 	free(h);
 	free(rte);
@@ -395,8 +399,7 @@ test_rejected_kernel_build_error(void)
 	for (int i = 0; i < 64; i++)
 		ok &= x[i] == 1;
 out:
-	if (m)
-		clReleaseMemObject(m);
+	release_mem(m);
 	release(k, p);
 	return ok;
 }
@@ -510,18 +513,12 @@ test_use_host_ptr_address(void)
 		}
 	}
 out:
-	if (msub)
-		clReleaseMemObject(msub);
-	if (m)
-		clReleaseMemObject(m);
-	if (m2)
-		clReleaseMemObject(m2);
-	if (mheap)
-		clReleaseMemObject(mheap);
-	if (kl)
-		clReleaseKernel(kl);
-	if (kf)
-		clReleaseKernel(kf);
+	release_mem(msub);
+	release_mem(m);
+	release_mem(m2);
+	release_mem(mheap);
+	release(kl, NULL);
+	release(kf, NULL);
 	release(k, p);
 	clSVMFree(ctx, svm);
 	clSVMFree(ctx, svm2);
@@ -729,22 +726,12 @@ static const struct cl_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	const char *want = "vsvm";
-	char name[256] = "";
 	cl_int err;
-	int first = 1, rc;
+	int first, rc;
 
-	if (argc > 2 && !strcmp(argv[1], "-d")) {
-		want = argv[2];
-		first = 3;
-	}
-	dev = cl_find_device(want);
-	if (!dev) {
-		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+	dev = cl_test_device(argc, argv, &first);
+	if (!dev)
 		return 1;
-	}
-	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
-	printf("# device: %s\n", name);
 	ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
 	queue = clCreateCommandQueueWithProperties(ctx, dev, NULL, &err);
 	if (!ctx || !queue) {

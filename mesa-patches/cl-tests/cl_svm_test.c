@@ -712,24 +712,15 @@ static const struct cl_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	const char *want = "vsvm";
-	char name[256] = "";
 	cl_int err;
-	int first = 1, rc;
+	int first, rc;
 
-	if (argc > 2 && !strcmp(argv[1], "-d")) {
-		want = argv[2];
-		first = 3;
-	}
-	dev = cl_find_device(want);
-	if (!dev) {
-		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+	dev = cl_test_device(argc, argv, &first);
+	if (!dev)
 		return 1;
-	}
-	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
 	clGetDeviceInfo(dev, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm_caps), &svm_caps, NULL);
-	printf("# device: %s, SVM capabilities 0x%" PRIx64 "%s\n", name,
-	       (uint64_t)svm_caps, (svm_caps & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ?
+	printf("# SVM capabilities 0x%" PRIx64 "%s\n", (uint64_t)svm_caps,
+	       (svm_caps & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ?
 	       " (fine-grained system)" : "");
 	ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
 	queue = clCreateCommandQueueWithProperties(ctx, dev, NULL, &err);
