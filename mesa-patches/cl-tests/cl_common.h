@@ -33,7 +33,8 @@ struct cl_test {
 	bool (*fn)(void);
 	bool needs_system_svm;
 	bool gpu_only;	/* a CPU device runs kernels in-process */
-	const char *needs_extension;	/* skipped on a device without it */
+	/* skipped on a device without this extension, or svm_atomics */
+	const char *needs;
 };
 
 static inline double
@@ -199,6 +200,18 @@ cl_has_extension(cl_device_id dev, const char *ext)
 	return false;
 }
 
+/* Whether @dev has @what: "svm_atomics" (CL_DEVICE_SVM_ATOMICS) or an extension. */
+static inline bool
+cl_device_has(cl_device_id dev, const char *what)
+{
+	cl_device_svm_capabilities svm = 0;
+
+	if (strcmp(what, "svm_atomics"))
+		return cl_has_extension(dev, what);
+	clGetDeviceInfo(dev, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm, NULL);
+	return svm & CL_DEVICE_SVM_ATOMICS;
+}
+
 /*
  * Runs the selected tests (all if @argc <= @first) and prints the summary.
  * Returns the process exit status.
@@ -233,10 +246,9 @@ cl_run_tests(const struct cl_test *tests, size_t n, int argc, char **argv,
 			skipped++;
 			continue;
 		}
-		if (tests[i].needs_extension &&
-		    !cl_has_extension(dev, tests[i].needs_extension)) {
+		if (tests[i].needs && !cl_device_has(dev, tests[i].needs)) {
 			printf("SKIP: %s (no %s)\n", tests[i].name,
-			       tests[i].needs_extension);
+			       tests[i].needs);
 			skipped++;
 			continue;
 		}

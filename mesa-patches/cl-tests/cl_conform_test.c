@@ -5,7 +5,8 @@
  * fp16 conversion ops), a kernel the device's compiler rejects (a build
  * error, not a crash), clSetKernelExecInfo with an empty SVM pointer list,
  * CL_MEM_USE_HOST_PTR buffers whose device address is the host address,
- * and 64-bit atomics racing the CPU.  Each test builds its own program, so
+ * 64-bit atomics racing the CPU, and SVM atomics (a counter the kernel and
+ * host threads increment, a flag-and-payload handoff both ways).  Each test builds its own program, so
  * that one kernel the device cannot compile fails one test only.
  *
  * Usage: cl_conform_test [-d DEVICE_SUBSTRING] [TEST...]
@@ -712,6 +713,183 @@ out:
 	return ok;
 }
 
+/*
+ * SVM atomics (CL_DEVICE_SVM_ATOMICS): C11-style atomics at all-devices
+ * scope on fine-grain SVM memory, with the host's C11 atomics on the same
+ * words at the same time.
+ */
+static const char *svm_atomics_src =
+	"kernel void count(global atomic_long *c, global atomic_int *go)\n"
+	"{\n"
+	"	for (int k = 0; k < 16; k++)\n"
+	"		atomic_fetch_add_explicit(c, 1, memory_order_relaxed,\n"
+	"					  memory_scope_all_svm_devices);\n"
+	"	atomic_fetch_add_explicit(go, 1, memory_order_relaxed,\n"
+	"				  memory_scope_all_svm_devices);\n"
+	"}\n"
+	"/* The handoff, both ways, while the kernel runs (one item). */\n"
+	"kernel void handoff(global int *to_host, global const int *to_dev,\n"
+	"                    global int *out, global atomic_int *flag, int n)\n"
+	"{\n"
+	"	for (int i = 0; i < n; i++)\n"
+	"		to_host[i] = i * 3 + 1;\n"
+	"	atomic_store_explicit(&flag[0], 1, memory_order_release,\n"
+	"			      memory_scope_all_svm_devices);\n"
+	"	while (atomic_load_explicit(&flag[1], memory_order_acquire,\n"
+	"				    memory_scope_all_svm_devices) != 1)\n"
+	"		;\n"
+	"	for (int i = 0; i < n; i++)\n"
+	"		out[i] = to_dev[i];\n"
+	"}\n";
+
+struct svm_counter_racer {
+	_Atomic int64_t *c;
+	_Atomic int *go;	/* work-items done */
+	int items;
+	long done;
+};
+
+static void *
+svm_counter_race(void *arg)
+{
+	struct svm_counter_racer *r = arg;
+
+	while (atomic_load(r->go) < r->items || r->done < 1000) {
+		atomic_fetch_add(r->c, 1);
+		r->done++;
+	}
+	return NULL;
+}
+
+/* The kernel's and two host threads' increments of one counter all count. */
+static bool
+test_svm_atomics_counter(void)
+{
+	const int items = 512;
+	cl_svm_mem_flags fl = CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER |
+			      CL_MEM_SVM_ATOMICS;
+	_Atomic int64_t *c = clSVMAlloc(ctx, fl, 8, 0);
+	_Atomic int *go = clSVMAlloc(ctx, fl, 4, 0);
+	struct svm_counter_racer r[2];
+	pthread_t thr[2];
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(svm_atomics_src, "count", &p);
+	bool ok = false;
+	long cpu = 0;
+
+	if (!c || !go || !k)
+		goto out;
+	atomic_store(c, 0xfffffff0ll);
+	atomic_store(go, 0);
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct svm_counter_racer){ c, go, items, 0 };
+		pthread_create(&thr[i], NULL, svm_counter_race, &r[i]);
+	}
+	ok = !clSetKernelArgSVMPointer(k, 0, (void *)c) &&
+	     !clSetKernelArgSVMPointer(k, 1, (void *)go) && run(k, items);
+	if (!ok)
+		atomic_store(go, items);	/* let the threads end */
+	for (int i = 0; i < 2; i++) {
+		pthread_join(thr[i], NULL);
+		cpu += r[i].done;
+	}
+	printf("  GPU %d x 16 + CPU %ld increments: %#" PRIx64 "\n", items, cpu,
+	       (uint64_t)atomic_load(c));
+	ok = ok && atomic_load(c) == 0xfffffff0ll + items * 16 + cpu;
+out:
+	release(k, p);
+	clSVMFree(ctx, (void *)c);
+	clSVMFree(ctx, (void *)go);
+	return ok;
+}
+
+/*
+ * Flag-and-payload handoff in both directions within one kernel run: the
+ * kernel writes a payload with plain stores and releases flag 0; the host
+ * acquires it and checks the payload while the kernel still waits (it
+ * cannot end before flag 1), writes its own payload and releases flag 1;
+ * the kernel acquires that and copies the host's payload out.
+ */
+static bool
+test_svm_atomics_handoff(void)
+{
+	const int n = 4096;
+	cl_svm_mem_flags fl = CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER |
+			      CL_MEM_SVM_ATOMICS;
+	int *to_host = clSVMAlloc(ctx, fl, n * 4, 0);
+	int *to_dev = clSVMAlloc(ctx, fl, n * 4, 0);
+	int *out = clSVMAlloc(ctx, fl, n * 4, 0);
+	_Atomic int *flag = clSVMAlloc(ctx, fl, 8, 0);
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(svm_atomics_src, "handoff", &p);
+	bool ok = false, seen = false;
+	cl_int status = CL_QUEUED;
+	cl_event ev = NULL;
+	size_t one = 1;
+	double t;
+
+	if (!to_host || !to_dev || !out || !flag || !k)
+		goto out;
+	memset(to_host, 0, n * 4);
+	memset(out, 0, n * 4);
+	atomic_store(&flag[0], 0);
+	atomic_store(&flag[1], 0);
+	if (clSetKernelArgSVMPointer(k, 0, to_host) ||
+	    clSetKernelArgSVMPointer(k, 1, to_dev) ||
+	    clSetKernelArgSVMPointer(k, 2, out) ||
+	    clSetKernelArgSVMPointer(k, 3, (void *)flag) ||
+	    clSetKernelArg(k, 4, sizeof(n), &n) ||
+	    clEnqueueNDRangeKernel(queue, k, 1, NULL, &one, NULL, 0, NULL, &ev) ||
+	    clFlush(queue))
+		goto out;
+	/* The kernel waits for flag 1, so it is still running when flag 0 is seen. */
+	for (t = now_s(); now_s() - t < 60;) {
+		if (atomic_load_explicit(&flag[0], memory_order_acquire)) {
+			seen = true;
+			break;
+		}
+	}
+	ok = seen;
+	clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status),
+		       &status, NULL);
+	if (!seen)
+		printf("  the host never saw flag 0\n");
+	else if (status == CL_COMPLETE || status < 0) {
+		printf("  the kernel ended (%d) before the host's flag\n", status);
+		ok = false;
+	}
+	for (int i = 0; i < n && ok; i++) {
+		if (to_host[i] != i * 3 + 1) {
+			printf("  host read to_host[%d] = %d, want %d\n", i, to_host[i],
+			       i * 3 + 1);
+			ok = false;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		to_dev[i] = i ^ 0x5a5a;
+	atomic_store_explicit(&flag[1], 1, memory_order_release);
+	if (clFinish(queue)) {
+		printf("  the kernel failed\n");
+		ok = false;
+	}
+	for (int i = 0; i < n && ok; i++) {
+		if (out[i] != (i ^ 0x5a5a)) {
+			printf("  kernel read to_dev[%d] = %d, want %d\n", i, out[i],
+			       i ^ 0x5a5a);
+			ok = false;
+		}
+	}
+out:
+	if (ev)
+		clReleaseEvent(ev);
+	release(k, p);
+	clSVMFree(ctx, to_host);
+	clSVMFree(ctx, to_dev);
+	clSVMFree(ctx, out);
+	clSVMFree(ctx, (void *)flag);
+	return ok;
+}
+
 static const struct cl_test tests[] = {
 	{ "as_types", test_as_types, false, false, NULL },
 	{ "half_conversions", test_half_conversions, false, false, NULL },
@@ -721,6 +899,10 @@ static const struct cl_test tests[] = {
 	{ "exec_info_svm_ptrs", test_exec_info_svm_ptrs, true, false, NULL },
 	{ "int64_atomics", test_int64_atomics, true, false,
 	  "cl_khr_int64_base_atomics" },
+	{ "svm_atomics_counter", test_svm_atomics_counter, true, false,
+	  "svm_atomics" },
+	{ "svm_atomics_handoff", test_svm_atomics_handoff, true, true,
+	  "svm_atomics" },
 };
 
 int

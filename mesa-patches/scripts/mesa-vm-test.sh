@@ -103,6 +103,9 @@ run_check() {
 		grep -q 'cl_khr_int64_base_atomics' "$log" &&
 			grep -q 'cl_khr_int64_extended_atomics' "$log"
 		result "vsvm has 64-bit atomics" $?
+		grep -q '^ *Atomics *Yes' "$log" &&
+			grep -q 'Atomic memory capabilities.*all-devices scope' "$log"
+		result "vsvm has SVM atomics at all-devices scope" $?
 		sed -n '/Device Name *vsvm/,+8p' "$log"
 		;;
 	# Rusticl enables vsvm without RUSTICL_ENABLE.
