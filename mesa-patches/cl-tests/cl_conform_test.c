@@ -6,7 +6,8 @@
  * error, not a crash), clSetKernelExecInfo with an empty SVM pointer list,
  * CL_MEM_USE_HOST_PTR buffers whose device address is the host address,
  * 64-bit atomics racing the CPU, and SVM atomics (a counter the kernel and
- * host threads increment, a flag-and-payload handoff both ways).  Each test builds its own program, so
+ * host threads increment, a flag-and-payload handoff both ways, a
+ * lock-free queue host threads fill and a kernel empties).  Each test builds its own program, so
  * that one kernel the device cannot compile fails one test only.
  *
  * Usage: cl_conform_test [-d DEVICE_SUBSTRING] [TEST...]
@@ -719,8 +720,12 @@ out:
  * words at the same time.
  */
 static const char *svm_atomics_src =
+	"/* go[0]: items done; go[1]: host threads incrementing already */\n"
 	"kernel void count(global atomic_long *c, global atomic_int *go)\n"
 	"{\n"
+	"	while (atomic_load_explicit(&go[1], memory_order_relaxed,\n"
+	"				    memory_scope_all_svm_devices) < 2)\n"
+	"		;\n"
 	"	for (int k = 0; k < 16; k++)\n"
 	"		atomic_fetch_add_explicit(c, 1, memory_order_relaxed,\n"
 	"					  memory_scope_all_svm_devices);\n"
@@ -740,28 +745,64 @@ static const char *svm_atomics_src =
 	"		;\n"
 	"	for (int i = 0; i < n; i++)\n"
 	"		out[i] = to_dev[i];\n"
+	"}\n"
+	"/* Consumers of a bounded MPMC queue (a sequence number per cell). */\n"
+	"typedef struct { atomic_uint seq; uint value; } cell_t;\n"
+	"kernel void consume(global cell_t *cells, global atomic_uint *head,\n"
+	"                    uint mask, uint per_item, global atomic_uint *seen)\n"
+	"{\n"
+	"	for (uint k = 0; k < per_item; k++) {\n"
+	"		uint pos = atomic_load_explicit(head, memory_order_relaxed,\n"
+	"						memory_scope_all_svm_devices);\n"
+	"		global cell_t *c;\n"
+	"		for (;;) {\n"
+	"			c = &cells[pos & mask];\n"
+	"			uint seq = atomic_load_explicit(&c->seq,\n"
+	"				memory_order_acquire, memory_scope_all_svm_devices);\n"
+	"			if (seq == pos + 1 &&\n"
+	"			    atomic_compare_exchange_strong_explicit(head, &pos,\n"
+	"				pos + 1, memory_order_relaxed, memory_order_relaxed,\n"
+	"				memory_scope_all_svm_devices))\n"
+	"				break;\n"
+	"			pos = atomic_load_explicit(head, memory_order_relaxed,\n"
+	"						   memory_scope_all_svm_devices);\n"
+	"		}\n"
+	"		uint v = c->value;\n"
+	"		atomic_store_explicit(&c->seq, pos + mask + 1,\n"
+	"			memory_order_release, memory_scope_all_svm_devices);\n"
+	"		atomic_fetch_add_explicit(&seen[v], 1, memory_order_relaxed,\n"
+	"					  memory_scope_all_svm_devices);\n"
+	"	}\n"
 	"}\n";
 
 struct svm_counter_racer {
 	_Atomic int64_t *c;
-	_Atomic int *go;	/* work-items done */
+	_Atomic int *go;	/* work-items done, threads started */
 	int items;
 	long done;
 };
 
+/* Increments until every work-item is done: they all race the host. */
 static void *
 svm_counter_race(void *arg)
 {
 	struct svm_counter_racer *r = arg;
 
-	while (atomic_load(r->go) < r->items || r->done < 1000) {
+	atomic_fetch_add(r->c, 1);
+	r->done++;
+	atomic_fetch_add(&r->go[1], 1);
+	while (atomic_load(&r->go[0]) < r->items) {
 		atomic_fetch_add(r->c, 1);
 		r->done++;
 	}
 	return NULL;
 }
 
-/* The kernel's and two host threads' increments of one counter all count. */
+/*
+ * The kernel's and two host threads' increments of one counter all count.
+ * The work-items start incrementing only once both threads have, and the
+ * threads stop only once every work-item is done: they always race.
+ */
 static bool
 test_svm_atomics_counter(void)
 {
@@ -769,7 +810,7 @@ test_svm_atomics_counter(void)
 	cl_svm_mem_flags fl = CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER |
 			      CL_MEM_SVM_ATOMICS;
 	_Atomic int64_t *c = clSVMAlloc(ctx, fl, 8, 0);
-	_Atomic int *go = clSVMAlloc(ctx, fl, 4, 0);
+	_Atomic int *go = clSVMAlloc(ctx, fl, 8, 0);
 	struct svm_counter_racer r[2];
 	pthread_t thr[2];
 	cl_program p = NULL;
@@ -780,7 +821,8 @@ test_svm_atomics_counter(void)
 	if (!c || !go || !k)
 		goto out;
 	atomic_store(c, 0xfffffff0ll);
-	atomic_store(go, 0);
+	atomic_store(&go[0], 0);
+	atomic_store(&go[1], 0);
 	for (int i = 0; i < 2; i++) {
 		r[i] = (struct svm_counter_racer){ c, go, items, 0 };
 		pthread_create(&thr[i], NULL, svm_counter_race, &r[i]);
@@ -788,7 +830,7 @@ test_svm_atomics_counter(void)
 	ok = !clSetKernelArgSVMPointer(k, 0, (void *)c) &&
 	     !clSetKernelArgSVMPointer(k, 1, (void *)go) && run(k, items);
 	if (!ok)
-		atomic_store(go, items);	/* let the threads end */
+		atomic_store(&go[0], items);	/* let the threads end */
 	for (int i = 0; i < 2; i++) {
 		pthread_join(thr[i], NULL);
 		cpu += r[i].done;
@@ -890,6 +932,112 @@ out:
 	return ok;
 }
 
+/* The queue's cells, as the kernel's cell_t. */
+struct queue_cell {
+	_Atomic uint32_t seq;
+	uint32_t value;
+};
+
+struct queue_producer {
+	struct queue_cell *cells;
+	_Atomic uint32_t *tail;
+	uint32_t mask, first, count;
+	bool timed_out;
+};
+
+/* Pushes first .. first + count - 1; gives up after 60 s (a dead kernel). */
+static void *
+queue_produce(void *arg)
+{
+	struct queue_producer *p = arg;
+	double t0 = now_s();
+
+	for (uint32_t v = p->first; v < p->first + p->count; v++) {
+		uint32_t pos = atomic_load_explicit(p->tail, memory_order_relaxed);
+		struct queue_cell *c;
+
+		for (;;) {
+			c = &p->cells[pos & p->mask];
+			if (atomic_load_explicit(&c->seq, memory_order_acquire) == pos &&
+			    atomic_compare_exchange_strong_explicit(p->tail, &pos, pos + 1,
+								    memory_order_relaxed,
+								    memory_order_relaxed))
+				break;
+			if (now_s() - t0 > 60) {
+				p->timed_out = true;
+				return NULL;
+			}
+			pos = atomic_load_explicit(p->tail, memory_order_relaxed);
+		}
+		c->value = v;
+		atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
+	}
+	return NULL;
+}
+
+/*
+ * A lock-free bounded queue in fine-grain SVM memory, 64 cells for 4 Ki
+ * values: two host threads push while 64 work-items pop, so producers
+ * wait for the kernel and the kernel for them.  Every value must be
+ * popped exactly once.
+ */
+static bool
+test_svm_atomics_queue(void)
+{
+	const uint32_t cells_n = 64, values = 4096, items = 64;
+	cl_svm_mem_flags fl = CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER |
+			      CL_MEM_SVM_ATOMICS;
+	struct queue_cell *cells = clSVMAlloc(ctx, fl, cells_n * sizeof(*cells), 0);
+	_Atomic uint32_t *ends = clSVMAlloc(ctx, fl, 8, 0);	/* head, tail */
+	_Atomic uint32_t *seen = clSVMAlloc(ctx, fl, values * 4, 0);
+	struct queue_producer prod[2];
+	pthread_t thr[2];
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(svm_atomics_src, "consume", &p);
+	uint32_t mask = cells_n - 1, per_item = values / items;
+	unsigned int bad = 0;
+	size_t global = items;
+	bool ok = false;
+
+	if (!cells || !ends || !seen || !k)
+		goto out;
+	for (uint32_t i = 0; i < cells_n; i++)
+		atomic_store(&cells[i].seq, i);
+	atomic_store(&ends[0], 0);
+	atomic_store(&ends[1], 0);
+	for (uint32_t i = 0; i < values; i++)
+		atomic_store(&seen[i], 0);
+	if (clSetKernelArgSVMPointer(k, 0, cells) ||
+	    clSetKernelArgSVMPointer(k, 1, (void *)&ends[0]) ||
+	    clSetKernelArg(k, 2, 4, &mask) || clSetKernelArg(k, 3, 4, &per_item) ||
+	    clSetKernelArgSVMPointer(k, 4, (void *)seen) ||
+	    clEnqueueNDRangeKernel(queue, k, 1, NULL, &global, NULL, 0, NULL, NULL) ||
+	    clFlush(queue))
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		prod[i] = (struct queue_producer){ cells, &ends[1], mask,
+						   i * values / 2, values / 2, false };
+		pthread_create(&thr[i], NULL, queue_produce, &prod[i]);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(thr[i], NULL);
+	ok = !clFinish(queue) && !prod[0].timed_out && !prod[1].timed_out;
+	if (!ok)
+		printf("  the kernel failed or the producers timed out\n");
+	for (uint32_t i = 0; i < values && ok; i++) {
+		if (atomic_load(&seen[i]) != 1 && bad++ < 5)
+			printf("  value %u popped %u times\n", i, atomic_load(&seen[i]));
+	}
+	ok = ok && !bad && atomic_load(&ends[0]) == values &&
+	     atomic_load(&ends[1]) == values;
+out:
+	release(k, p);
+	clSVMFree(ctx, cells);
+	clSVMFree(ctx, (void *)ends);
+	clSVMFree(ctx, (void *)seen);
+	return ok;
+}
+
 static const struct cl_test tests[] = {
 	{ "as_types", test_as_types, false, false, NULL },
 	{ "half_conversions", test_half_conversions, false, false, NULL },
@@ -902,6 +1050,8 @@ static const struct cl_test tests[] = {
 	{ "svm_atomics_counter", test_svm_atomics_counter, true, false,
 	  "svm_atomics" },
 	{ "svm_atomics_handoff", test_svm_atomics_handoff, true, true,
+	  "svm_atomics" },
+	{ "svm_atomics_queue", test_svm_atomics_queue, true, true,
 	  "svm_atomics" },
 };
 
