@@ -574,7 +574,9 @@ out:
  * 64-bit atomics (cl_khr_int64_base_atomics, cl_khr_int64_extended_atomics)
  * on malloc()ed counters that CPU threads hit with C11 atomics at the same
  * time.  The counters start just below 2^32, so every add carries into the
- * upper word; GPU and CPU both add 1 and 2^33.
+ * upper word; GPU and CPU both add 1 and 2^33.  The work-items start once
+ * both threads increment, and the threads stop after the kernel: they
+ * always race.
  */
 static const char *int64_atomics_src =
 	"#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n"
@@ -583,6 +585,9 @@ static const char *int64_atomics_src =
 	"{\n"
 	"	size_t i = get_global_id(0);\n"
 	"	long big = 1l << 33;\n"
+	"	/* c[10]: host threads incrementing already */\n"
+	"	while (atom_or(&c[10], 0) < 2)\n"
+	"		;\n"
 	"	for (int k = 0; k < 16; k++) {\n"
 	"		atom_add(&c[0], 1);\n"
 	"		atom_add(&c[1], big);\n"
@@ -611,11 +616,13 @@ race64(void *arg)
 {
 	struct atomic64_racer *r = arg;
 
-	while (!atomic_load(r->stop) || r->done < 1000) {
+	for (bool started = false; !atomic_load(r->stop); started = true) {
 		atomic_fetch_add(&r->c[0], 1);
 		atomic_fetch_add(&r->c[1], (int64_t)1 << 33);
 		atomic_fetch_add(&r->c[2], 1);
 		r->done++;
+		if (!started)
+			atomic_fetch_add(&r->c[10], 1);
 	}
 	return NULL;
 }
@@ -625,7 +632,7 @@ test_int64_atomics(void)
 {
 	const size_t n = 1024;
 	const int64_t start = 0xffffff00ll;
-	_Atomic int64_t *c = malloc(10 * sizeof(*c));
+	_Atomic int64_t *c = malloc(11 * sizeof(*c));
 	int64_t *old = calloc(n, 8), want[10];
 	_Atomic int stop = 0;
 	struct atomic64_racer r[2];
@@ -652,6 +659,7 @@ test_int64_atomics(void)
 	atomic_store(&c[7], -1);
 	atomic_store(&c[8], 0x5555);
 	atomic_store(&c[9], 7);
+	atomic_store(&c[10], 0);
 	for (int i = 0; i < 2; i++) {
 		r[i] = (struct atomic64_racer){ c, &stop, 0 };
 		pthread_create(&thr[i], NULL, race64, &r[i]);
