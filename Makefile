@@ -279,7 +279,7 @@ MESA_DEPS_STAMP := $(MESA_OUT)/.deps-$(shell cat $(MESA_SCRIPTS)/mesa-deps.sh \
 MESA_RUN := $(MESA_SCRIPTS)/mesa-run
 MESA_TESTS := $(MESA_OUT)/cl-tests
 MESA_CL_TESTS := $(addprefix $(MESA_TESTS)/,cl_svm_test cl_compute_test \
-	cl_svm_demo cl_bench)
+	cl_conform_test cl_svm_demo cl_bench)
 VSVM_AS := $(BUILD)/tools/vsvm-as
 
 mesa-deps: $(MESA_DEPS_STAMP)

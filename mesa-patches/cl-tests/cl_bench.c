@@ -7,10 +7,20 @@
  * comes from the driver's debugfs counters (run as root).  Every run's
  * output is checked against the CPU.
  *
+ * Then OpenCL start-up, which every process pays: `clinfo -l` with one
+ * driver enabled, first with an empty shader cache (what Rusticl translates
+ * and compiles, libclc above all, it keeps there), then the median of warm
+ * runs, and vsvm's time over llvmpipe's.
+ *
  * Usage: cl_bench [-r RUNS] [-s SCALE]
  */
+#include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
+#include <spawn.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cl_common.h"
 
@@ -380,9 +390,80 @@ bench_device(cl_device_id dev, const struct bench *b, int runs,
 	clReleaseContext(ctx);
 }
 
+extern char **environ;
+
+/*
+ * Seconds `clinfo -l` takes with only @driver enabled and its shader cache
+ * in @cache_dir; -1 if it fails.
+ */
+static double
+startup_once(const char *driver, const char *cache_dir)
+{
+	char *args[] = { "clinfo", "-l", NULL };
+	char enable[64], cache[4200], **env;
+	posix_spawn_file_actions_t fa;
+	size_t n = 0, k = 0;
+	int status = -1;
+	double t;
+	pid_t pid;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 3, sizeof(*env));
+	if (!env)
+		return -1.0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "RUSTICL_ENABLE=", 15) &&
+		    strncmp(environ[i], "MESA_SHADER_CACHE_DIR=", 22))
+			env[k++] = environ[i];
+	snprintf(enable, sizeof(enable), "RUSTICL_ENABLE=%s", driver);
+	snprintf(cache, sizeof(cache), "MESA_SHADER_CACHE_DIR=%s", cache_dir);
+	env[k++] = enable;
+	env[k++] = cache;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	t = now_s();
+	if (!posix_spawnp(&pid, args[0], &fa, NULL, args, env))
+		waitpid(pid, &status, 0);
+	t = now_s() - t;
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? t : -1.0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Cold (empty cache) and median warm start-up of @driver, in seconds. */
+static void
+startup(const char *driver, int runs, double *cold, double *warm)
+{
+	char dir[4096];
+	const char *tmp = getenv("TMPDIR");
+	double times[64];
+
+	snprintf(dir, sizeof(dir), "%s/cl_bench_cache.XXXXXX", tmp ? tmp : "/tmp");
+	*cold = *warm = -1.0;
+	if (!mkdtemp(dir))
+		return;
+	*cold = startup_once(driver, dir);
+	for (int i = 0; i < runs; i++)
+		times[i] = startup_once(driver, dir);
+	qsort(times, runs, sizeof(times[0]), cmp_double);
+	*warm = times[0] < 0 ? -1.0 : times[runs / 2];
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int
 main(int argc, char **argv)
 {
+	double lp_cold, lp_warm, v_cold, v_warm;
 	cl_device_id vsvm, lp;
 	int runs = 5, bad = 0;
 
@@ -423,5 +504,17 @@ main(int argc, char **argv)
 	}
 	printf("warm x = vsvm warm time / llvmpipe warm time; fault ms = time the "
 	       "vsvm fault handler spent during the cold run (debugfs)\n");
+
+	startup("llvmpipe", runs, &lp_cold, &lp_warm);
+	startup(vsvm == lp ? "llvmpipe" : "vsvm", runs, &v_cold, &v_warm);
+	printf("\n%-34s %11s %11s %8s\n", "start-up (clinfo -l, one driver)",
+	       "llvmpipe ms", "vsvm ms", "x");
+	printf("%-34s %11.0f %11.0f %8.2f\n", "cold: empty shader cache",
+	       lp_cold * 1e3, v_cold * 1e3, lp_cold > 0 ? v_cold / lp_cold : 0.0);
+	printf("%-34s %11.0f %11.0f %8.2f\n", "warm: shader cache filled",
+	       lp_warm * 1e3, v_warm * 1e3, lp_warm > 0 ? v_warm / lp_warm : 0.0);
+	printf("x = vsvm start-up time / llvmpipe start-up time (warm: median "
+	       "of %d)\n", runs);
+	bad += lp_cold < 0 || lp_warm < 0 || v_cold < 0 || v_warm < 0;
 	return bad ? 1 : 0;
 }

@@ -33,6 +33,8 @@ struct cl_test {
 	bool (*fn)(void);
 	bool needs_system_svm;
 	bool gpu_only;	/* a CPU device runs kernels in-process */
+	/* skipped on a device without this extension, or svm_atomics */
+	const char *needs;
 };
 
 static inline double
@@ -133,6 +135,34 @@ cl_find_device(const char *want)
 	return NULL;
 }
 
+/*
+ * The test programs' command line, "[-d DEVICE_SUBSTRING] [TEST...]": the
+ * device (default: the first named *vsvm*), and in @first the index of
+ * the first test name.  Prints the device's name, or the failure summary
+ * and returns NULL.
+ */
+static inline cl_device_id
+cl_test_device(int argc, char **argv, int *first)
+{
+	const char *want = "vsvm";
+	char name[256] = "";
+	cl_device_id dev;
+
+	*first = 1;
+	if (argc > 2 && !strcmp(argv[1], "-d")) {
+		want = argv[2];
+		*first = 3;
+	}
+	dev = cl_find_device(want);
+	if (!dev) {
+		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+		return NULL;
+	}
+	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
+	printf("# device: %s\n", name);
+	return dev;
+}
+
 /* Builds @src for @dev; prints the log and returns NULL on failure. */
 static inline cl_program
 cl_build(cl_context ctx, cl_device_id dev, const char *src)
@@ -154,6 +184,32 @@ cl_build(cl_context ctx, cl_device_id dev, const char *src)
 		return NULL;
 	}
 	return p;
+}
+
+/* Whether @dev lists @ext among its extensions. */
+static inline bool
+cl_has_extension(cl_device_id dev, const char *ext)
+{
+	char exts[8192] = "";
+	size_t len = strlen(ext);
+
+	clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, sizeof(exts), exts, NULL);
+	for (char *p = strstr(exts, ext); p; p = strstr(p + 1, ext))
+		if ((p == exts || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+			return true;
+	return false;
+}
+
+/* Whether @dev has @what: "svm_atomics" (CL_DEVICE_SVM_ATOMICS) or an extension. */
+static inline bool
+cl_device_has(cl_device_id dev, const char *what)
+{
+	cl_device_svm_capabilities svm = 0;
+
+	if (strcmp(what, "svm_atomics"))
+		return cl_has_extension(dev, what);
+	clGetDeviceInfo(dev, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm, NULL);
+	return svm & CL_DEVICE_SVM_ATOMICS;
 }
 
 /*
@@ -187,6 +243,12 @@ cl_run_tests(const struct cl_test *tests, size_t n, int argc, char **argv,
 		    !(svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM)) {
 			printf("SKIP: %s (no fine-grained system SVM)\n",
 			       tests[i].name);
+			skipped++;
+			continue;
+		}
+		if (tests[i].needs && !cl_device_has(dev, tests[i].needs)) {
+			printf("SKIP: %s (no %s)\n", tests[i].name,
+			       tests[i].needs);
 			skipped++;
 			continue;
 		}

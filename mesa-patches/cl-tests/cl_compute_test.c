@@ -653,36 +653,26 @@ out:
 }
 
 static const struct cl_test tests[] = {
-	{ "cpu_atomic_race", test_cpu_atomic_race, true, false },
-	{ "local_scan", test_local_scan, true, false },
-	{ "int64_math", test_int64_math, true, false },
-	{ "float_math", test_float_math, true, false },
-	{ "libm", test_libm, true, false },
-	{ "private_array", test_private_array, true, false },
-	{ "local_atomics", test_local_atomics, true, false },
-	{ "small_types", test_small_types, true, false },
-	{ "many_queues", test_many_queues, true, false },
+	{ "cpu_atomic_race", test_cpu_atomic_race, true, false, NULL },
+	{ "local_scan", test_local_scan, true, false, NULL },
+	{ "int64_math", test_int64_math, true, false, NULL },
+	{ "float_math", test_float_math, true, false, NULL },
+	{ "libm", test_libm, true, false, NULL },
+	{ "private_array", test_private_array, true, false, NULL },
+	{ "local_atomics", test_local_atomics, true, false, NULL },
+	{ "small_types", test_small_types, true, false, NULL },
+	{ "many_queues", test_many_queues, true, false, NULL },
 };
 
 int
 main(int argc, char **argv)
 {
-	const char *want = "vsvm";
-	char name[256] = "";
 	cl_int err;
-	int first = 1, rc;
+	int first, rc;
 
-	if (argc > 2 && !strcmp(argv[1], "-d")) {
-		want = argv[2];
-		first = 3;
-	}
-	dev = cl_find_device(want);
-	if (!dev) {
-		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+	dev = cl_test_device(argc, argv, &first);
+	if (!dev)
 		return 1;
-	}
-	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
-	printf("# device: %s\n", name);
 	ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
 	queue = clCreateCommandQueueWithProperties(ctx, dev, NULL, &err);
 	program = cl_build(ctx, dev, program_src);

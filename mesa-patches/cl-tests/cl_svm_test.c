@@ -695,41 +695,32 @@ out:
 }
 
 static const struct cl_test tests[] = {
-	{ "malloc", test_malloc, true, false },
-	{ "svmalloc", test_svmalloc, true, false },
-	{ "buffers", test_buffers, false, false },
-	{ "use_host_ptr", test_use_host_ptr, false, false },
-	{ "svm_migrate", test_svm_migrate, true, false },
-	{ "linked_list", test_linked_list, true, false },
-	{ "pointer_table", test_pointer_table, true, false },
-	{ "atomics", test_atomics, true, false },
-	{ "local_reduce", test_local_reduce, true, false },
-	{ "bad_pointer", test_bad_pointer, true, true },
-	{ "unmap_mid_kernel", test_unmap_mid_kernel, true, true },
-	{ "runaway_kernel", test_runaway_kernel, false, true },
+	{ "malloc", test_malloc, true, false, NULL },
+	{ "svmalloc", test_svmalloc, true, false, NULL },
+	{ "buffers", test_buffers, false, false, NULL },
+	{ "use_host_ptr", test_use_host_ptr, false, false, NULL },
+	{ "svm_migrate", test_svm_migrate, true, false, NULL },
+	{ "linked_list", test_linked_list, true, false, NULL },
+	{ "pointer_table", test_pointer_table, true, false, NULL },
+	{ "atomics", test_atomics, true, false, NULL },
+	{ "local_reduce", test_local_reduce, true, false, NULL },
+	{ "bad_pointer", test_bad_pointer, true, true, NULL },
+	{ "unmap_mid_kernel", test_unmap_mid_kernel, true, true, NULL },
+	{ "runaway_kernel", test_runaway_kernel, false, true, NULL },
 };
 
 int
 main(int argc, char **argv)
 {
-	const char *want = "vsvm";
-	char name[256] = "";
 	cl_int err;
-	int first = 1, rc;
+	int first, rc;
 
-	if (argc > 2 && !strcmp(argv[1], "-d")) {
-		want = argv[2];
-		first = 3;
-	}
-	dev = cl_find_device(want);
-	if (!dev) {
-		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
+	dev = cl_test_device(argc, argv, &first);
+	if (!dev)
 		return 1;
-	}
-	clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(name), name, NULL);
 	clGetDeviceInfo(dev, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm_caps), &svm_caps, NULL);
-	printf("# device: %s, SVM capabilities 0x%" PRIx64 "%s\n", name,
-	       (uint64_t)svm_caps, (svm_caps & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ?
+	printf("# SVM capabilities 0x%" PRIx64 "%s\n", (uint64_t)svm_caps,
+	       (svm_caps & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ?
 	       " (fine-grained system)" : "");
 	ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
 	queue = clCreateCommandQueueWithProperties(ctx, dev, NULL, &err);

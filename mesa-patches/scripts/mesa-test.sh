@@ -67,7 +67,7 @@ done
 echo "== Rusticl on llvmpipe"
 "$here/mesa-run" --driver llvmpipe clinfo -l | tee "$log"
 step "clinfo lists llvmpipe" grep -q llvmpipe "$log"
-for t in cl_svm_test cl_compute_test; do
+for t in cl_svm_test cl_compute_test cl_conform_test; do
 	"$here/mesa-run" --driver llvmpipe "$cl_tests/$t" -d llvmpipe | tee "$log"
 	count "$log"
 done

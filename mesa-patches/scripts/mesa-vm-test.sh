@@ -26,8 +26,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-checks=(clinfo cl_svm_test cl_compute_test cl_svm_demo nomirror-clinfo
-	nomirror-cl_svm_test)
+checks=(clinfo default-clinfo cl_svm_test cl_compute_test cl_conform_test
+	cl_svm_demo nomirror-clinfo nomirror-cl_svm_test)
 
 if [ "${1:-}" = --links ]; then
 	[ $# = 2 ] || { echo "usage: $0 --links DIR" >&2; exit 2; }
@@ -100,9 +100,22 @@ run_check() {
 		# clinfo prints the SVM capabilities one per line, with Yes/No.
 		grep -q 'Fine-grained system sharing *Yes' "$log"
 		result "vsvm has fine-grained system SVM" $?
+		grep -q 'cl_khr_int64_base_atomics' "$log" &&
+			grep -q 'cl_khr_int64_extended_atomics' "$log"
+		result "vsvm has 64-bit atomics" $?
+		grep -q '^ *Atomics *Yes' "$log" &&
+			grep -q 'Atomic memory capabilities.*all-devices scope' "$log"
+		result "vsvm has SVM atomics at all-devices scope" $?
 		sed -n '/Device Name *vsvm/,+8p' "$log"
 		;;
-	cl_svm_test | cl_compute_test)
+	# Rusticl enables vsvm without RUSTICL_ENABLE.
+	default-clinfo)
+		"$here/mesa-run" --driver default clinfo -l >"$log" 2>&1
+		grep -q 'vsvm' "$log"
+		result "clinfo lists vsvm without RUSTICL_ENABLE" $?
+		cat "$log"
+		;;
+	cl_svm_test | cl_compute_test | cl_conform_test)
 		cl_program "$1"
 		;;
 	cl_svm_demo)
