@@ -48,20 +48,26 @@ declare -A added=()
 for i in "${!commits[@]}"; do
 	c=${commits[i]}
 	name=${names[i]}
-	echo "$name" >>"$tmp/series"
 	glue=()
+	files=()
 	while IFS=$'\t' read -r status path; do
 		if "${git[@]}" cat-file -e "upstream:$path" 2>/dev/null; then
 			glue+=("$path")
 		elif [ "$status" = A ] && [ -z "${added[$path]:-}" ]; then
 			added[$path]=$c
 			"${git[@]}" cat-file -e "HEAD:$path" 2>/dev/null || continue
-			printf '\t%s\n' "$path" >>"$tmp/series"
+			files+=("$path")
 		elif [ -n "${added[$path]:-}" ]; then
 			echo "import-patches: $name changes $path, which an" \
 				"earlier commit adds: the change stays in the whole file"
 		fi
 	done < <("${git[@]}" diff-tree -r --no-commit-id --name-status "$c")
+	if [ "${#glue[@]}" = 0 ] && [ "${#files[@]}" = 0 ]; then
+		echo "import-patches: $name: nothing left of it, dropped"
+		continue
+	fi
+	echo "$name" >>"$tmp/series"
+	[ "${#files[@]}" = 0 ] || printf '\t%s\n' "${files[@]}" >>"$tmp/series"
 	if [ "${#glue[@]}" -gt 0 ]; then
 		"${git[@]}" "${fmt[@]}" --start-number $((i + 1)) --stdout \
 			-1 "$c" -- "${glue[@]}" >"$tmp/patches/$name"
@@ -95,4 +101,4 @@ done <"$tmp/series"
 rm -rf "$series_dir/patches" "$series_dir/src"
 mv "$tmp/patches" "$tmp/src" "$series_dir/"
 mv "$tmp/series" "$series_dir/series"
-echo "import-patches: ${#commits[@]} topics into $series_dir"
+echo "import-patches: $(grep -c "^[^#[:space:]]" "$series_dir/series") topics into $series_dir"
