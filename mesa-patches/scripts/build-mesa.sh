@@ -88,6 +88,26 @@ ninja -C "$out/build" -j"$jobs"
 ninja -C "$out/build" -j"$jobs" src/vsvm/compiler/vsvm_compiler_test
 echo "build-mesa: ninja took $(( $(date +%s) - start )) s"
 
+# For clangd on the whole files: the build's compile commands of the
+# files the series adds, pointed at mesa-patches/src/, in
+# mesa-patches/compile_commands.json (not committed), where clangd looks
+# first for a file there.
+python3 - "$out" "$series_dir" >"$series_dir/compile_commands.json.new" <<'EOF'
+import json, os, sys
+out, series = sys.argv[1], sys.argv[2]
+tree = os.path.join(out, "src") + os.sep
+entries = []
+for e in json.load(open(os.path.join(out, "build", "compile_commands.json"))):
+    path = os.path.normpath(os.path.join(e["directory"], e["file"]))
+    mine = os.path.join(series, path[len(tree):])
+    if path.startswith(tree) and os.path.isfile(mine):
+        e["command"] = e["command"].replace(e["file"], mine)
+        e["file"] = mine
+        entries.append(e)
+json.dump(entries, sys.stdout, indent=1)
+EOF
+mv "$series_dir/compile_commands.json.new" "$series_dir/compile_commands.json"
+
 mkdir -p "$out/icd"
 echo "$out/build/src/gallium/targets/rusticl/libRusticlOpenCL.so" \
 	>"$out/icd/rusticl-vsvm.icd"
