@@ -26,6 +26,10 @@ fmt=(format-patch --zero-commit --no-signature --no-numbered)
 	series_fail "$repo has no 'upstream' tag"
 [ -z "$("${git[@]}" status --porcelain --untracked-files=no)" ] ||
 	series_fail "$repo has uncommitted changes"
+# What is replaced must be in git, so that nothing is lost.
+[ -z "$(git -C "$series_root" status --porcelain -- mesa-patches/series \
+	mesa-patches/patches mesa-patches/src)" ] ||
+	series_fail "mesa-patches/ has uncommitted changes: commit them first"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
