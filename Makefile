@@ -258,11 +258,12 @@ fuzz-replay: debug-kernel
 #
 #   make mesa-deps    apt: the bookworm-backports suite (derived from the
 #                     machine's own debian.sources), Mesa's build-deps
-#   make mesa         fetch and verify Mesa's tarball, apply mesa-patches/,
+#   make mesa         fetch and verify Mesa's tarball, put the series in
+#                     (mesa-patches/src/ whole, mesa-patches/patches/ glue),
 #                     build Rusticl with llvmpipe and vsvm under build/mesa/
 #   make check-mesa-headers
-#                     the series' UAPI and ISA headers are byte-identical to
-#                     drm-driver/include/uapi/drm/
+#                     the series takes its UAPI and ISA headers from
+#                     drm-driver/include/uapi/drm/ and has no copy of its own
 #   make mesa-test    host tests: headers, compiler unit tests with the
 #                     vsvm-as round trip, OpenCL on llvmpipe
 #   make mesa-vm-test the OpenCL tests and the demo on vsvm, in the guest,

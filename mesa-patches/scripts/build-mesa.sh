@@ -1,45 +1,46 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# Builds Mesa VERSION with mesa-patches/*.patch under OUT (nothing is
-# installed): fetch and verify the tarball, extract it and apply the series
-# (again whenever the series changes), configure, build.
+# Builds Mesa VERSION with the vsvm series under OUT (nothing is installed):
+# fetch and verify the tarball, extract it, put the series in (for each
+# topic of mesa-patches/series: copy its whole files in, apply its glue
+# patch; again whenever the series changes), configure, build.
 #
 # Usage: build-mesa.sh VERSION OUT [JOBS]
 #
 #   OUT/dl/      the tarball
-#   OUT/src/     the patched tree (OUT/src/.vsvm-series records the series;
-#                a new series rewrites only the files it changes)
+#   OUT/src/     the Mesa tree with the series (OUT/src/.vsvm-series records
+#                the series' identity, which covers the patches and the
+#                whole files; a new series rewrites only the files it
+#                changes)
 #   OUT/build/   meson's build directory
 #   OUT/icd/     an OpenCL ICD file naming OUT/build's Rusticl by path
 
 set -euo pipefail
-export LC_ALL=C	# glob order: the series applies in name order
+export LC_ALL=C
 
 version=$1
 out=$(mkdir -p "$2" && cd "$2" && pwd)
 jobs=${3:-2}
 here=$(cd "$(dirname "$0")" && pwd)
-patches=$(cd "$here/.." && pwd)
 # shellcheck source=mesa-env.sh
 . "$here/mesa-env.sh"
+# shellcheck source=series.sh
+. "$here/series.sh"
 
 "$here/fetch-mesa.sh" "$version" "$out/dl"
 
-# The series, in name order, and its identity: names and contents.
-series_files=("$patches"/*.patch)
-[ -e "${series_files[0]}" ] || { echo "build-mesa: no patches" >&2; exit 1; }
-series=$( (printf '%s\n' "${series_files[@]##*/}"; cat "${series_files[@]}") |
-	sha256sum | cut -c1-16)
+series_read
+series=$(series_identity)
 if [ "$(cat "$out/src/.vsvm-series" 2>/dev/null)" != "$series" ]; then
-	echo "build-mesa: extracting Mesa $version and applying the series"
+	echo "build-mesa: extracting Mesa $version and putting the series in"
 	rm -rf "$out/src.new"
 	mkdir -p "$out/src.new"
 	tar -xJf "$out/dl/mesa_$version.orig.tar.xz" -C "$out/src.new" \
 		--no-same-owner --strip-components=1
-	for p in "${series_files[@]}"; do
-		echo "  APPLY ${p##*/}"
-		patch -d "$out/src.new" -p1 --batch --forward --quiet <"$p"
+	for i in "${!series_patch[@]}"; do
+		echo "  TOPIC ${series_patch[i]}"
+		series_apply "$out/src.new" "$i"
 	done
 	echo "$series" >"$out/src.new/.vsvm-series"
 	# Only files whose content changed get a new mtime, so a changed
@@ -86,6 +87,26 @@ start=$(date +%s)
 ninja -C "$out/build" -j"$jobs"
 ninja -C "$out/build" -j"$jobs" src/vsvm/compiler/vsvm_compiler_test
 echo "build-mesa: ninja took $(( $(date +%s) - start )) s"
+
+# For clangd on the whole files: the build's compile commands of the
+# files the series adds, pointed at mesa-patches/src/, in
+# mesa-patches/compile_commands.json (not committed), where clangd looks
+# first for a file there.
+python3 - "$out" "$series_dir" >"$series_dir/compile_commands.json.new" <<'EOF'
+import json, os, sys
+out, series = sys.argv[1], sys.argv[2]
+tree = os.path.join(out, "src") + os.sep
+entries = []
+for e in json.load(open(os.path.join(out, "build", "compile_commands.json"))):
+    path = os.path.normpath(os.path.join(e["directory"], e["file"]))
+    mine = os.path.join(series, path[len(tree):])
+    if path.startswith(tree) and os.path.isfile(mine):
+        e["command"] = e["command"].replace(e["file"], mine)
+        e["file"] = mine
+        entries.append(e)
+json.dump(entries, sys.stdout, indent=1)
+EOF
+mv "$series_dir/compile_commands.json.new" "$series_dir/compile_commands.json"
 
 mkdir -p "$out/icd"
 echo "$out/build/src/gallium/targets/rusticl/libRusticlOpenCL.so" \

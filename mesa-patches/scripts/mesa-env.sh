@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 #
 # Sourced by the Mesa build scripts: the environment Mesa's meson and
 # bindgen need on Debian 12.
