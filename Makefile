@@ -295,11 +295,14 @@ mesa: $(MESA_DEPS_STAMP)
 check-mesa-headers:
 	$(MESA_SCRIPTS)/check-headers.sh $(wildcard $(MESA_OUT)/src)
 
-$(MESA_TESTS)/%: mesa-patches/cl-tests/%.c mesa-patches/cl-tests/cl_common.h \
-		$(MESA_DEPS_STAMP)
+# mesa-patches/test-lib/: what the OpenCL and Vulkan tests share.
+MESA_TEST_LIB := $(wildcard mesa-patches/test-lib/*.h)
+
+$(MESA_TESTS)/%: mesa-patches/cl-tests/%.c $(wildcard mesa-patches/cl-tests/*.h) \
+		$(MESA_TEST_LIB) $(MESA_DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -o $@ $< \
-		-lOpenCL -lpthread -lm
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+		-Imesa-patches/test-lib -o $@ $< -lOpenCL -lpthread -lm
 
 mesa-test: mesa tools $(MESA_CL_TESTS)
 	$(MESA_SCRIPTS)/mesa-test.sh $(MESA_OUT) $(VSVM_AS) $(MESA_TESTS)

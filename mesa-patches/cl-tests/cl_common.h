@@ -1,22 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the OpenCL test programs: device choice, program
- * building, result counting.  Header-only so each program is one file.
+ * building, which tests a device can run.  Result lines, timing and the
+ * debugfs counters are test-lib/test_util.h's, shared with the Vulkan
+ * tests.  Header-only so each program is one file.
  */
 #ifndef CL_COMMON_H
 #define CL_COMMON_H
 
 #define CL_TARGET_OPENCL_VERSION 300
 #include <CL/cl.h>
-#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <glob.h>
-#include <stdlib.h>
-#include <time.h>
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "test_util.h"
 
 #define CHECK(call)							\
 	do {								\
@@ -36,76 +32,6 @@ struct cl_test {
 	/* skipped on a device without this extension, or svm_atomics */
 	const char *needs;
 };
-
-static inline double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/*
- * The vsvm driver's debugfs counters ("name value" lines), summed over the
- * vsvm devices.  Returns false if none is readable (not root, no debugfs,
- * no vsvm).
- */
-#define VSVM_MAX_COUNTERS 64
-
-struct vsvm_counters {
-	unsigned int n;
-	char name[VSVM_MAX_COUNTERS][40];
-	long long value[VSVM_MAX_COUNTERS];
-};
-
-static inline bool
-vsvm_read_counters(struct vsvm_counters *c)
-{
-	glob_t g;
-	bool found = false;
-
-	memset(c, 0, sizeof(*c));
-	if (glob("/sys/kernel/debug/dri/*/counters", 0, NULL, &g))
-		return false;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char line[128], name[40];
-		long long v;
-		FILE *f;
-
-		/* drm lists each device twice (minor and name): take one. */
-		if (!strstr(g.gl_pathv[i], "vsvm"))
-			continue;
-		f = fopen(g.gl_pathv[i], "r");
-		if (!f)
-			continue;
-		found = true;
-		while (fgets(line, sizeof(line), f)) {
-			unsigned int k;
-
-			if (sscanf(line, "%39s %lld", name, &v) != 2)
-				continue;
-			for (k = 0; k < c->n && strcmp(c->name[k], name); k++)
-				;
-			if (k == c->n && c->n < VSVM_MAX_COUNTERS)
-				snprintf(c->name[c->n++], sizeof(c->name[0]), "%s", name);
-			if (k < c->n)
-				c->value[k] += v;
-		}
-		fclose(f);
-	}
-	globfree(&g);
-	return found;
-}
-
-static inline long long
-vsvm_counter(const struct vsvm_counters *c, const char *name)
-{
-	for (unsigned int k = 0; k < c->n; k++)
-		if (!strcmp(c->name[k], name))
-			return c->value[k];
-	return 0;
-}
 
 /* The first device whose name contains @want, in any platform. */
 static inline cl_device_id
@@ -144,15 +70,10 @@ cl_find_device(const char *want)
 static inline cl_device_id
 cl_test_device(int argc, char **argv, int *first)
 {
-	const char *want = "vsvm";
+	const char *want = test_device_arg(argc, argv, "vsvm", first);
 	char name[256] = "";
 	cl_device_id dev;
 
-	*first = 1;
-	if (argc > 2 && !strcmp(argv[1], "-d")) {
-		want = argv[2];
-		*first = 3;
-	}
 	dev = cl_find_device(want);
 	if (!dev) {
 		printf("no OpenCL device named *%s*\n0 passed, 1 failed\n", want);
@@ -222,48 +143,36 @@ cl_run_tests(const struct cl_test *tests, size_t n, int argc, char **argv,
 {
 	cl_device_svm_capabilities svm = 0;
 	cl_device_type type = 0;
-	unsigned int passed = 0, failed = 0, skipped = 0;
+	struct test_report r = { 0 };
 
 	clGetDeviceInfo(dev, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm, NULL);
 	clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof(type), &type, NULL);
 	for (size_t i = 0; i < n; i++) {
-		bool selected = first >= argc;
-		double t;
+		char why[128];
 
-		for (int a = first; a < argc; a++)
-			selected |= !strcmp(argv[a], tests[i].name);
-		if (!selected)
+		if (!test_selected(tests[i].name, argc, argv, first))
 			continue;
 		if (tests[i].gpu_only && type == CL_DEVICE_TYPE_CPU) {
-			printf("SKIP: %s (CPU device)\n", tests[i].name);
-			skipped++;
+			test_skip(&r, tests[i].name, "CPU device");
 			continue;
 		}
 		if (tests[i].needs_system_svm &&
 		    !(svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM)) {
-			printf("SKIP: %s (no fine-grained system SVM)\n",
-			       tests[i].name);
-			skipped++;
+			test_skip(&r, tests[i].name, "no fine-grained system SVM");
 			continue;
 		}
 		if (tests[i].needs && !cl_device_has(dev, tests[i].needs)) {
-			printf("SKIP: %s (no %s)\n", tests[i].name,
-			       tests[i].needs);
-			skipped++;
+			snprintf(why, sizeof(why), "no %s", tests[i].needs);
+			test_skip(&r, tests[i].name, why);
 			continue;
 		}
-		t = now_s();
-		if (tests[i].fn()) {
-			printf("PASS: %s (%.2f s)\n", tests[i].name, now_s() - t);
-			passed++;
-		} else {
-			printf("FAIL: %s\n", tests[i].name);
-			failed++;
-		}
-		fflush(stdout);
+		test_begin(&r);
+		if (tests[i].fn())
+			test_pass(&r, tests[i].name);
+		else
+			test_fail(&r, tests[i].name);
 	}
-	printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	return test_end(&r);
 }
 
 #endif /* CL_COMMON_H */

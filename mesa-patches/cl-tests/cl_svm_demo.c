@@ -67,9 +67,7 @@ print_delta(const struct vsvm_counters *a, const struct vsvm_counters *b)
 	};
 
 	printf("vsvm debugfs counters during the demo:\n");
-	for (size_t i = 0; i < ARRAY_LEN(shown); i++)
-		printf("  %-24s %lld\n", shown[i],
-		       vsvm_counter(b, shown[i]) - vsvm_counter(a, shown[i]));
+	vsvm_print_delta(a, b, shown, ARRAY_LEN(shown));
 }
 
 int
