@@ -53,13 +53,13 @@ if [ "$(cat "$out/src/.vsvm-series" 2>/dev/null)" != "$series" ]; then
 fi
 
 # A minimal Rusticl: llvmpipe as the side-by-side peer, and vsvm; Vulkan:
-# lavapipe (swrast), the peer the Vulkan tests compare with.
+# lavapipe (swrast), the peer the Vulkan tests compare with, and vsvm.
 # shellcheck disable=SC2054 # the commas are meson's list syntax
 options=(
 	-Dbuildtype=debugoptimized
 	-Dgallium-drivers=llvmpipe,vsvm
 	-Dgallium-rusticl=true
-	-Dvulkan-drivers=swrast
+	-Dvulkan-drivers=swrast,vsvm
 	-Dplatforms=
 	-Dglx=disabled
 	-Degl=disabled
