@@ -94,13 +94,14 @@ host-tests: tests tools
 	$(MAKE) -C tools/vsvm-fuzz check
 
 # The IGT suite, the SVM stress program (a plain program: exit 0 passes),
-# vsvm-top's JSON check, then the OpenCL checks on Rusticl + vsvm (Mesa block below), each program a test
-# of its own, in one guest boot and one summary.
+# vsvm-top's JSON check, then the OpenCL and Vulkan checks on vsvm (Mesa
+# block below), each program a test of its own, in one guest boot and one
+# summary.
 ALL_TESTS_LIST := $(BUILD)/all-tests.list
 STRESS := $(BUILD)/tools/vsvm-stress/vsvm-stress
 TOP_TEST := tools/vsvm-top/test-json
 
-test: module tests tools host-tests mesa-cl-tests
+test: module tests tools host-tests mesa-cl-tests mesa-vk-tests
 	@{ cat $(TESTS_LIST); echo $(CURDIR)/$(STRESS); \
 	   echo $(CURDIR)/$(TOP_TEST); $(MESA_VM_LINKS); } >$(ALL_TESTS_LIST)
 	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
@@ -116,8 +117,8 @@ igt-real: module
 	@test -n "$(IGT_SRC)" || { echo "make igt-real needs IGT_SRC=DIR (an IGT 2.2 tree)" >&2; exit 2; }
 	igt-tests/igt-real.sh --module $(CURDIR)/drm-driver/vsvm.ko $(IGT_REAL_FLAGS) $(IGT_SRC)
 
-# The SVM demo, then the OpenCL demo (tools/run-demo).
-run: module tools mesa-cl-tests
+# The SVM demo, then the OpenCL and Vulkan demos (tools/run-demo).
+run: module tools mesa-cl-tests mesa-vk-tests
 	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- $(DEMO) $(DEMO_ARGS)
 
 # checkpatch and the files it reads, extracted from Debian's kernel source.
@@ -203,7 +204,7 @@ debug-kernel: $(DEPS_STAMP)
 
 # The binaries of "make test" (keep in step with its recipe), with absolute
 # paths, then the lane's own two tests; the kmemleak scan must come last.
-test-debug: debug-kernel tests tools mesa-cl-tests
+test-debug: debug-kernel tests tools mesa-cl-tests mesa-vk-tests
 	$(DEBUG_BUILD) module
 	$(MAKE) -C tools/debug-kernel KVER=$(KVER)
 	@mkdir -p $(dir $(DEBUG_TESTS_LIST))
@@ -264,11 +265,18 @@ fuzz-replay: debug-kernel
 #   make check-mesa-headers
 #                     the series takes its UAPI and ISA headers from
 #                     drm-driver/include/uapi/drm/ and has no copy of its own
+#   make mesa-vk-tests
+#                     the Vulkan test programs, their GLSL compiled to
+#                     SPIR-V by glslangValidator and embedded, into
+#                     build/mesa/vk-tests/
 #   make mesa-test    host tests: headers, compiler unit tests with the
-#                     vsvm-as round trip, OpenCL on llvmpipe
-#   make mesa-vm-test the OpenCL tests and the demo on vsvm, in the guest,
-#                     each program a test of its own
-#   make mesa-bench   the same kernels on vsvm and llvmpipe, in the guest
+#                     vsvm-as round trip, OpenCL on llvmpipe, Vulkan on
+#                     lavapipe
+#   make mesa-vm-test the OpenCL and Vulkan tests and the demo on vsvm, in
+#                     the guest, each program a test of its own
+#   make mesa-bench   the same kernels on vsvm and llvmpipe (OpenCL), then
+#                     through Vulkan on vsvm, OpenCL on vsvm and lavapipe,
+#                     in the guest
 #   make mesa-vk-smoke
 #                     the Vulkan driver in the guest: vulkaninfo and one
 #                     dispatch, with and without the mirror
@@ -301,29 +309,58 @@ check-mesa-headers:
 # mesa-patches/test-lib/: what the OpenCL and Vulkan tests share.
 MESA_TEST_LIB := $(wildcard mesa-patches/test-lib/*.h)
 
+# The Vulkan tests: GLSL compiled at build time into headers holding the
+# SPIR-V (NAME_spv[]); vk_bench also runs cl_bench's OpenCL side.
+MESA_VK_OUT := $(MESA_OUT)/vk-tests
+MESA_VK_SRC := mesa-patches/vk-tests
+MESA_VK_TESTS := $(addprefix $(MESA_VK_OUT)/,vk_compute_test vk_svm_test vk_bench)
+MESA_VK_SPV := $(patsubst $(MESA_VK_SRC)/shaders/%.comp,$(MESA_VK_OUT)/spv/%.h, \
+	$(wildcard $(MESA_VK_SRC)/shaders/*.comp))
+GLSLANG ?= glslangValidator
+
+# Kept: make would delete them as intermediate files and rebuild them.
+.SECONDARY: $(MESA_VK_SPV)
+
+$(MESA_VK_OUT)/spv/%.h: $(MESA_VK_SRC)/shaders/%.comp $(MESA_DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(GLSLANG) -V --target-env vulkan1.2 --vn $*_spv -o $@ $< >/dev/null
+
+$(MESA_VK_OUT)/%: $(MESA_VK_SRC)/%.c $(MESA_VK_SRC)/vk_common.h $(MESA_VK_SPV) \
+		$(MESA_TEST_LIB) $(wildcard mesa-patches/cl-tests/*.h) \
+		mesa-patches/src/vsvm/vulkan/vulkan_vsvm.h $(MESA_DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+		-Imesa-patches/test-lib -Imesa-patches/cl-tests \
+		-Imesa-patches/src/vsvm/vulkan -I$(MESA_VK_OUT)/spv -o $@ $< \
+		-lvulkan -lOpenCL -lpthread -lm
+
 $(MESA_TESTS)/%: mesa-patches/cl-tests/%.c $(wildcard mesa-patches/cl-tests/*.h) \
 		$(MESA_TEST_LIB) $(MESA_DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 		-Imesa-patches/test-lib -o $@ $< -lOpenCL -lpthread -lm
 
-mesa-test: mesa tools $(MESA_CL_TESTS)
-	$(MESA_SCRIPTS)/mesa-test.sh $(MESA_OUT) $(VSVM_AS) $(MESA_TESTS)
+mesa-test: mesa tools $(MESA_CL_TESTS) $(MESA_VK_TESTS)
+	$(MESA_SCRIPTS)/mesa-test.sh $(MESA_OUT) $(VSVM_AS) $(MESA_TESTS) $(MESA_VK_OUT)
 
-# The OpenCL checks as tests: links named opencl-CHECK to mesa-vm-test.sh,
-# which runs the check it is started as; their paths, one a line.
+# The OpenCL and Vulkan checks as tests: links named opencl-CHECK and
+# vulkan-CHECK to mesa-vm-test.sh, which runs the check it is started as;
+# their paths, one a line.
 MESA_VM_TESTS := $(MESA_OUT)/vm-tests
 MESA_VM_LINKS = $(MESA_SCRIPTS)/mesa-vm-test.sh --links $(CURDIR)/$(MESA_VM_TESTS)
 
-mesa-vm-test: mesa module $(MESA_CL_TESTS)
+mesa-vm-test: mesa module $(MESA_CL_TESTS) $(MESA_VK_TESTS)
 	@$(MESA_VM_LINKS) >$(MESA_VM_TESTS).list
 	$(VM) test --kernel $(KERNEL) --test-timeout $(TEST_TIMEOUT) $(VM_FLAGS) \
 		--list $(MESA_VM_TESTS).list
 
-# Rusticl+vsvm against Rusticl+llvmpipe, in the guest.
-mesa-bench: mesa module $(MESA_CL_TESTS)
-	$(VM) run --kernel $(KERNEL) --timeout 1800 $(VM_FLAGS) -- \
-		$(MESA_RUN) --driver vsvm,llvmpipe $(MESA_TESTS)/cl_bench
+# Rusticl+vsvm against Rusticl+llvmpipe, then Vulkan on vsvm against
+# OpenCL on vsvm and Vulkan on lavapipe, in one guest boot.
+mesa-bench: mesa module $(MESA_CL_TESTS) $(MESA_VK_TESTS)
+	$(VM) run --kernel $(KERNEL) --timeout 1800 $(VM_FLAGS) -- sh -c \
+		'"$$0" --driver vsvm,llvmpipe "$$1"; rc=$$?; echo; \
+		 "$$0" --driver vsvm --vk vsvm,lavapipe "$$2" || rc=1; exit $$rc' \
+		$(MESA_RUN) $(MESA_TESTS)/cl_bench $(MESA_VK_OUT)/vk_bench
 
 # The Vulkan driver's smoke test; its GLSL compiled at build time.
 MESA_VK_SMOKE := $(MESA_OUT)/vk-smoke/vk_smoke
@@ -341,11 +378,14 @@ mesa-vk-smoke: mesa module $(MESA_VK_SMOKE)
 	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- \
 		$(MESA_SCRIPTS)/vk-smoke.sh $(CURDIR)/$(MESA_VK_SMOKE)
 
-# Mesa and the OpenCL test programs, for "make test" and "make run" above.
+# Mesa and the OpenCL and Vulkan test programs, for "make test" and
+# "make run" above.
 mesa-cl-tests: mesa $(MESA_CL_TESTS)
 
-.PHONY: mesa-deps mesa mesa-cl-tests check-mesa-headers mesa-test mesa-vm-test mesa-bench \
-	mesa-vk-smoke
+mesa-vk-tests: mesa $(MESA_VK_TESTS)
+
+.PHONY: mesa-deps mesa mesa-cl-tests mesa-vk-tests check-mesa-headers mesa-test \
+	mesa-vm-test mesa-bench mesa-vk-smoke
 
 # ---- Engine benchmarks (owner: bench/; bench/README.md) -------------------
 #

@@ -6,16 +6,19 @@
 #  - the NIR backend's unit tests (NIR in, expected ISA out);
 #  - each unit test's disassembly assembles back, with tools/vsvm-as, to
 #    the very bytes the compiler emitted;
-#  - Rusticl built here lists llvmpipe, and the OpenCL tests pass on it.
+#  - Rusticl built here lists llvmpipe, and the OpenCL tests pass on it;
+#  - lavapipe built here is listed by vulkaninfo, and the Vulkan tests
+#    pass on it (what needs vsvm skips).
 # Ends with "N passed, N failed".
 #
-# Usage: mesa-test.sh MESA_OUT VSVM_AS CL_TESTS_DIR
+# Usage: mesa-test.sh MESA_OUT VSVM_AS CL_TESTS_DIR VK_TESTS_DIR
 
 set -uo pipefail
 
 out=$1
 vsvm_as=$2
 cl_tests=$3
+vk_tests=$4
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0
 fail=0
@@ -73,6 +76,15 @@ for t in cl_svm_test cl_compute_test cl_conform_test; do
 done
 step "cl_svm_demo on llvmpipe" \
 	"$here/mesa-run" --driver llvmpipe "$cl_tests/cl_svm_demo" -d llvmpipe
+
+echo "== Vulkan on lavapipe"
+"$here/mesa-run" --vk lavapipe vulkaninfo --summary 2>&1 | tee "$log"
+step "vulkaninfo lists lavapipe" grep -q 'driverName *= llvmpipe' "$log"
+for t in vk_compute_test vk_svm_test; do
+	"$here/mesa-run" --vk lavapipe "$vk_tests/$t" -d llvmpipe | tee "$log"
+	count "$log"
+	step "$t ran to the end" grep -q '^[0-9]* passed, 0 failed' "$log"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
