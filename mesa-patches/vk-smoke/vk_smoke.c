@@ -4,9 +4,10 @@
  * constants on the device whose name contains -d NAME (default "vsvm"),
  * checked word by word; where VK_VSVM_system_svm is listed, the same
  * kernel also updates plain malloc() memory through a pointer in the push
- * constants, and a store through a bad pointer must lose the device, with
- * VK_EXT_device_fault naming the address, while a new device works.  The
- * full tests are mesa-patches/vk-tests/.
+ * constants, and a load through a bad pointer must lose the device, with
+ * VK_EXT_device_fault naming the address, while a new device works; and
+ * vkCmdDispatchBase must write where it should through a dynamic storage
+ * buffer.  The full tests are mesa-patches/vk-tests/.
  *
  * Usage: vk_smoke [-d NAME]
  * Prints "vk_smoke: N passed, N failed"; exit status 0 when all passed.
@@ -19,6 +20,7 @@
 
 #include "vulkan_vsvm.h"
 #include "vk_smoke_spv.h"
+#include "vk_smoke_base_spv.h"
 
 #define N 1000
 
@@ -79,7 +81,7 @@ struct push {
 };
 
 static void
-smoke_init(struct smoke *t, VkPhysicalDevice pd, int svm)
+smoke_init(struct smoke *t, VkPhysicalDevice pd, int svm, int fault)
 {
 	VkPhysicalDeviceSystemSvmFeaturesVSVM svm_features = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SYSTEM_SVM_FEATURES_VSVM,
@@ -92,7 +94,7 @@ smoke_init(struct smoke *t, VkPhysicalDevice pd, int svm)
 	};
 	VkPhysicalDeviceVulkan12Features f12 = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-		.pNext = &fault_features,
+		.pNext = fault ? (void *)&fault_features : fault_features.pNext,
 		.bufferDeviceAddress = VK_TRUE,
 	};
 	VkPhysicalDeviceFeatures2 f2 = {
@@ -107,17 +109,21 @@ smoke_init(struct smoke *t, VkPhysicalDevice pd, int svm)
 		.queueCount = 1,
 		.pQueuePriorities = &prio,
 	};
-	const char *exts[] = {
-		VK_EXT_DEVICE_FAULT_EXTENSION_NAME, VK_VSVM_SYSTEM_SVM_EXTENSION_NAME,
-	};
+	const char *exts[2];
+	uint32_t next = 0;
 	VkDeviceCreateInfo dci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
 		.pNext = &f2,
 		.queueCreateInfoCount = 1,
 		.pQueueCreateInfos = &qci,
-		.enabledExtensionCount = svm ? 2 : 1,
 		.ppEnabledExtensionNames = exts,
 	};
+
+	if (fault)
+		exts[next++] = VK_EXT_DEVICE_FAULT_EXTENSION_NAME;
+	if (svm)
+		exts[next++] = VK_VSVM_SYSTEM_SVM_EXTENSION_NAME;
+	dci.enabledExtensionCount = next;
 
 	CHECK(vkCreateDevice(pd, &dci, NULL, &t->dev));
 	vkGetDeviceQueue(t->dev, 0, 0, &t->queue);
@@ -309,6 +315,137 @@ check_dispatch(struct smoke *t, uint32_t *host, const char *what)
 	result(what, ok);
 }
 
+/*
+ * vkCmdDispatchBase, groups 2..4 of 32 lanes, into a dynamic storage buffer
+ * at offset 256: WorkgroupId and GlobalInvocationId count from the base.
+ */
+static void
+check_dispatch_base(struct smoke *t)
+{
+	VkDescriptorSetLayoutBinding b = {
+		0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1,
+		VK_SHADER_STAGE_COMPUTE_BIT, NULL,
+	};
+	VkDescriptorSetLayoutCreateInfo dslci = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+		.bindingCount = 1,
+		.pBindings = &b,
+	};
+	VkDescriptorSetLayout dsl;
+	VkPipelineLayout pl;
+	VkShaderModule sm;
+	VkPipeline pipe;
+	VkDescriptorPool dp;
+	VkDescriptorSet ds;
+	VkCommandBuffer cb;
+	VkFence fence;
+	uint32_t *o = t->dst;
+	int ok = 1;
+
+	CHECK(vkCreateDescriptorSetLayout(t->dev, &dslci, NULL, &dsl));
+	VkPipelineLayoutCreateInfo plci = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+		.setLayoutCount = 1,
+		.pSetLayouts = &dsl,
+	};
+	CHECK(vkCreatePipelineLayout(t->dev, &plci, NULL, &pl));
+	VkShaderModuleCreateInfo smci = {
+		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+		.codeSize = sizeof(vk_smoke_base_spv),
+		.pCode = vk_smoke_base_spv,
+	};
+	CHECK(vkCreateShaderModule(t->dev, &smci, NULL, &sm));
+	VkComputePipelineCreateInfo cpci = {
+		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+		.flags = VK_PIPELINE_CREATE_DISPATCH_BASE_BIT,
+		.stage = {
+			.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+			.stage = VK_SHADER_STAGE_COMPUTE_BIT,
+			.module = sm,
+			.pName = "main",
+		},
+		.layout = pl,
+	};
+	CHECK(vkCreateComputePipelines(t->dev, VK_NULL_HANDLE, 1, &cpci, NULL,
+				       &pipe));
+	VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1 };
+	VkDescriptorPoolCreateInfo dpci = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+		.maxSets = 1,
+		.poolSizeCount = 1,
+		.pPoolSizes = &ps,
+	};
+	CHECK(vkCreateDescriptorPool(t->dev, &dpci, NULL, &dp));
+	VkDescriptorSetAllocateInfo dsai = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+		.descriptorPool = dp,
+		.descriptorSetCount = 1,
+		.pSetLayouts = &dsl,
+	};
+	CHECK(vkAllocateDescriptorSets(t->dev, &dsai, &ds));
+	VkDescriptorBufferInfo dbi = { t->buf[1], 0, 2048 };
+	VkWriteDescriptorSet w = {
+		.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+		.dstSet = ds,
+		.descriptorCount = 1,
+		.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC,
+		.pBufferInfo = &dbi,
+	};
+	vkUpdateDescriptorSets(t->dev, 1, &w, 0, NULL);
+
+	VkCommandBufferAllocateInfo cbai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.commandPool = t->cpool,
+		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+		.commandBufferCount = 1,
+	};
+	VkCommandBufferBeginInfo cbbi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+	};
+	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	uint32_t dyn = 256;
+
+	for (uint32_t i = 0; i < N; i++)
+		o[i] = 0xdeadbeef;
+	CHECK(vkAllocateCommandBuffers(t->dev, &cbai, &cb));
+	CHECK(vkBeginCommandBuffer(cb, &cbbi));
+	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1,
+				&ds, 1, &dyn);
+	vkCmdDispatchBase(cb, 2, 0, 0, 3, 1, 1);
+	CHECK(vkEndCommandBuffer(cb));
+	CHECK(vkCreateFence(t->dev, &fci, NULL, &fence));
+	VkSubmitInfo si = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+		.commandBufferCount = 1,
+		.pCommandBuffers = &cb,
+	};
+	CHECK(vkQueueSubmit(t->queue, 1, &si, fence));
+	CHECK(vkWaitForFences(t->dev, 1, &fence, VK_TRUE, UINT64_MAX));
+
+	/* Words [64, 160) of the buffer's view, 64 words in. */
+	for (uint32_t i = 0; i < N && ok; i++) {
+		uint32_t g = i - 64;	/* the global id that wrote word i */
+		uint32_t want = i >= 64 + 64 && i < 64 + 160 ?
+			(g / 32) * 1000 + g % 32 + 1 : 0xdeadbeef;
+
+		if (o[i] != want) {
+			printf("vk_smoke: word %u = 0x%x, want 0x%x\n", i, o[i],
+			       want);
+			ok = 0;
+		}
+	}
+	result("vkCmdDispatchBase into a dynamic storage buffer", ok);
+
+	vkDestroyFence(t->dev, fence, NULL);
+	vkFreeCommandBuffers(t->dev, t->cpool, 1, &cb);
+	vkDestroyDescriptorPool(t->dev, dp, NULL);
+	vkDestroyPipeline(t->dev, pipe, NULL);
+	vkDestroyShaderModule(t->dev, sm, NULL);
+	vkDestroyPipelineLayout(t->dev, pl, NULL);
+	vkDestroyDescriptorSetLayout(t->dev, dsl, NULL);
+}
+
 /* A load through 0x10 (unmapped) loses the device and is reported. */
 static void
 check_fault(struct smoke *t)
@@ -366,7 +503,7 @@ main(int argc, char **argv)
 	uint32_t npd = 8;
 	struct smoke t;
 	uint32_t *host;
-	int svm;
+	int svm, fault;
 
 	CHECK(vkCreateInstance(&ici, NULL, &inst));
 	CHECK(vkEnumeratePhysicalDevices(inst, &npd, pds));
@@ -386,21 +523,24 @@ main(int argc, char **argv)
 	       VK_API_VERSION_MAJOR(props.apiVersion),
 	       VK_API_VERSION_MINOR(props.apiVersion),
 	       svm ? "VK_VSVM_system_svm" : "no system SVM");
-	if (!has_ext(pd, VK_EXT_DEVICE_FAULT_EXTENSION_NAME)) {
-		fprintf(stderr, "vk_smoke: no VK_EXT_device_fault\n");
-		return 1;
-	}
+	fault = has_ext(pd, VK_EXT_DEVICE_FAULT_EXTENSION_NAME);
 
 	host = malloc(N * 4);
-	smoke_init(&t, pd, svm);
+	smoke_init(&t, pd, svm, fault);
 	check_dispatch(&t, NULL, "dispatch through descriptors and push constants");
+	check_dispatch_base(&t);
+	/* The bad pointer needs system SVM to reach the shader. */
 	if (svm) {
 		check_dispatch(&t, host,
 			       "malloc() memory through a pointer (system SVM)");
-		check_fault(&t);
-		smoke_finish(&t);
-		smoke_init(&t, pd, svm);
-		check_dispatch(&t, host, "a new device after the fault");
+		if (!fault) {
+			result("VK_EXT_device_fault listed", 0);
+		} else {
+			check_fault(&t);
+			smoke_finish(&t);
+			smoke_init(&t, pd, svm, fault);
+			check_dispatch(&t, host, "a new device after the fault");
+		}
 	}
 	smoke_finish(&t);
 	vkDestroyInstance(inst, NULL);
