@@ -7,7 +7,8 @@
  * constants, and a load through a bad pointer must lose the device, with
  * VK_EXT_device_fault naming the address, while a new device works; and
  * vkCmdDispatchBase must write where it should through a dynamic storage
- * buffer.  The full tests are mesa-patches/vk-tests/.
+ * buffer, and a shader indexing a descriptor array and push constants by
+ * its invocation must too.  The full tests are mesa-patches/vk-tests/.
  *
  * Usage: vk_smoke [-d NAME]
  * Prints "vk_smoke: N passed, N failed"; exit status 0 when all passed.
@@ -21,6 +22,7 @@
 #include "vulkan_vsvm.h"
 #include "vk_smoke_spv.h"
 #include "vk_smoke_base_spv.h"
+#include "vk_smoke_index_spv.h"
 
 #define N 1000
 
@@ -446,6 +448,142 @@ check_dispatch_base(struct smoke *t)
 	vkDestroyDescriptorSetLayout(t->dev, dsl, NULL);
 }
 
+/*
+ * A descriptor array and push constants indexed by the invocation: 64
+ * lanes, lane i writes v[i % 8] + i to word i of buffer i % 2.
+ */
+static void
+check_indexing(struct smoke *t)
+{
+	VkDescriptorSetLayoutBinding b = {
+		0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2,
+		VK_SHADER_STAGE_COMPUTE_BIT, NULL,
+	};
+	static const uint32_t v[8] = { 10, 20, 30, 40, 50, 60, 70, 80 };
+	VkPushConstantRange pcr = { VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(v) };
+	VkDescriptorSetLayoutCreateInfo dslci = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+		.bindingCount = 1,
+		.pBindings = &b,
+	};
+	VkDescriptorSetLayout dsl;
+	VkPipelineLayout pl;
+	VkShaderModule sm;
+	VkPipeline pipe;
+	VkDescriptorPool dp;
+	VkDescriptorSet ds;
+	VkCommandBuffer cb;
+	VkFence fence;
+	uint32_t *o = t->dst;
+	uint32_t *bufs[2] = { t->src, t->dst };
+	int ok = 1;
+
+	CHECK(vkCreateDescriptorSetLayout(t->dev, &dslci, NULL, &dsl));
+	VkPipelineLayoutCreateInfo plci = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+		.setLayoutCount = 1,
+		.pSetLayouts = &dsl,
+		.pushConstantRangeCount = 1,
+		.pPushConstantRanges = &pcr,
+	};
+	CHECK(vkCreatePipelineLayout(t->dev, &plci, NULL, &pl));
+	VkShaderModuleCreateInfo smci = {
+		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+		.codeSize = sizeof(vk_smoke_index_spv),
+		.pCode = vk_smoke_index_spv,
+	};
+	CHECK(vkCreateShaderModule(t->dev, &smci, NULL, &sm));
+	VkComputePipelineCreateInfo cpci = {
+		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+		.stage = {
+			.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+			.stage = VK_SHADER_STAGE_COMPUTE_BIT,
+			.module = sm,
+			.pName = "main",
+		},
+		.layout = pl,
+	};
+	CHECK(vkCreateComputePipelines(t->dev, VK_NULL_HANDLE, 1, &cpci, NULL,
+				       &pipe));
+	VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 };
+	VkDescriptorPoolCreateInfo dpci = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+		.maxSets = 1,
+		.poolSizeCount = 1,
+		.pPoolSizes = &ps,
+	};
+	CHECK(vkCreateDescriptorPool(t->dev, &dpci, NULL, &dp));
+	VkDescriptorSetAllocateInfo dsai = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+		.descriptorPool = dp,
+		.descriptorSetCount = 1,
+		.pSetLayouts = &dsl,
+	};
+	CHECK(vkAllocateDescriptorSets(t->dev, &dsai, &ds));
+	VkDescriptorBufferInfo dbi[2] = {
+		{ t->buf[0], 0, VK_WHOLE_SIZE }, { t->buf[1], 0, VK_WHOLE_SIZE },
+	};
+	VkWriteDescriptorSet w = {
+		.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+		.dstSet = ds,
+		.descriptorCount = 2,
+		.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+		.pBufferInfo = dbi,
+	};
+	vkUpdateDescriptorSets(t->dev, 1, &w, 0, NULL);
+
+	VkCommandBufferAllocateInfo cbai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.commandPool = t->cpool,
+		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+		.commandBufferCount = 1,
+	};
+	VkCommandBufferBeginInfo cbbi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+	};
+	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	for (uint32_t i = 0; i < N; i++)
+		t->src[i] = o[i] = 0xdeadbeef;
+	CHECK(vkAllocateCommandBuffers(t->dev, &cbai, &cb));
+	CHECK(vkBeginCommandBuffer(cb, &cbbi));
+	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1,
+				&ds, 0, NULL);
+	vkCmdPushConstants(cb, pl, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(v), v);
+	vkCmdDispatch(cb, 1, 1, 1);
+	CHECK(vkEndCommandBuffer(cb));
+	CHECK(vkCreateFence(t->dev, &fci, NULL, &fence));
+	VkSubmitInfo si = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+		.commandBufferCount = 1,
+		.pCommandBuffers = &cb,
+	};
+	CHECK(vkQueueSubmit(t->queue, 1, &si, fence));
+	CHECK(vkWaitForFences(t->dev, 1, &fence, VK_TRUE, UINT64_MAX));
+
+	for (uint32_t k = 0; k < 2; k++) {
+		for (uint32_t i = 0; i < N && ok; i++) {
+			uint32_t want = i < 64 && (i & 1) == k ?
+				v[i & 7] + i : 0xdeadbeef;
+
+			if (bufs[k][i] != want) {
+				printf("vk_smoke: buffer %u word %u = 0x%x, want 0x%x\n",
+				       k, i, bufs[k][i], want);
+				ok = 0;
+			}
+		}
+	}
+	result("dynamically indexed descriptors and push constants", ok);
+
+	vkDestroyFence(t->dev, fence, NULL);
+	vkFreeCommandBuffers(t->dev, t->cpool, 1, &cb);
+	vkDestroyDescriptorPool(t->dev, dp, NULL);
+	vkDestroyPipeline(t->dev, pipe, NULL);
+	vkDestroyShaderModule(t->dev, sm, NULL);
+	vkDestroyPipelineLayout(t->dev, pl, NULL);
+	vkDestroyDescriptorSetLayout(t->dev, dsl, NULL);
+}
+
 /* A load through 0x10 (unmapped) loses the device and is reported. */
 static void
 check_fault(struct smoke *t)
@@ -529,6 +667,7 @@ main(int argc, char **argv)
 	smoke_init(&t, pd, svm, fault);
 	check_dispatch(&t, NULL, "dispatch through descriptors and push constants");
 	check_dispatch_base(&t);
+	check_indexing(&t);
 	/* The bad pointer needs system SVM to reach the shader. */
 	if (svm) {
 		check_dispatch(&t, host,
