@@ -189,6 +189,8 @@ compile(struct vsvm_device *dev, struct vsvm_pipeline *pipeline,
 	nir_shader_intrinsics_pass(nir, find_unsupported, nir_metadata_all,
 				   &unsupported);
 	if (unsupported) {
+		fprintf(stderr, "vsvm: cannot compile %s: %s\n",
+			info->stage.pName, unsupported);
 		result = vk_errorf(dev, VK_ERROR_UNKNOWN,
 				   "vsvm: cannot compile %s: %s",
 				   info->stage.pName, unsupported);
@@ -198,6 +200,8 @@ compile(struct vsvm_device *dev, struct vsvm_pipeline *pipeline,
 	ndesc = vsvm_layout_set_offsets(pipeline->layout, st.set_offset);
 	pipeline->args_size = VSVM_ARGS_DESC + ndesc * VSVM_DESC_SIZE;
 	if (pipeline->args_size > di->max_args_size) {
+		fprintf(stderr, "vsvm: cannot compile %s: %u descriptors do not "
+			"fit the argument buffer\n", info->stage.pName, ndesc);
 		result = vk_errorf(dev, VK_ERROR_UNKNOWN,
 				   "vsvm: %u descriptors do not fit the device's "
 				   "%" PRIu64 "-byte argument buffer", ndesc,
