@@ -366,11 +366,14 @@ mesa-bench: mesa module $(MESA_CL_TESTS) $(MESA_VK_TESTS)
 MESA_VK_SMOKE := $(MESA_OUT)/vk-smoke/vk_smoke
 
 $(MESA_VK_SMOKE): mesa-patches/vk-smoke/vk_smoke.c \
-		mesa-patches/vk-smoke/vk_smoke.comp \
+		$(wildcard mesa-patches/vk-smoke/*.comp) \
 		mesa-patches/src/vsvm/vulkan/vulkan_vsvm.h $(MESA_DEPS_STAMP)
 	@mkdir -p $(@D)
-	glslangValidator -V --target-env vulkan1.3 --vn vk_smoke_spv \
-		-o $(@D)/vk_smoke_spv.h mesa-patches/vk-smoke/vk_smoke.comp
+	for c in mesa-patches/vk-smoke/*.comp; do \
+		n=$$(basename $$c .comp); \
+		glslangValidator -V --target-env vulkan1.3 --vn $${n}_spv \
+			-o $(@D)/$${n}_spv.h $$c >/dev/null || exit 1; \
+	done
 	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -I$(@D) \
 		-Imesa-patches/src/vsvm/vulkan -o $@ $< -lvulkan
 

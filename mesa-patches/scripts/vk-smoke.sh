@@ -5,7 +5,9 @@
 # Vulkan driver's smoke test.  vulkaninfo must list the vsvm device with
 # API 1.3 and its extensions, VK_VSVM_system_svm only with the mirror;
 # one dispatch must compute the right words, with and without the mirror
-# (VSVM_DEBUG=nomirror).  The full Vulkan tests are mesa-patches/vk-tests/.
+# (VSVM_DEBUG=nomirror); with the mirror, a load through address 0x10 must
+# lose the device, print "vsvm: GPU fault at 0x10" and be reported by
+# VK_EXT_device_fault, and a new device must work.  The full Vulkan tests are mesa-patches/vk-tests/.
 #
 # Usage: vk-smoke.sh VK_SMOKE_BINARY
 # Prints "Subtest NAME: SUCCESS|FAIL" per check, then "N passed, N failed".
@@ -54,7 +56,13 @@ extensions() {
 }
 
 dispatch() {
-	env ${VSVM_ENV:-} "$run" --vk vsvm "$smoke" -d vsvm
+	env ${VSVM_ENV:-} "$run" --vk vsvm "$smoke" -d vsvm 2>"$out"
+	local ret=$?
+
+	cat "$out"
+	[ "$ret" = 0 ] || return 1
+	# The fault check runs with the mirror only.
+	[ -n "${VSVM_ENV:-}" ] || grep -q '^vsvm: GPU fault at 0x10:' "$out"
 }
 
 subtest vulkaninfo-summary summary

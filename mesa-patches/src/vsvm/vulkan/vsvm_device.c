@@ -113,6 +113,9 @@ vsvm_get_features(const struct vsvm_physical_device *pdev,
 		.robustBufferAccess = false,
 		.shaderInt64 = true,
 		.shaderInt16 = true,
+		/* Non-constant offsets read the arguments through a pointer. */
+		.shaderUniformBufferArrayDynamicIndexing = true,
+		.shaderStorageBufferArrayDynamicIndexing = true,
 		/* 1.1 */
 		.storageBuffer16BitAccess = true,
 		.uniformAndStorageBuffer16BitAccess = true,

@@ -104,23 +104,6 @@ lower_resources(nir_builder *b, nir_intrinsic_instr *intr, void *data)
 	return true;
 }
 
-/* vkCmdDispatchBase: WorkgroupId counts from the base. */
-static bool
-lower_workgroup_id(nir_builder *b, nir_intrinsic_instr *intr, void *data)
-{
-	nir_def *id;
-
-	if (intr->intrinsic != nir_intrinsic_load_workgroup_id)
-		return false;
-	b->cursor = nir_after_instr(&intr->instr);
-	id = nir_iadd(b, &intr->def,
-		      nir_u2uN(b, load_arg(b, 3, 32, nir_imm_int(b, 0),
-					   VSVM_ARGS_BASE_GROUP),
-			       intr->def.bit_size));
-	nir_def_rewrite_uses_after(&intr->def, id, id->parent_instr);
-	return true;
-}
-
 /*
  * LDARG takes constant offsets only; other offsets (a dynamically indexed
  * descriptor array or push constant) read the arguments through their
@@ -206,6 +189,8 @@ compile(struct vsvm_device *dev, struct vsvm_pipeline *pipeline,
 	nir_shader_intrinsics_pass(nir, find_unsupported, nir_metadata_all,
 				   &unsupported);
 	if (unsupported) {
+		fprintf(stderr, "vsvm: cannot compile %s: %s\n",
+			info->stage.pName, unsupported);
 		result = vk_errorf(dev, VK_ERROR_UNKNOWN,
 				   "vsvm: cannot compile %s: %s",
 				   info->stage.pName, unsupported);
@@ -215,6 +200,8 @@ compile(struct vsvm_device *dev, struct vsvm_pipeline *pipeline,
 	ndesc = vsvm_layout_set_offsets(pipeline->layout, st.set_offset);
 	pipeline->args_size = VSVM_ARGS_DESC + ndesc * VSVM_DESC_SIZE;
 	if (pipeline->args_size > di->max_args_size) {
+		fprintf(stderr, "vsvm: cannot compile %s: %u descriptors do not "
+			"fit the argument buffer\n", info->stage.pName, ndesc);
 		result = vk_errorf(dev, VK_ERROR_UNKNOWN,
 				   "vsvm: %u descriptors do not fit the device's "
 				   "%" PRIu64 "-byte argument buffer", ndesc,
@@ -225,9 +212,11 @@ compile(struct vsvm_device *dev, struct vsvm_pipeline *pipeline,
 	NIR_PASS(_, nir, nir_lower_vars_to_ssa);
 	NIR_PASS(_, nir, nir_lower_var_copies);
 	NIR_PASS(_, nir, nir_lower_global_vars_to_local);
+	/*
+	 * WorkgroupId becomes load_workgroup_id + load_base_workgroup_id here
+	 * already; GlobalInvocationId gets the base below.
+	 */
 	NIR_PASS(_, nir, nir_lower_system_values);
-	NIR_PASS(_, nir, nir_shader_intrinsics_pass, lower_workgroup_id,
-		 nir_metadata_control_flow, NULL);
 	{
 		nir_lower_compute_system_values_options csv = {
 			.has_base_workgroup_id = true,
