@@ -763,6 +763,8 @@ static void test_stale_tlb_vm_recreate(void)
 		      "no huge page behind %p\n", buf);
 	have_pfns = tlb_pfns(buf, pfns);
 
+	/* Not counting a VM an earlier test's last job still holds. */
+	igt_assert(vsvm_objects_settle(fd, NULL));
 	vms = vsvm_debugfs_value(fd, "objects", "vm");
 	tlb_vm_create(&v, buf);
 	out = tlb_vm_run(&v, code, size, buf, 1);
@@ -2314,7 +2316,7 @@ static void test_accounting_prefetch_memcg(void)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
@@ -2417,7 +2419,7 @@ static void test_accounting_job_faults_memcg(void)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
 	/* 16384 faults take longer than the default timeout on a busy TCG guest. */
@@ -2656,7 +2658,7 @@ static void test_huge_sigkill(bool userptr)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	pid = vsvm_fork_with_socket(&sock);
 	if (!pid)
@@ -2800,7 +2802,7 @@ static void test_reaped_job_canceled(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	for (int i = 1; i <= attempts; i++) {
 		struct iso_reap_msg m;
 		int sock, status, before, n, job = -1;
@@ -3084,7 +3086,7 @@ static void test_exec_vs_queue_destroy(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	life_round_init(&r, &c, fd, 0);
 	/* -1 on a driver without the counter, whose leaked fences fail first. */
 	refused0 = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed");
@@ -3121,7 +3123,7 @@ static void test_exec_vs_file_close(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	for (round = 0; round < LIFE_CLOSE_ROUNDS; round++) {
 		struct life_round r;
 		struct iso_ctx c;

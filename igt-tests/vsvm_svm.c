@@ -2318,7 +2318,7 @@ static void test_inval_nonblock(void)
 	int attempt;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	honoured = vsvm_counter(fd, "inval_nonblock_honoured");
 	ns = vsvm_counter(fd, "inval_nonblock_ns");
 	code = code_malloc(vsvm_spin_src, &code_size);
@@ -2638,7 +2638,7 @@ static void test_release_job(void)
 	void *code;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	releases = vsvm_counter(fd, "inval_release");
 	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_assert_eq(pipe(p), 0);
@@ -2683,7 +2683,7 @@ static void test_release_file(void)
 	void *code;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_fork(child, 1) {
 		struct spin_job job;
@@ -3122,7 +3122,7 @@ static void test_fault_held(bool fuse)
 	require_debugfs();
 	igt_require(ncus <= HELD_MAX);
 	igt_install_exit_handler(inject_clear);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	igt_assert(h != MAP_FAILED);
 	memset(h, 0, sizeof(*h));
@@ -3314,7 +3314,7 @@ static void test_fault_behind_stuck_reader(void)
 	struct stuck_reader *s;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	igt_assert(s != MAP_FAILED);
 	memset(s, 0, sizeof(*s));
@@ -3501,7 +3501,7 @@ static void test_fault_held_many_vms(enum many_mode mode)
 		      "no faults_user_waits counter\n");
 	igt_require_f(mode == MANY_ONE_UID || userns_available(),
 		      "no user namespaces here (CONFIG_USER_NS, or a chroot)\n");
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	igt_assert(m != MAP_FAILED);
 	memset(m, 0, sizeof(*m));
@@ -3590,7 +3590,7 @@ static void test_park_cancel(void)
 	igt_require_f(igt_debugfs_exists(fd, "fault_inject/park_delay_us", O_RDWR),
 		      "no fault_inject/park_delay_us\n");
 	igt_install_exit_handler(inject_clear);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("job_timeout_ms", "3600000");
 
 	/* Never touched: both loads fault. */
