@@ -408,10 +408,11 @@ static bool tlb_from_spray(uint64_t v)
 
 static void tlb_wait_u64(volatile uint64_t *p, uint64_t value, const char *what)
 {
-	for (int i = 0; i < 60000 && __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
+	for (int64_t i = 0; i < vsvm_scaled_limit(60000) &&
+	     __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
 		usleep(1000);
 	igt_assert_f(__atomic_load_n(p, __ATOMIC_ACQUIRE) >= value,
-		     "%s: still %" PRIu64 " after a minute, waiting for %" PRIu64 "\n",
+		     "%s: still %" PRIu64 " after a minute (scaled), waiting for %" PRIu64 "\n",
 		     what, *p, value);
 }
 
@@ -780,7 +781,7 @@ static void test_stale_tlb_vm_recreate(void)
 	tlb_pin();
 	tlb_vm_destroy(&v);
 	for (int i = 0; vsvm_debugfs_value(fd, "objects", "vm") > vms; i++) {
-		igt_assert_f(i < 6000, "the destroyed VM was never freed\n");
+		igt_assert_f(i < vsvm_scaled_limit(6000), "the destroyed VM was never freed\n");
 		usleep(10 * 1000);
 	}
 	tlb_drop(TLB_ANON_DONTNEED, buf, -1, true);
@@ -962,7 +963,8 @@ static void test_teardown_race(enum tlb_teardown how)
 	logged = tlb_log_count(line);
 	igt_assert_eq(pthread_create(&thread, NULL, tlb_teardown, &t), 0);
 	for (int i = 0; tlb_log_count(line) == logged; i++) {
-		igt_assert_f(i < 60000 && !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
+		igt_assert_f(i < vsvm_scaled_limit(60000) &&
+			     !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
 			     "%s never reached the range teardown\n",
 			     tlb_teardown_name[how]);
 		usleep(1000);
@@ -3219,8 +3221,11 @@ static void test_debugfs_left_unsigned(void)
 	snprintf(needle, sizeof(needle), "active: queue %u job %" PRIu64 " ",
 		 c.queue, vsvm_exec(fd, &e));
 
-	/* The job times out after job_timeout_ms (10 s): look well before. */
-	for (int i = 0; i < 300 && !seen; i++) {
+	/*
+	 * The job times out after job_timeout_ms (10 s, scaled alike by
+	 * tools/vm): look well before.
+	 */
+	for (int64_t i = 0; i < vsvm_scaled_limit(300) && !seen; i++) {
 		char *text = vsvm_debugfs_read(fd, "engine"), *line;
 
 		igt_assert_f(text, "cannot read debugfs engine: %m\n");

@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -2965,6 +2966,17 @@ static int64_t held_now_ms(void)
 }
 
 /*
+ * Keeps khugepaged away from a process that will hold its mmap_lock for
+ * reading for good: a collapse takes the lock for writing, so khugepaged
+ * (one thread for the whole system) would wait behind the stuck reader,
+ * and every later reader of the process, GPU faults included, behind it.
+ */
+static void held_no_thp(void)
+{
+	igt_assert_eq(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0), 0);
+}
+
+/*
  * The holder, an igt_fork() child. Once its faults are held it holds its
  * mmap_lock, so it must not take it for writing: no allocation (malloc()
  * may grow the heap), no mapping, no output until it is released.
@@ -2978,6 +2990,7 @@ static void held_client(struct held *h, bool fuse)
 	struct ctx c = {};
 	uint8_t *buf;
 
+	held_no_thp();
 	fd = drm_reopen_driver(fd);
 	if (fuse) {
 		buf = vsvm_stuck_fuse_map(size, PROT_READ, MAP_SHARED);
@@ -3123,9 +3136,7 @@ static void test_fault_held(bool fuse)
 	igt_require(ncus <= HELD_MAX);
 	igt_install_exit_handler(inject_clear);
 	baseline = vsvm_objects_baseline(fd);
-	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(h != MAP_FAILED);
-	memset(h, 0, sizeof(*h));
+	h = vsvm_shared_alloc(sizeof(*h));
 	h->n = ncus;
 
 	if (fuse) {
@@ -3261,6 +3272,7 @@ static void stuck_reader_client(struct stuck_reader *s)
 	struct ctx c;
 	uint32_t *buf;
 
+	held_no_thp();
 	fd = drm_reopen_driver(fd);
 	a.page = vsvm_stuck_fuse_map(SZ_4K, PROT_READ, MAP_SHARED);
 	buf = map_anon(SZ_4K, PROT_READ | PROT_WRITE);	/* never touched */
@@ -3315,9 +3327,7 @@ static void test_fault_behind_stuck_reader(void)
 
 	require_debugfs();
 	baseline = vsvm_objects_baseline(fd);
-	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(s != MAP_FAILED);
-	memset(s, 0, sizeof(*s));
+	s = vsvm_shared_alloc(sizeof(*s));
 	s->read_ret = 1;
 	vsvm_stuck_fuse_start(SZ_4K);
 
@@ -3437,6 +3447,7 @@ static void many_holder(struct many *m, enum many_mode mode)
 	struct ctx c[MANY_VMS];
 	uint8_t *buf;
 
+	held_no_thp();
 	fd = drm_reopen_driver(fd);
 	buf = vsvm_stuck_fuse_map(MANY_VMS * HELD_STRIDE, PROT_READ, MAP_SHARED);
 	if (mode == MANY_USERNS)
@@ -3502,9 +3513,7 @@ static void test_fault_held_many_vms(enum many_mode mode)
 	igt_require_f(mode == MANY_ONE_UID || userns_available(),
 		      "no user namespaces here (CONFIG_USER_NS, or a chroot)\n");
 	baseline = vsvm_objects_baseline(fd);
-	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(m != MAP_FAILED);
-	memset(m, 0, sizeof(*m));
+	m = vsvm_shared_alloc(sizeof(*m));
 	vsvm_stuck_fuse_start(MANY_VMS * HELD_STRIDE);
 	vsvm_param_set_u64("fault_workers_per_user", MANY_SHARE);
 	waits = vsvm_counter(fd, "faults_user_waits");

@@ -1155,10 +1155,7 @@ void vsvm_stuck_fuse_start(uint64_t size)
 
 	dev = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 	igt_require_f(dev >= 0, "no /dev/fuse: %m\n");
-	vsvm_stuck_fuse.reads = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(vsvm_stuck_fuse.reads != MAP_FAILED);
-	*vsvm_stuck_fuse.reads = 0;
+	vsvm_stuck_fuse.reads = vsvm_shared_alloc(sizeof(*vsvm_stuck_fuse.reads));
 	strcpy(vsvm_stuck_fuse.dir, "/tmp/vsvm-fuse-XXXXXX");
 	igt_assert(mkdtemp(vsvm_stuck_fuse.dir));
 	igt_install_exit_handler(vsvm_stuck_fuse_abort);
@@ -1200,6 +1197,14 @@ void *vsvm_stuck_fuse_map(uint64_t size, int prot, int flags)
 	p = mmap(NULL, size, prot, flags, f, 0);
 	igt_assert(p != MAP_FAILED);
 	close(f);
+	return p;
+}
+
+void *vsvm_shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(p != MAP_FAILED);
 	return p;
 }
 

@@ -259,6 +259,12 @@ char *vsvm_objects_baseline(int fd);
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
 
 /*
+ * @size bytes of zeroed memory shared with the children forked after it
+ * (anonymous MAP_SHARED), for flags and results; munmap() it.
+ */
+void *vsvm_shared_alloc(size_t size);
+
+/*
  * Flags in memory shared with a forked child: vsvm_flag_wait() polls for
  * up to @ms for *@flag to be set, and tells whether it was.
  */
