@@ -405,8 +405,8 @@ static const struct mmu_interval_notifier_ops prepare_ops = {
  * the state lives as long as the mm, and later inserts take no lock.
  *
  * Context: process context of @vm's owner, no vsvm lock held; sleeps.
- * Return: 0; -EINTR when a fatal signal ended the wait for mmap_lock;
- * -ENOMEM.
+ * Return: 0; -EINTR when a fatal signal ended the wait for mmap_lock, or
+ * a signal came while the notifier core took the mm's locks; -ENOMEM.
  */
 int vsvm_svm_prepare_mm(struct vsvm_vm *vm)
 {
