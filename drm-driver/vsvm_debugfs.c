@@ -19,7 +19,9 @@
  * - vms: open files, their VMs (bindings, SVM ranges with notifier
  *   sequence and PTE counts by size) and queues;
  * - ptes: the same with every valid GPU PTE;
- * - counters: device counters, one "name value" per line;
+ * - counters: device counters, one "name value" per line, ending with the
+ *   compute units' TLB counters summed (tlb_walks: page-table walks on TLB
+ *   misses; tlb_fills_2m: 2 MiB TLB entries filled);
  * - fault_latency: histograms of GPU fault service time by the page size
  *   the fault installed (docs/svm.md "Fault latency histograms");
  * - objects: live objects of the whole module, as the unload check counts;
@@ -110,10 +112,14 @@ static int ptes_show(struct seq_file *m, void *data)
 static int counters_show(struct seq_file *m, void *data)
 {
 	struct vsvm_device *vdev = entry_vdev(m);
+	u64 walks, fills_2m;
 	int i;
 
 	for (i = 0; i < VSVM_STAT_COUNT; i++)
 		seq_printf(m, "%s %lld\n", stat_names[i], (s64)atomic64_read(&vdev->stats[i]));
+	/* Per compute unit, so that a TLB miss writes no shared cache line. */
+	vsvm_engine_tlb_counts(&vdev->engine, &walks, &fills_2m);
+	seq_printf(m, "tlb_walks %llu\ntlb_fills_2m %llu\n", walks, fills_2m);
 	return 0;
 }
 

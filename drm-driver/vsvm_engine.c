@@ -820,6 +820,26 @@ void vsvm_engine_fini(struct vsvm_engine *engine)
 }
 
 /**
+ * vsvm_engine_tlb_counts() - TLB counters summed over the compute units
+ * @engine: the engine
+ * @walks: out, page-table walks taken on TLB misses
+ * @fills_2m: out, 2 MiB entries filled
+ *
+ * Read without the TLB locks: each count may be a few walks old.
+ */
+void vsvm_engine_tlb_counts(struct vsvm_engine *engine, u64 *walks, u64 *fills_2m)
+{
+	u32 i;
+
+	*walks = 0;
+	*fills_2m = 0;
+	for (i = 0; i < engine->n_cus; i++) {
+		*walks += READ_ONCE(engine->cus[i].tlb.walks);
+		*fills_2m += READ_ONCE(engine->cus[i].tlb.fills_2m);
+	}
+}
+
+/**
  * vsvm_engine_show() - debugfs: compute units and active jobs
  * @engine: the engine
  * @m: the file
@@ -844,7 +864,8 @@ void vsvm_engine_show(struct vsvm_engine *engine, struct seq_file *m)
 		seq_printf(m, "cu%u: workgroups %llu, %s", i, cu->wgs, cur ? "running" : "idle");
 		if (cur)
 			seq_printf(m, " queue %u job %llu", cur->queue->id, cur->seqno);
-		seq_puts(m, "\n");
+		seq_printf(m, ", tlb walks %llu fills_2m %llu\n", READ_ONCE(cu->tlb.walks),
+			   READ_ONCE(cu->tlb.fills_2m));
 	}
 	list_for_each_entry(job, &engine->active, engine_link)
 		seq_printf(m, "active: queue %u job %llu workgroups %llu/%llu left %llu\n",

@@ -86,6 +86,7 @@ void vsvm_engine_submit(struct vsvm_engine *engine, struct vsvm_job *job);
 void vsvm_engine_watchdog(struct work_struct *work);
 void vsvm_engine_cancel(struct vsvm_engine *engine, struct vsvm_queue *q);
 struct seq_file;
+void vsvm_engine_tlb_counts(struct vsvm_engine *engine, u64 *walks, u64 *fills_2m);
 void vsvm_engine_show(struct vsvm_engine *engine, struct seq_file *m);
 
 #endif /* __VSVM_ENGINE_H__ */

@@ -4,6 +4,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 
 #include <drm/drm_print.h>
@@ -18,8 +19,9 @@
  * Every VM has a four-level page table in the format a small GPU would
  * use: 512 entries per table, 4 KiB leaves at level 0 and 2 MiB leaves at
  * level 1, entries holding physical addresses. The engine translates
- * through it with vsvm_mmu_xlate(), caching 4 KiB translations in a per
- * compute unit TLB.
+ * through it with vsvm_mmu_xlate(), caching translations in a per compute
+ * unit TLB: set-associative, a 2 MiB leaf held as one 2 MiB entry and a
+ * 4 KiB leaf as a 4 KiB entry (struct vsvm_tlb).
  *
  * Locking: writers hold &vsvm_mmu.lock. The engine walks locklessly: a new
  * table is filled before it is published, and a table is only freed after
@@ -423,7 +425,9 @@ static void shootdown(struct vsvm_mmu *mmu, u64 start, u64 end, bool every_cu)
 
 			if (!e->vm_id)
 				continue;
-			if (e->vm_id == mmu->id && e->vpn >= first && e->vpn <= last)
+			/* Overlap, not inclusion: a 2 MiB entry goes with any page of it. */
+			if (e->vm_id == mmu->id && e->vpn <= last &&
+			    e->vpn + (1ULL << e->order) - 1 >= first)
 				e->vm_id = 0;
 			else
 				left |= block_bit(e->vpn);
@@ -552,30 +556,131 @@ static void tlb_track(struct vsvm_tlb *tlb, u64 vpn)
 	smp_mb();
 }
 
-void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 access)
+/*
+ * Test and benchmark only: the TLB as it was before it was set-associative,
+ * 64 direct-mapped 4 KiB entries, so that one run can compare the two.
+ */
+bool vsvm_tlb_direct_mapped;
+module_param_named(tlb_direct_mapped, vsvm_tlb_direct_mapped, bool, 0644);
+MODULE_PARM_DESC(tlb_direct_mapped,
+		 "TEST ONLY: direct-mapped 4 KiB-only TLB, for comparisons");
+
+/*
+ * The set of @tag, a page number or a 2 MiB block number: the xor of its
+ * nibbles, so that consecutive tags fill every set and a power-of-two stride
+ * of them moves through the sets too, where the low bits alone would put
+ * every access of a 64 KiB or larger stride in one set.
+ */
+static struct vsvm_tlb_entry *tlb_set(struct vsvm_tlb *tlb, u64 tag)
+{
+	tag ^= tag >> 32;
+	tag ^= tag >> 16;
+	tag ^= tag >> 8;
+	tag ^= tag >> 4;
+	return &tlb->e[(tag % VSVM_TLB_SETS) * VSVM_TLB_WAYS];
+}
+
+static struct vsvm_tlb_entry *tlb_probe(struct vsvm_tlb_entry *set, u64 vm_id, u64 vpn,
+					u8 order)
+{
+	int w;
+
+	for (w = 0; w < VSVM_TLB_WAYS; w++) {
+		struct vsvm_tlb_entry *e = &set[w];
+
+		if (e->vm_id == vm_id && e->vpn == vpn && e->order == order)
+			return e;
+	}
+	return NULL;
+}
+
+/* An empty way of @set, or else its least recently used one. */
+static struct vsvm_tlb_entry *tlb_victim(struct vsvm_tlb *tlb, struct vsvm_tlb_entry *set)
+{
+	struct vsvm_tlb_entry *v = set;
+	int w;
+
+	for (w = 0; w < VSVM_TLB_WAYS; w++) {
+		if (!set[w].vm_id)
+			return &set[w];
+		if (tlb->tick - set[w].used > tlb->tick - v->used)
+			v = &set[w];
+	}
+	return v;
+}
+
+/*
+ * The miss path: walk, then fill. Returns the kernel address of @va, or
+ * NULL. @stale is the entry that matched without write permission, dropped
+ * so that the refreshed translation is the only one. Context: @tlb's lock.
+ */
+static void *tlb_fill(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, bool write,
+		      struct vsvm_tlb_entry *slot, struct vsvm_tlb_entry *stale)
 {
 	u64 vpn = va >> PAGE_SHIFT;
-	struct vsvm_tlb_entry *e = &tlb->e[vpn % VSVM_TLB_ENTRIES];
-	bool write = access & (DRM_VSVM_ACCESS_WRITE | DRM_VSVM_ACCESS_ATOMIC);
+	struct vsvm_tlb_entry *e;
 	int level = 0;
 	u64 pte, pa;
-
-	if (likely(e->vm_id == mmu->id && e->vpn == vpn && (!write || e->writable)))
-		return e->kaddr + (va & ~PAGE_MASK);
 
 	if (va >> VSVM_VA_BITS)
 		return NULL;
 	if (unlikely(!(tlb->blocks & block_bit(vpn))))
 		tlb_track(tlb, vpn);
+	tlb->walks++;
 	pte = walk(mmu, va, &level);
 	if (!pte || (write && !(pte & VSVM_PTE_WRITE)))
 		return NULL;
-	pa = (pte & VSVM_PTE_ADDR_MASK) + (va & (LEVEL_SIZE(level) - 1) & PAGE_MASK);
+	if (stale)
+		stale->vm_id = 0;
+	pa = pte & VSVM_PTE_ADDR_MASK;
+	if (level == 1 && !slot) {
+		/* The leaf's whole 2 MiB, one entry. */
+		vpn &= ~(u64)(VSVM_PT_ENTRIES - 1);
+		e = tlb_victim(tlb, tlb_set(tlb, vpn >> 9));
+		e->order = 9;
+		tlb->fills_2m++;
+	} else {
+		pa += va & (LEVEL_SIZE(level) - 1) & PAGE_MASK;
+		e = slot ? slot : tlb_victim(tlb, tlb_set(tlb, vpn));
+		e->order = 0;
+	}
 	e->vm_id = mmu->id;
 	e->vpn = vpn;
 	e->kaddr = phys_to_virt(pa);
 	e->writable = pte & VSVM_PTE_WRITE;
-	return e->kaddr + (va & ~PAGE_MASK);
+	e->used = ++tlb->tick;
+	return e->kaddr + (va - (vpn << PAGE_SHIFT));
+}
+
+/* vsvm_tlb_direct_mapped: the slot is the page number modulo the size. */
+static void *xlate_direct(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, bool write)
+{
+	u64 vpn = va >> PAGE_SHIFT;
+	struct vsvm_tlb_entry *e = &tlb->e[vpn % VSVM_TLB_ENTRIES];
+
+	if (e->vm_id == mmu->id && e->vpn == vpn && !e->order && (!write || e->writable))
+		return e->kaddr + (va & ~PAGE_MASK);
+	return tlb_fill(tlb, mmu, va, write, e, NULL);
+}
+
+void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 access)
+{
+	bool write = access & (DRM_VSVM_ACCESS_WRITE | DRM_VSVM_ACCESS_ATOMIC);
+	u64 vpn = va >> PAGE_SHIFT;
+	struct vsvm_tlb_entry *e;
+
+	if (unlikely(READ_ONCE(vsvm_tlb_direct_mapped)))
+		return xlate_direct(tlb, mmu, va, write);
+	e = tlb_probe(tlb_set(tlb, vpn), mmu->id, vpn, 0);
+	if (!e) {
+		vpn &= ~(u64)(VSVM_PT_ENTRIES - 1);
+		e = tlb_probe(tlb_set(tlb, vpn >> 9), mmu->id, vpn, 9);
+	}
+	if (likely(e && (!write || e->writable))) {
+		e->used = ++tlb->tick;
+		return e->kaddr + (va - (e->vpn << PAGE_SHIFT));
+	}
+	return tlb_fill(tlb, mmu, va, write, NULL, e);
 }
 
 /**
@@ -588,6 +693,9 @@ void vsvm_tlb_init(struct vsvm_tlb *tlb)
 	tlb->vm_id = 0;
 	tlb->blocks = 0;
 	atomic_set(&tlb->yield, 0);
+	tlb->tick = 0;
+	tlb->walks = 0;
+	tlb->fills_2m = 0;
 	memset(tlb->e, 0, sizeof(tlb->e));
 }
 
@@ -616,7 +724,7 @@ void vsvm_tlb_switch(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu)
  * @tlb: a compute unit's TLB, its lock not held
  *
  * Context: the compute unit's thread, between batches. Each shootdown holds
- * the lock for a flush of %VSVM_TLB_ENTRIES entries.
+ * the lock for a scan of %VSVM_TLB_ENTRIES entries.
  */
 void vsvm_tlb_wait_yield(struct vsvm_tlb *tlb)
 {

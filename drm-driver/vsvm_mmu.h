@@ -13,7 +13,13 @@ struct vsvm_device;
 #define VSVM_VA_BITS		48
 #define VSVM_PT_LEVELS		4
 #define VSVM_PT_ENTRIES		512
-#define VSVM_TLB_ENTRIES	64
+/*
+ * The TLB: 16 sets of 4 ways, the 64 entries of the direct-mapped TLB it
+ * replaced, so that a shootdown's scan costs what it did.
+ */
+#define VSVM_TLB_SETS		16
+#define VSVM_TLB_WAYS		4
+#define VSVM_TLB_ENTRIES	(VSVM_TLB_SETS * VSVM_TLB_WAYS)
 /* The blocks &vsvm_tlb.blocks tracks: 2 MiB, so one barrier per new block. */
 #define VSVM_TLB_BLOCK_SHIFT	21
 
@@ -24,7 +30,12 @@ struct vsvm_device;
 #define VSVM_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
 
 /**
- * struct vsvm_tlb_entry - one cached 4 KiB translation
+ * struct vsvm_tlb_entry - one cached translation, 4 KiB or 2 MiB
+ *
+ * A 2 MiB GPU leaf is cached as one entry covering its whole extent, a
+ * 4 KiB leaf as a 4 KiB entry. Every field is written by the compute unit
+ * under &vsvm_tlb.lock and read under it, by the compute unit or by a
+ * shootdown.
  */
 struct vsvm_tlb_entry {
 	/**
@@ -33,10 +44,20 @@ struct vsvm_tlb_entry {
 	 * table can match no other.
 	 */
 	u64 vm_id;
-	/** @vpn: GPU virtual page number. */
+	/**
+	 * @vpn: GPU virtual page number (4 KiB units) of the first page the
+	 * entry covers: aligned to 512 for a 2 MiB entry.
+	 */
 	u64 vpn;
-	/** @kaddr: kernel address of the page. */
+	/** @kaddr: kernel address of the first page the entry covers. */
 	u8 *kaddr;
+	/**
+	 * @used: &vsvm_tlb.tick at the entry's last fill or hit; the way with
+	 * the lowest is replaced first (LRU within the set).
+	 */
+	u32 used;
+	/** @order: 0 for a 4 KiB entry, 9 for a 2 MiB one. */
+	u8 order;
 	/** @writable: the PTE allowed writes. */
 	bool writable;
 };
@@ -60,6 +81,14 @@ struct vsvm_tlb_entry {
  * polls before every instruction, and the compute unit ends its batch and
  * waits for @yield to drop before it takes the lock again.
  *
+ * Entries are set-associative, %VSVM_TLB_SETS sets of %VSVM_TLB_WAYS ways.
+ * A 4 KiB entry lives in the set of its page number, a 2 MiB entry in the
+ * set of its 2 MiB block number, each folded by vsvm_tlb_set() so that
+ * power-of-two strides spread over the sets; a lookup probes both. Since
+ * a shootdown flushes every entry whose extent overlaps the extent it
+ * cleared, a 2 MiB entry goes with any part of its block that is zapped,
+ * even after its leaf was split into 4 KiB PTEs.
+ *
  * A TLB holds entries of one VM at a time, @vm_id: a compute unit that
  * starts a workgroup of another VM flushes it first. It also keeps a
  * summary of the 2 MiB blocks it may cache pages of, @blocks. A shootdown
@@ -70,7 +99,8 @@ struct vsvm_tlb_entry {
  */
 struct vsvm_tlb {
 	/**
-	 * @lock: protects @e. Held by the compute unit across a batch; taken
+	 * @lock: protects @e and @tick, and orders the writes of @walks and
+	 * @fills_2m. Held by the compute unit across a batch; taken
 	 * inside &vsvm_mmu.lock by shootdowns. Nothing is taken inside it.
 	 */
 	spinlock_t lock;
@@ -93,7 +123,23 @@ struct vsvm_tlb {
 	u64 blocks;
 	/** @yield: shootdowns waiting for @lock; nonzero ends a batch early. */
 	atomic_t yield;
-	/** @e: direct-mapped entries, indexed by vpn modulo the size. */
+	/**
+	 * @tick: the LRU clock, advanced by every fill and hit under @lock;
+	 * wraps harmlessly (a wrong victim is only a later miss).
+	 */
+	u32 tick;
+	/**
+	 * @walks: page-table walks taken on misses. Written by the compute
+	 * unit under @lock; read locklessly by debugfs, which may see a
+	 * count one walk old.
+	 */
+	u64 walks;
+	/** @fills_2m: 2 MiB entries filled; like @walks. */
+	u64 fills_2m;
+	/**
+	 * @e: the entries, set s in [s * %VSVM_TLB_WAYS, (s + 1) *
+	 * %VSVM_TLB_WAYS); under @lock.
+	 */
 	struct vsvm_tlb_entry e[VSVM_TLB_ENTRIES];
 };
 
@@ -162,6 +208,7 @@ bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
 void vsvm_tlb_init(struct vsvm_tlb *tlb);
 void vsvm_tlb_switch(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu);
 void vsvm_tlb_wait_yield(struct vsvm_tlb *tlb);
+extern bool vsvm_tlb_direct_mapped;
 void vsvm_mmu_count_range(struct vsvm_mmu *mmu, u64 start, u64 end, u64 *n_4k, u64 *n_2m);
 struct seq_file;
 void vsvm_mmu_dump(struct vsvm_mmu *mmu, struct seq_file *m);

@@ -408,10 +408,11 @@ static bool tlb_from_spray(uint64_t v)
 
 static void tlb_wait_u64(volatile uint64_t *p, uint64_t value, const char *what)
 {
-	for (int i = 0; i < 60000 && __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
+	for (int64_t i = 0; i < vsvm_scaled_limit(60000) &&
+	     __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
 		usleep(1000);
 	igt_assert_f(__atomic_load_n(p, __ATOMIC_ACQUIRE) >= value,
-		     "%s: still %" PRIu64 " after a minute, waiting for %" PRIu64 "\n",
+		     "%s: still %" PRIu64 " after a minute (scaled), waiting for %" PRIu64 "\n",
 		     what, *p, value);
 }
 
@@ -541,7 +542,7 @@ static void test_stale_tlb_thp(enum tlb_drop how)
 	struct vsvm_runner *r;
 	struct tlb_spray spray;
 	volatile uint64_t *flag, *done;
-	int64_t clears, faults;
+	int64_t clears, faults, fills_2m;
 	uint64_t gpu, pfns[TLB_2M / TLB_4K], *out, seqno;
 	uint32_t page;
 	int file = -1, reused = -1;
@@ -581,14 +582,18 @@ static void test_stale_tlb_thp(enum tlb_drop how)
 		.buf = gpu, .out = vsvm_runner_addr(r, 0),
 		.first = TLB_FIRST, .n = TLB_N, .rounds = rounds,
 	};
+	fills_2m = vsvm_counter(fd, "tlb_fills_2m");
 	seqno = vsvm_runner_submit(r, code, size, &launch);
 
-	/* Round 0: one 2 MiB PTE, the TLB filled from it. */
+	/* Round 0: one 2 MiB PTE, the TLB filled from it with a 2 MiB entry. */
 	tlb_wait_u64(done, 1, "round 0");
 	for (uint32_t i = 0; i < TLB_N; i++)
 		igt_assert_eq_u64(out[i], tlb_word0(TLB_FIRST + i));
 	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == TLB_2M,
 		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+	igt_assert_f(vsvm_counter(fd, "tlb_fills_2m") > fills_2m,
+		     "round 0 filled no 2 MiB TLB entry: the partial drop "
+		     "below would not test one\n");
 
 	/* One page: the GPU leaf goes whole, the CPU splits its PMD. */
 	clears = vsvm_counter(fd, "inval_clear");
@@ -763,6 +768,8 @@ static void test_stale_tlb_vm_recreate(void)
 		      "no huge page behind %p\n", buf);
 	have_pfns = tlb_pfns(buf, pfns);
 
+	/* Not counting a VM an earlier test's last job still holds. */
+	igt_assert(vsvm_objects_settle(fd, NULL));
 	vms = vsvm_debugfs_value(fd, "objects", "vm");
 	tlb_vm_create(&v, buf);
 	out = tlb_vm_run(&v, code, size, buf, 1);
@@ -778,7 +785,7 @@ static void test_stale_tlb_vm_recreate(void)
 	tlb_pin();
 	tlb_vm_destroy(&v);
 	for (int i = 0; vsvm_debugfs_value(fd, "objects", "vm") > vms; i++) {
-		igt_assert_f(i < 6000, "the destroyed VM was never freed\n");
+		igt_assert_f(i < vsvm_scaled_limit(6000), "the destroyed VM was never freed\n");
 		usleep(10 * 1000);
 	}
 	tlb_drop(TLB_ANON_DONTNEED, buf, -1, true);
@@ -824,6 +831,234 @@ static void test_stale_tlb_vm_recreate(void)
 	tlb_spray_free(&spray);
 	munmap(buf, TLB_2M);
 	free(code);
+}
+
+/*
+ * The TLB's reach (struct vsvm_tlb in vsvm_mmu.h). One wave of 32 lanes
+ * copies @n blocks of 512 bytes, block i from src + i * src_step to dst +
+ * i * dst_step, lane l its 16 bytes at l * 16; all of it @rounds times.
+ */
+struct tlb_copy_args {
+	uint64_t src, dst, n, src_step, dst_step, rounds;
+};
+
+#define TLB_COPY_BLOCK	512
+
+static const char tlb_copy_src[] =
+	"	sv r1, global_id.x\n"
+	"	ldarg.u64 r2, 0\n"
+	"	ldarg.u64 r3, 8\n"
+	"	ldarg.u64 r4, 16\n"
+	"	ldarg.u64 r5, 24\n"
+	"	ldarg.u64 r6, 32\n"
+	"	ldarg.u64 r7, 40\n"
+	"	shl.64 r1, r1, 4\n"
+	"	add.64 r2, r2, r1\n"
+	"	add.64 r3, r3, r1\n"
+	"	movi r8, 0\n"
+	"	loop\n"
+	"	    icmp.ltu.64 r9, r8, r7\n"
+	"	    if r9\n"
+	"	    else\n"
+	"	        break\n"
+	"	    endif\n"
+	"	    mov r12, r2\n"
+	"	    mov r13, r3\n"
+	"	    movi r14, 0\n"
+	"	    loop\n"
+	"	        icmp.ltu.64 r9, r14, r4\n"
+	"	        if r9\n"
+	"	        else\n"
+	"	            break\n"
+	"	        endif\n"
+	"	        ld.global.b128 r16, [r12]\n"
+	"	        st.global.b128 [r13], r16\n"
+	"	        add.64 r12, r12, r5\n"
+	"	        add.64 r13, r13, r6\n"
+	"	        add.64 r14, r14, 1\n"
+	"	    endloop\n"
+	"	    add.64 r8, r8, 1\n"
+	"	endloop\n"
+	"	end\n";
+
+/* Runs tlb_copy_src once; returns the page-table walks the TLBs took. */
+static int64_t tlb_copy_walks(struct vsvm_runner *r, const void *code, size_t size,
+			      const struct tlb_copy_args *a)
+{
+	struct vsvm_launch launch = {
+		.wg_size = { 32 }, .args = a, .args_size = sizeof(*a),
+	};
+	int64_t walks = vsvm_counter(fd, "tlb_walks");
+
+	vsvm_runner_exec(r, code, size, &launch);
+	return vsvm_counter(fd, "tlb_walks") - walks;
+}
+
+/*
+ * Walks of @a, as a warmed run, under the TLB the module uses and, when
+ * it has the test switch, under the direct-mapped 4 KiB TLB it replaced
+ * (-1 if not). @check verifies the copy after each.
+ */
+static void tlb_copy_compare(struct vsvm_runner *r, struct tlb_copy_args *a,
+			     void (*check)(void *), void *data,
+			     int64_t *walks, int64_t *walks_old)
+{
+	size_t size;
+	void *code = vsvm_assemble(tlb_copy_src, &size);
+	uint64_t rounds = a->rounds;
+
+	/* Warm-up: GPU faults map everything; their retries walk too. */
+	a->rounds = 1;
+	tlb_copy_walks(r, code, size, a);
+	check(data);
+	a->rounds = rounds;
+	*walks = tlb_copy_walks(r, code, size, a);
+	check(data);
+	*walks_old = -1;
+	if (!__vsvm_param_set("tlb_direct_mapped", "1")) {
+		*walks_old = tlb_copy_walks(r, code, size, a);
+		vsvm_param_restore("tlb_direct_mapped");
+		check(data);
+	}
+	free(code);
+}
+
+struct tlb_2m_copy {
+	uint8_t *src, *dst;
+};
+
+static void tlb_2m_check(void *data)
+{
+	struct tlb_2m_copy *c = data;
+
+	for (uint64_t i = 0; i < TLB_2M; i++)
+		igt_assert_f(c->dst[i] == c->src[i], "byte %#" PRIx64 " of the copy: "
+			     "%#x, the source has %#x\n", i, c->dst[i], c->src[i]);
+	memset(c->dst, 0, TLB_2M);
+}
+
+/*
+ * A shader streams through a THP that the GPU maps with one 2 MiB PTE,
+ * copying it into another: each is one 2 MiB TLB entry, so a warmed run
+ * takes a handful of walks where a TLB of 4 KiB entries takes one per page
+ * per round (the source and destination pages even evicted each other in
+ * the direct-mapped one: same slot).
+ */
+static void test_tlb_2m_entry(void)
+{
+	struct tlb_2m_copy c;
+	struct tlb_copy_args a;
+	struct vsvm_runner *r;
+	int64_t fills, walks, walks_old;
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	c.src = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	c.dst = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	tlb_fill(c.src);
+	memset(c.dst, 0, TLB_2M);
+	igt_require_f(vsvm_smaps_kb(c.src, "AnonHugePages") >= 2048 &&
+		      vsvm_smaps_kb(c.dst, "AnonHugePages") >= 2048,
+		      "no PMD-mapped huge pages behind %p and %p\n", c.src, c.dst);
+
+	r = vsvm_runner_create(fd, TLB_4K);
+	vsvm_vm_map_mirror(fd, r->vm_id, to_user_pointer(c.src), TLB_2M);
+	vsvm_vm_map_mirror(fd, r->vm_id, to_user_pointer(c.dst), TLB_2M);
+	a = (struct tlb_copy_args){
+		.src = to_user_pointer(c.src), .dst = to_user_pointer(c.dst),
+		.n = TLB_2M / TLB_COPY_BLOCK, .src_step = TLB_COPY_BLOCK,
+		.dst_step = TLB_COPY_BLOCK, .rounds = 4,
+	};
+	fills = vsvm_counter(fd, "tlb_fills_2m");
+	tlb_copy_compare(r, &a, tlb_2m_check, &c, &walks, &walks_old);
+	fills = vsvm_counter(fd, "tlb_fills_2m") - fills;
+	igt_info("4 rounds over 2 x 2 MiB: %" PRId64 " walks, %" PRId64
+		 " with the direct-mapped 4 KiB TLB; %" PRId64 " 2 MiB entries filled\n",
+		 walks, walks_old, fills);
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, a.src) == TLB_2M &&
+		     tlb_gpu_leaf(r->vm_id, a.dst) == TLB_2M,
+		     "the GPU does not map the huge pages with 2 MiB PTEs\n");
+	igt_assert_f(fills >= 2, "%" PRId64 " 2 MiB TLB entries filled\n", fills);
+	igt_assert_f(walks <= 16, "%" PRId64 " walks: the 2 MiB PTEs were cached "
+		     "by 4 KiB\n", walks);
+	if (walks_old >= 0)
+		igt_assert_f(walks_old >= 4 * 2 * (int64_t)(TLB_2M / TLB_4K),
+			     "the direct-mapped TLB took only %" PRId64 " walks: "
+			     "the test does not measure the TLB\n", walks_old);
+	vsvm_runner_destroy(r);
+	munmap(c.src, TLB_2M);
+	munmap(c.dst, TLB_2M);
+}
+
+struct tlb_stride_copy {
+	const uint8_t *src;
+	uint8_t *dst;
+	uint64_t pages, stride;
+};
+
+static void tlb_stride_check(void *data)
+{
+	struct tlb_stride_copy *c = data;
+
+	for (uint64_t i = 0; i < c->pages; i++)
+		for (uint64_t j = 0; j < TLB_COPY_BLOCK; j++)
+			igt_assert_f(c->dst[i * TLB_COPY_BLOCK + j] ==
+				     c->src[i * c->stride + j],
+				     "block %" PRIu64 " byte %" PRIu64 ": %#x, the "
+				     "source has %#x\n", i, j,
+				     c->dst[i * TLB_COPY_BLOCK + j],
+				     c->src[i * c->stride + j]);
+	memset(c->dst, 0, c->pages * TLB_COPY_BLOCK);
+}
+
+/*
+ * 32 pages of 4 KiB at a power-of-two stride of 16, 64 and 512 pages:
+ * the direct-mapped TLB put them in 4, 1 and 1 of its 64 slots and missed
+ * on every access; the set-associative one holds them all, so a warmed run
+ * takes at most one walk per page.
+ */
+static void test_tlb_stride(void)
+{
+	static const uint64_t strides[] = { 16, 64, 512 };
+	const uint64_t pages = 32, rounds = 4;
+
+	tlb_require_debugfs();
+	for (unsigned int s = 0; s < ARRAY_SIZE(strides); s++) {
+		uint64_t stride = strides[s] * TLB_4K, span = pages * stride;
+		struct tlb_stride_copy c = { .pages = pages, .stride = stride };
+		struct tlb_copy_args a;
+		struct vsvm_runner *r;
+		int64_t walks, walks_old;
+		uint8_t *buf = tlb_map_2m(span, MADV_NOHUGEPAGE);
+
+		for (uint64_t i = 0; i < pages; i++)
+			for (uint64_t w = 0; w < TLB_4K / 8; w++)
+				((uint64_t *)(buf + i * stride))[w] =
+					tlb_pattern(i * TLB_4K / 8 + w);
+		r = vsvm_runner_create(fd, pages * TLB_COPY_BLOCK);
+		vsvm_vm_map_mirror(fd, r->vm_id, to_user_pointer(buf), span);
+		c.src = buf;
+		c.dst = r->data;
+		a = (struct tlb_copy_args){
+			.src = to_user_pointer(buf), .dst = vsvm_runner_addr(r, 0),
+			.n = pages, .src_step = stride, .dst_step = TLB_COPY_BLOCK,
+			.rounds = rounds,
+		};
+		tlb_copy_compare(r, &a, tlb_stride_check, &c, &walks, &walks_old);
+		igt_info("stride %" PRIu64 " KiB, %" PRIu64 " rounds over %" PRIu64
+			 " pages: %" PRId64 " walks, %" PRId64 " with the "
+			 "direct-mapped TLB\n", stride >> 10, rounds, pages, walks,
+			 walks_old);
+		igt_assert_f(walks <= (int64_t)pages + 8, "stride %" PRIu64 " KiB: %"
+			     PRId64 " walks, the TLB thrashes\n", stride >> 10, walks);
+		if (walks_old >= 0)
+			igt_assert_f(walks_old >= (int64_t)(rounds * pages),
+				     "the direct-mapped TLB took only %" PRId64
+				     " walks: the test does not measure the TLB\n",
+				     walks_old);
+		vsvm_runner_destroy(r);
+		munmap(buf, span);
+	}
 }
 
 /*
@@ -960,7 +1195,8 @@ static void test_teardown_race(enum tlb_teardown how)
 	logged = tlb_log_count(line);
 	igt_assert_eq(pthread_create(&thread, NULL, tlb_teardown, &t), 0);
 	for (int i = 0; tlb_log_count(line) == logged; i++) {
-		igt_assert_f(i < 60000 && !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
+		igt_assert_f(i < vsvm_scaled_limit(60000) &&
+			     !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
 			     "%s never reached the range teardown\n",
 			     tlb_teardown_name[how]);
 		usleep(1000);
@@ -2314,7 +2550,7 @@ static void test_accounting_prefetch_memcg(void)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
@@ -2417,7 +2653,7 @@ static void test_accounting_job_faults_memcg(void)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
 	/* 16384 faults take longer than the default timeout on a busy TCG guest. */
@@ -2656,7 +2892,7 @@ static void test_huge_sigkill(bool userptr)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	pid = vsvm_fork_with_socket(&sock);
 	if (!pid)
@@ -2800,7 +3036,7 @@ static void test_reaped_job_canceled(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	for (int i = 1; i <= attempts; i++) {
 		struct iso_reap_msg m;
 		int sock, status, before, n, job = -1;
@@ -3084,7 +3320,7 @@ static void test_exec_vs_queue_destroy(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	life_round_init(&r, &c, fd, 0);
 	/* -1 on a driver without the counter, whose leaked fences fail first. */
 	refused0 = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed");
@@ -3121,7 +3357,7 @@ static void test_exec_vs_file_close(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	for (round = 0; round < LIFE_CLOSE_ROUNDS; round++) {
 		struct life_round r;
 		struct iso_ctx c;
@@ -3217,8 +3453,11 @@ static void test_debugfs_left_unsigned(void)
 	snprintf(needle, sizeof(needle), "active: queue %u job %" PRIu64 " ",
 		 c.queue, vsvm_exec(fd, &e));
 
-	/* The job times out after job_timeout_ms (10 s): look well before. */
-	for (int i = 0; i < 300 && !seen; i++) {
+	/*
+	 * The job times out after job_timeout_ms (10 s, scaled alike by
+	 * tools/vm): look well before.
+	 */
+	for (int64_t i = 0; i < vsvm_scaled_limit(300) && !seen; i++) {
 		char *text = vsvm_debugfs_read(fd, "engine"), *line;
 
 		igt_assert_f(text, "cannot read debugfs engine: %m\n");
@@ -3304,6 +3543,21 @@ igt_main
 			     "write only the CPU's memory, never the spray.");
 		igt_subtest("stale-tlb-vm-recreate")
 			test_stale_tlb_vm_recreate();
+
+		igt_describe("A shader copies a THP the GPU maps with a 2 MiB "
+			     "PTE into another, four times: each is one 2 MiB "
+			     "TLB entry, so the copy takes a handful of "
+			     "page-table walks (debugfs tlb_walks), not one per "
+			     "4 KiB page; the copy is checked byte for byte.");
+		igt_subtest("tlb-2m-entry")
+			test_tlb_2m_entry();
+
+		igt_describe("32 pages at power-of-two strides of 64 KiB, "
+			     "256 KiB and 2 MiB, read four times: the TLB holds "
+			     "them all (at most a walk per page), where a "
+			     "direct-mapped one missed on every access.");
+		igt_subtest("tlb-stride")
+			test_tlb_stride();
 
 		igt_describe("VM_BIND unmap of a mirror, held between its zap and "
 			     "its notifier removal, while a shader sweeps the "
