@@ -9,6 +9,7 @@
  * Usage: vk_compute_test [-d DEVICE_SUBSTRING] [TEST...]
  */
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "vk_common.h"
@@ -459,8 +460,10 @@ struct racer {
 	bool wide;
 	unsigned int seed;
 	VkFence fence;
+	const int *released;		/* the device's work may run */
 	uint64_t adds[NCOUNTERS];	/* this thread's, per counter */
 	uint64_t total;
+	uint64_t racing;	/* adds begun after the release */
 };
 
 static void *
@@ -468,9 +471,10 @@ racer_main(void *arg)
 {
 	struct racer *r = arg;
 
-	/* Add until the device's work is done: every add races it. */
+	/* Add until the device's work is done. */
 	while (vkGetFenceStatus(c.dev, r->fence) == VK_NOT_READY) {
 		unsigned int k = rand_r(&r->seed) % NCOUNTERS;
+		bool racing = __atomic_load_n(r->released, __ATOMIC_ACQUIRE);
 
 		for (int i = 0; i < 64; i++) {
 			if (r->wide)
@@ -481,7 +485,8 @@ racer_main(void *arg)
 						   __ATOMIC_RELAXED);
 		}
 		r->adds[k] += 64;
-		r->total += 64;
+		__atomic_store_n(&r->total, r->total + 64, __ATOMIC_RELEASE);
+		r->racing += racing ? 64 : 0;
 	}
 	return NULL;
 }
@@ -497,10 +502,39 @@ atomics_race(bool wide)
 	uint32_t invocations = ATOM_GROUPS * 64;
 	size_t size = NCOUNTERS * (wide ? 8 : 4);
 	struct racer r[HOST_THREADS];
-	uint64_t want[NCOUNTERS] = { 0 }, host = 0;
+	uint64_t want[NCOUNTERS] = { 0 }, host = 0, racing = 0;
+	VkSemaphoreTypeCreateInfo type = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
+	};
+	VkSemaphoreCreateInfo sci = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
+		.pNext = &type,
+	};
+	uint64_t one = 1;
+	VkTimelineSemaphoreSubmitInfo tssi = {
+		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+		.waitSemaphoreValueCount = 1,
+		.pWaitSemaphoreValues = &one,
+	};
+	VkPipelineStageFlags stage = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
+	VkSubmitInfo si = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+		.pNext = &tssi,
+		.waitSemaphoreCount = 1,
+		.pWaitDstStageMask = &stage,
+		.commandBufferCount = 1,
+	};
+	VkSemaphoreSignalInfo ssi = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
+		.value = 1,
+	};
+	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
 	struct vk_buf buf;
 	struct vk_pipe p;
 	VkCommandBuffer cb;
+	VkSemaphore sem;
+	int released = 0;
 	VkResult res;
 	VkFence f;
 
@@ -511,33 +545,59 @@ atomics_race(bool wide)
 		return false;
 	vk_pipe_bind(&c, &p, (struct vk_buf *[]){ &buf });
 	memset(buf.map, 0, size);
+	/* lavapipe's JIT would be done within the threads' first adds. */
+	if (c.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU)
+		push.iters = 16 * ATOM_ITERS;
 	for (uint32_t i = 0; i < invocations; i++)
-		for (uint32_t k = 0; k < ATOM_ITERS; k++)
+		for (uint32_t k = 0; k < push.iters; k++)
 			want[(i + k) % NCOUNTERS]++;
 
+	/*
+	 * The work waits for a timeline semaphore, which the host signals
+	 * once every thread is adding: lavapipe would otherwise be done
+	 * before the threads start.
+	 */
+	VK_CHECK(vkCreateSemaphore(c.dev, &sci, NULL, &sem));
+	VK_CHECK(vkCreateFence(c.dev, &fci, NULL, &f));
 	cb = vk_cmd_begin(&c);
 	EXPECT(cb, "no command buffer");
 	vk_cmd_pipe(cb, &p, &push, sizeof(push));
 	vkCmdDispatch(cb, ATOM_GROUPS, 1, 1);
 	vk_cmd_barrier(cb);
-	f = vk_cmd_submit(&c, cb, 0, &res);
-	VK_CHECK(res);
+	vkEndCommandBuffer(cb);
+	si.pCommandBuffers = &cb;
+	si.pWaitSemaphores = &sem;
+	VK_CHECK(vkQueueSubmit(c.queue[0], 1, &si, f));
 	for (int t = 0; t < HOST_THREADS; t++) {
 		r[t] = (struct racer){ .counters = buf.map, .wide = wide,
-				       .seed = 17u + t, .fence = f };
+				       .seed = 17u + t, .fence = f,
+				       .released = &released };
 		EXPECT(!pthread_create(&r[t].thread, NULL, racer_main, &r[t]),
 		       "pthread_create");
 	}
 	for (int t = 0; t < HOST_THREADS; t++)
+		for (double t0 = now_s(); now_s() - t0 < 60 &&
+		     !__atomic_load_n(&r[t].total, __ATOMIC_ACQUIRE);)
+			sched_yield();
+	ssi.semaphore = sem;
+	__atomic_store_n(&released, 1, __ATOMIC_RELEASE);
+	res = vkSignalSemaphore(c.dev, &ssi);
+	for (int t = 0; t < HOST_THREADS; t++)
 		pthread_join(r[t].thread, NULL);
-	VK_CHECK(vk_cmd_wait(&c, cb, f));
+	VK_CHECK(res);
+	VK_CHECK(vkWaitForFences(c.dev, 1, &f, VK_TRUE, VK_TIMEOUT_NS));
+	vkFreeCommandBuffers(c.dev, c.pool, 1, &cb);
+	vkDestroyFence(c.dev, f, NULL);
+	vkDestroySemaphore(c.dev, sem, NULL);
 	for (int t = 0; t < HOST_THREADS; t++) {
 		host += r[t].total;
+		racing += r[t].racing;
 		for (int k = 0; k < NCOUNTERS; k++)
 			want[k] += r[t].adds[k];
 	}
-	printf("  %u device adds, %llu host adds while the device ran\n",
-	       invocations * ATOM_ITERS, (unsigned long long)host);
+	printf("  %u device adds, %llu host adds, %llu of them begun after the "
+	       "device's work was released\n", invocations * push.iters,
+	       (unsigned long long)host, (unsigned long long)racing);
 	for (int k = 0; k < NCOUNTERS; k++) {
 		uint64_t got = wide ? ((uint64_t *)buf.map)[k] :
 				      ((uint32_t *)buf.map)[k];
@@ -547,7 +607,7 @@ atomics_race(bool wide)
 		       (unsigned long long)got, (unsigned long long)exp);
 	}
 	/* The race is the point: it must have happened. */
-	EXPECT(host > 0, "no host add overlapped the device's work");
+	EXPECT(racing > 0, "no host add overlapped the device's work");
 	vk_pipe_fini(&c, &p);
 	vk_buf_fini(&c, &buf);
 	return true;
