@@ -680,6 +680,93 @@ static struct tlb_rounds_args tlb_args(const struct vsvm_runner *r, uint64_t gpu
 }
 
 /*
+ * Write permission cached for a whole 2 MiB: a shader writes pages 1-63 of
+ * a THP the GPU maps with one writable 2 MiB PTE (round 0), so its compute
+ * unit holds one writable 2 MiB TLB entry. The CPU makes one page in the
+ * middle read-only, which splits the VMA and the PMD. Round 1 writes the
+ * pages again: the pages before it must take the writes, the read-only page
+ * must fault READ_ONLY and keep the CPU's data, the pages after it must not
+ * be reached.
+ */
+#define TLB_RO_PAGE	32
+
+static void test_stale_tlb_thp_mprotect(void)
+{
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	volatile uint64_t *flag, *done;
+	int64_t prot, fills_2m;
+	uint64_t gpu, *out, seqno;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, "AnonHugePages") >= 2048,
+		      "no PMD-mapped huge page behind %p\n", buf);
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	gpu = to_user_pointer(buf);
+	vsvm_vm_map_mirror(fd, r->vm_id, gpu, TLB_2M);
+	flag = (uint64_t *)(r->args + TLB_FLAG);
+	done = (uint64_t *)(r->args + TLB_DONE);
+	out = (uint64_t *)r->data;
+	memset(r->data, 0x5a, r->data_size);
+	a = tlb_args(r, gpu, 2);
+	fills_2m = vsvm_counter(fd, "tlb_fills_2m");
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+
+	tlb_wait_u64(done, 1, "round 0");
+	for (uint32_t i = 0; i < TLB_N; i++)
+		igt_assert_eq_u64(out[i], tlb_word0(TLB_FIRST + i));
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+	igt_assert_f(vsvm_counter(fd, "tlb_fills_2m") > fills_2m,
+		     "round 0 filled no 2 MiB TLB entry\n");
+
+	prot = vsvm_counter(fd, "inval_protection");
+	igt_assert_eq(mprotect(buf + TLB_RO_PAGE * TLB_4K, TLB_4K, PROT_READ), 0);
+	igt_assert_eq(vsvm_smaps_kb(buf, "AnonHugePages"), 0);
+	igt_info("mprotect() of one page: %" PRId64 " PROTECTION invalidations\n",
+		 vsvm_counter(fd, "inval_protection") - prot);
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) != TLB_2M,
+		     "the 2 MiB GPU leaf survived mprotect() of one page\n");
+
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	w = tlb_wait_job(r, seqno);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_READ_ONLY);
+	igt_assert_eq_u64(w.fault_addr, gpu + TLB_RO_PAGE * TLB_4K + 2 * 8);
+	igt_assert_eq_u64(*done, 1);
+
+	for (uint32_t page = TLB_FIRST; page < TLB_FIRST + TLB_N; page++) {
+		uint64_t *cpu = (uint64_t *)(buf + page * TLB_4K);
+		uint64_t base = page * TLB_4K / 8;
+
+		igt_assert_eq_u64(cpu[0], tlb_pattern(base));
+		igt_assert_eq_u64(cpu[1], tlb_marker(0, page));
+		if (page < TLB_RO_PAGE)
+			igt_assert_eq_u64(cpu[2], tlb_marker(1, page));
+		else
+			igt_assert_f(cpu[2] == tlb_pattern(base + 2),
+				     "page %u word 2: %#" PRIx64 ", the CPU's "
+				     "data was %#" PRIx64 "%s\n", page, cpu[2],
+				     tlb_pattern(base + 2), page == TLB_RO_PAGE ?
+				     ": the GPU wrote a read-only page" : "");
+		for (uint32_t j = 3; j < TLB_4K / 8; j++)
+			igt_assert_eq_u64(cpu[j], tlb_pattern(base + j));
+	}
+
+	vsvm_runner_destroy(r);
+	munmap(buf, TLB_2M);
+	free(code);
+}
+
+/*
  * A VM for the attack across VMs: a mirror of @buf and one BO, a single
  * 2 MiB binding at a 2 MiB boundary that holds the code, the arguments and
  * the output. Unbinding it frees its page-table page, so that once the
@@ -3528,6 +3615,14 @@ igt_main
 			     "a 2 MiB-aligned GPU address.");
 		igt_subtest("stale-tlb-userptr-thp-dontneed")
 			test_stale_tlb_thp(TLB_USERPTR_DONTNEED);
+
+		igt_describe("A THP the GPU maps with one writable 2 MiB PTE, "
+			     "written by a shader; mprotect() makes one page "
+			     "read-only. The shader writes the pages again: "
+			     "the read-only page faults READ_ONLY and keeps "
+			     "the CPU's data byte for byte.");
+		igt_subtest("stale-tlb-thp-mprotect")
+			test_stale_tlb_thp_mprotect();
 
 		igt_describe("A VM whose GPU leaf of a THP a partial "
 			     "MADV_DONTNEED dropped is destroyed, the folio "
