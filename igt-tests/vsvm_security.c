@@ -767,6 +767,103 @@ static void test_stale_tlb_thp_mprotect(void)
 }
 
 /*
+ * COW of a THP the GPU wrote through one writable 2 MiB TLB entry: after
+ * fork() the folio is shared read-only with the child. The shader writes
+ * the pages again: each write must break COW for the parent, so the writes
+ * land in the parent's new pages and the child's copy keeps round 0's data,
+ * byte for byte.
+ */
+static void test_stale_tlb_thp_fork(void)
+{
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	volatile uint64_t *flag, *done;
+	int64_t fills_2m, faults;
+	uint64_t gpu, seqno;
+	int go[2], status;
+	uint8_t *buf;
+	size_t size;
+	pid_t child;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, "AnonHugePages") >= 2048,
+		      "no PMD-mapped huge page behind %p\n", buf);
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	gpu = to_user_pointer(buf);
+	vsvm_vm_map_mirror(fd, r->vm_id, gpu, TLB_2M);
+	flag = (uint64_t *)(r->args + TLB_FLAG);
+	done = (uint64_t *)(r->args + TLB_DONE);
+	memset(r->data, 0x5a, r->data_size);
+	a = tlb_args(r, gpu, 2);
+	fills_2m = vsvm_counter(fd, "tlb_fills_2m");
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+
+	tlb_wait_u64(done, 1, "round 0");
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+	igt_assert_f(vsvm_counter(fd, "tlb_fills_2m") > fills_2m,
+		     "round 0 filled no 2 MiB TLB entry\n");
+
+	igt_assert_eq(pipe(go), 0);
+	child = fork();
+	igt_assert(child >= 0);
+	if (!child) {
+		char c;
+		int bad = 0;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		for (uint32_t page = TLB_FIRST; page < TLB_FIRST + TLB_N; page++) {
+			uint64_t *cpu = (uint64_t *)(buf + page * TLB_4K);
+			uint64_t base = page * TLB_4K / 8;
+
+			bad += cpu[1] != tlb_marker(0, page);
+			bad += cpu[2] != tlb_pattern(base + 2);
+			for (uint32_t j = 3; j < TLB_4K / 8; j++)
+				bad += cpu[j] != tlb_pattern(base + j);
+		}
+		_exit(bad ? 1 : 0);
+	}
+	close(go[0]);
+
+	faults = vsvm_counter(fd, "faults");
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	w = tlb_wait_job(r, seqno);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+	faults = vsvm_counter(fd, "faults") - faults;
+	igt_info("round 1 after fork(): %" PRId64 " GPU faults\n", faults);
+	igt_assert_eq(write(go[1], "g", 1), 1);
+	close(go[1]);
+	igt_assert_eq(waitpid(child, &status, 0), child);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "the child's copy of the THP changed after fork() "
+		     "(status %#x): the GPU wrote the shared folio through a "
+		     "translation that outlived COW\n", status);
+	for (uint32_t page = TLB_FIRST; page < TLB_FIRST + TLB_N; page++) {
+		uint64_t *cpu = (uint64_t *)(buf + page * TLB_4K);
+
+		igt_assert_eq_u64(cpu[1], tlb_marker(0, page));
+		igt_assert_f(cpu[2] == tlb_marker(1, page),
+			     "page %u word 2: %#" PRIx64 ", not the GPU's round-1 "
+			     "write: it went to other memory\n", page, cpu[2]);
+	}
+	/* The write-protect of fork() zapped the writable leaf. */
+	igt_assert_lt(0, faults);
+
+	vsvm_runner_destroy(r);
+	munmap(buf, TLB_2M);
+	free(code);
+}
+
+/*
  * A VM for the attack across VMs: a mirror of @buf and one BO, a single
  * 2 MiB binding at a 2 MiB boundary that holds the code, the arguments and
  * the output. Unbinding it frees its page-table page, so that once the
@@ -3623,6 +3720,14 @@ igt_main
 			     "the CPU's data byte for byte.");
 		igt_subtest("stale-tlb-thp-mprotect")
 			test_stale_tlb_thp_mprotect();
+
+		igt_describe("A THP the GPU wrote through one writable 2 MiB "
+			     "PTE is shared with a child by fork(); the shader "
+			     "writes it again: the writes land in the parent's "
+			     "COW copies, the child's copy is unchanged byte for "
+			     "byte.");
+		igt_subtest("stale-tlb-thp-fork")
+			test_stale_tlb_thp_fork();
 
 		igt_describe("A VM whose GPU leaf of a THP a partial "
 			     "MADV_DONTNEED dropped is destroyed, the folio "
