@@ -99,7 +99,8 @@ struct vsvm_tlb_entry {
  */
 struct vsvm_tlb {
 	/**
-	 * @lock: protects @e. Held by the compute unit across a batch; taken
+	 * @lock: protects @e and @tick, and orders the writes of @walks and
+	 * @fills_2m. Held by the compute unit across a batch; taken
 	 * inside &vsvm_mmu.lock by shootdowns. Nothing is taken inside it.
 	 */
 	spinlock_t lock;

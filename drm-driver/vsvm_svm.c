@@ -252,7 +252,13 @@ static struct vsvm_svm_range *range_alloc(struct vsvm_vm *vm, u64 start, u64 end
 	range->userptr = userptr;
 	INIT_LIST_HEAD(&range->gc_link);
 
-	/* Takes mmap_lock itself the first time a notifier is added to @mm. */
+	/*
+	 * Runs under &vsvm_vm.lock (a fault's range_get(), a userptr bind),
+	 * so it must not wait for mmap_lock: it takes none because
+	 * vsvm_svm_prepare_mm() set the mm's notifier state up when the VM
+	 * was created, holding nothing. The first insert on an mm would
+	 * otherwise take mmap_lock for writing.
+	 */
 	ret = mmu_interval_notifier_insert(&range->notifier, vm->mm, start, end - start,
 					   &svm_notifier_ops);
 	if (ret) {
@@ -373,6 +379,48 @@ void vsvm_svm_init(struct vsvm_vm *vm)
 	vm->svm.ranges = RB_ROOT_CACHED;
 	INIT_LIST_HEAD(&vm->svm.gc_list);
 	INIT_WORK(&vm->svm.gc_work, gc_work);
+}
+
+static bool prepare_invalidate(struct mmu_interval_notifier *mni,
+			       const struct mmu_notifier_range *r, unsigned long cur_seq)
+{
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops prepare_ops = {
+	.invalidate = prepare_invalidate,
+};
+
+/**
+ * vsvm_svm_prepare_mm() - set up the owner's mm for interval notifiers
+ * @vm: an SVM VM being created by its owner, not yet visible
+ *
+ * The first interval notifier inserted in an mm registers the mm's notifier
+ * state, and mmu_interval_notifier_insert() takes mmap_lock for writing to
+ * do so. range_alloc() runs under &vsvm_vm.lock, where that write lock
+ * would wait behind any thread of the process that holds mmap_lock for
+ * reading and is stuck (a read() into a mapping of a FUSE file that never
+ * answers), keeping the VM lock and a fault worker for good. So it is done
+ * here, holding nothing, by inserting and removing a throwaway notifier:
+ * the state lives as long as the mm, and later inserts take no lock.
+ *
+ * Context: process context of @vm's owner, no vsvm lock held; sleeps.
+ * Return: 0; -EINTR when a fatal signal ended the wait for mmap_lock, or
+ * a signal came while the notifier core took the mm's locks; -ENOMEM.
+ */
+int vsvm_svm_prepare_mm(struct vsvm_vm *vm)
+{
+	struct mmu_interval_notifier probe;
+	int ret;
+
+	if (mmap_write_lock_killable(vm->mm))
+		return -EINTR;
+	ret = mmu_interval_notifier_insert_locked(&probe, vm->mm, 0, PAGE_SIZE, &prepare_ops);
+	mmap_write_unlock(vm->mm);
+	/* May wait for a running invalidation: not under mmap_lock. */
+	if (!ret)
+		mmu_interval_notifier_remove(&probe);
+	return ret;
 }
 
 /**

@@ -97,6 +97,7 @@ struct vsvm_svm {
 };
 
 void vsvm_svm_init(struct vsvm_vm *vm);
+int vsvm_svm_prepare_mm(struct vsvm_vm *vm);
 void vsvm_svm_fini(struct vsvm_vm *vm);
 unsigned long vsvm_fault_deadline(void);
 int vsvm_svm_fault(struct vsvm_vm *vm, u64 bstart, u64 bend, u64 addr, u64 wstart, u64 wend,

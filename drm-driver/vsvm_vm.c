@@ -335,6 +335,12 @@ int vsvm_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fi
 	if (ret)
 		goto err_put;
 	vm_prime_lockdep(vm);
+	/* Before any fault: see the rule at vsvm_svm_prepare_mm(). */
+	if (vm->mm) {
+		ret = vsvm_svm_prepare_mm(vm);
+		if (ret)
+			goto err_put;
+	}
 	ret = xa_alloc(&vfile->vms, &vm->id, vm, xa_limit_32b, GFP_KERNEL);
 	if (ret)
 		goto err_put;

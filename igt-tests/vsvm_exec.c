@@ -472,11 +472,8 @@ struct objects {
 	int v[OBJ_COUNT];
 };
 
-static void objects_read(struct objects *o)
+static void objects_parse(struct objects *o, char *text)
 {
-	char *text = vsvm_debugfs_read(fd, "objects");
-
-	igt_assert_f(text, "cannot read debugfs objects: %m\n");
 	for (int i = 0; i < OBJ_COUNT; i++) {
 		int64_t v = lookup_value(text, obj_names[i]);
 
@@ -485,6 +482,17 @@ static void objects_read(struct objects *o)
 		o->v[i] = v;
 	}
 	free(text);
+}
+
+static void objects_read(struct objects *o)
+{
+	objects_parse(o, vsvm_objects_snapshot(fd));
+}
+
+/* What to compare with later, once no job of an earlier test is left. */
+static void objects_baseline(struct objects *o)
+{
+	objects_parse(o, vsvm_objects_baseline(fd));
 }
 
 static bool objects_equal(const struct objects *a, const struct objects *b)
@@ -2358,7 +2366,7 @@ static void test_concurrent_clients(void)
 	int64_t start;
 
 	reap_leftovers();
-	objects_read(&before);
+	objects_baseline(&before);
 	counters_read(&cnt);
 	igt_fork(child, CLIENTS) {
 		const struct kernel *hk;
@@ -2465,7 +2473,7 @@ static void test_exit_in_flight(enum leave_mode mode)
 	igt_assert_eq(pipe(to_parent), 0);
 	igt_assert_eq(pipe(to_child), 0);
 	reap_leftovers();
-	objects_read(&before);
+	objects_baseline(&before);
 	counters_read(&cnt);
 
 	igt_fork(child, 1) {
@@ -2640,7 +2648,7 @@ static void test_stop(enum stop_what what, enum stop_how how, unsigned int copie
 	int64_t start;
 
 	igt_assert(copies <= ARRAY_SIZE(queue));
-	objects_read(&before);
+	objects_baseline(&before);
 	/* Cancel alone can stop a job within STOP_NS when timing out cannot. */
 	set_job_timeout(how == STOP_TIMEOUT ? 1000 : 600000);
 	ctx_init(&c);
@@ -2722,7 +2730,7 @@ static void test_queue_destroy_during_exec(void)
 	dst = buf_new(&c, lanes * 4);
 	fill_u32(dst, SENTINEL);
 	sync = syncobj_create(c.fd, DRM_SYNCOBJ_CREATE_SIGNALED);
-	objects_read(&before);
+	objects_baseline(&before);
 	queue = vsvm_queue_create(c.fd, c.vm);
 
 	u = vsvm_uffd_open();
@@ -2786,7 +2794,7 @@ static void test_queue_destroy_in_flight(void)
 		buf_u32(src)[i] = 0x9000 + i;
 	fill_u32(dst, SENTINEL);
 	queue = c.queue;
-	objects_read(&before);
+	objects_baseline(&before);
 
 	for (int j = 0; j < 4; j++) {
 		struct launch l = copy_launch(ck, args[j], src, dst, lanes);

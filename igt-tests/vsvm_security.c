@@ -408,10 +408,11 @@ static bool tlb_from_spray(uint64_t v)
 
 static void tlb_wait_u64(volatile uint64_t *p, uint64_t value, const char *what)
 {
-	for (int i = 0; i < 60000 && __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
+	for (int64_t i = 0; i < vsvm_scaled_limit(60000) &&
+	     __atomic_load_n(p, __ATOMIC_ACQUIRE) < value; i++)
 		usleep(1000);
 	igt_assert_f(__atomic_load_n(p, __ATOMIC_ACQUIRE) >= value,
-		     "%s: still %" PRIu64 " after a minute, waiting for %" PRIu64 "\n",
+		     "%s: still %" PRIu64 " after a minute (scaled), waiting for %" PRIu64 "\n",
 		     what, *p, value);
 }
 
@@ -951,6 +952,8 @@ static void test_stale_tlb_vm_recreate(void)
 		      "no huge page behind %p\n", buf);
 	have_pfns = tlb_pfns(buf, pfns);
 
+	/* Not counting a VM an earlier test's last job still holds. */
+	igt_assert(vsvm_objects_settle(fd, NULL));
 	vms = vsvm_debugfs_value(fd, "objects", "vm");
 	tlb_vm_create(&v, buf);
 	out = tlb_vm_run(&v, code, size, buf, 1);
@@ -966,7 +969,7 @@ static void test_stale_tlb_vm_recreate(void)
 	tlb_pin();
 	tlb_vm_destroy(&v);
 	for (int i = 0; vsvm_debugfs_value(fd, "objects", "vm") > vms; i++) {
-		igt_assert_f(i < 6000, "the destroyed VM was never freed\n");
+		igt_assert_f(i < vsvm_scaled_limit(6000), "the destroyed VM was never freed\n");
 		usleep(10 * 1000);
 	}
 	tlb_drop(TLB_ANON_DONTNEED, buf, -1, true);
@@ -1376,7 +1379,8 @@ static void test_teardown_race(enum tlb_teardown how)
 	logged = tlb_log_count(line);
 	igt_assert_eq(pthread_create(&thread, NULL, tlb_teardown, &t), 0);
 	for (int i = 0; tlb_log_count(line) == logged; i++) {
-		igt_assert_f(i < 60000 && !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
+		igt_assert_f(i < vsvm_scaled_limit(60000) &&
+			     !__atomic_load_n(&t.returned, __ATOMIC_ACQUIRE),
 			     "%s never reached the range teardown\n",
 			     tlb_teardown_name[how]);
 		usleep(1000);
@@ -2730,7 +2734,7 @@ static void test_accounting_prefetch_memcg(void)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_MEMCG_REGION);
 	iso_cgroup_create("vsvm-sec-iso", ISO_MEMCG_MAX);
@@ -2833,7 +2837,7 @@ static void test_accounting_job_faults_memcg(void)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	r = iso_map_zero(ISO_TOUCH_CHUNKS * ISO_2M);
 	/* 16384 faults take longer than the default timeout on a busy TCG guest. */
@@ -3072,7 +3076,7 @@ static void test_huge_sigkill(bool userptr)
 	pid_t pid;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("max_ranges_per_vm", ISO_MANY_RANGES);
 	pid = vsvm_fork_with_socket(&sock);
 	if (!pid)
@@ -3216,7 +3220,7 @@ static void test_reaped_job_canceled(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	for (int i = 1; i <= attempts; i++) {
 		struct iso_reap_msg m;
 		int sock, status, before, n, job = -1;
@@ -3500,7 +3504,7 @@ static void test_exec_vs_queue_destroy(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	life_round_init(&r, &c, fd, 0);
 	/* -1 on a driver without the counter, whose leaked fences fail first. */
 	refused0 = vsvm_debugfs_value(fd, "counters", "exec_queue_destroyed");
@@ -3537,7 +3541,7 @@ static void test_exec_vs_file_close(void)
 	char *baseline;
 
 	iso_require_debugfs(fd);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	for (round = 0; round < LIFE_CLOSE_ROUNDS; round++) {
 		struct life_round r;
 		struct iso_ctx c;
@@ -3633,8 +3637,11 @@ static void test_debugfs_left_unsigned(void)
 	snprintf(needle, sizeof(needle), "active: queue %u job %" PRIu64 " ",
 		 c.queue, vsvm_exec(fd, &e));
 
-	/* The job times out after job_timeout_ms (10 s): look well before. */
-	for (int i = 0; i < 300 && !seen; i++) {
+	/*
+	 * The job times out after job_timeout_ms (10 s, scaled alike by
+	 * tools/vm): look well before.
+	 */
+	for (int64_t i = 0; i < vsvm_scaled_limit(300) && !seen; i++) {
 		char *text = vsvm_debugfs_read(fd, "engine"), *line;
 
 		igt_assert_f(text, "cannot read debugfs engine: %m\n");

@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -2318,7 +2319,7 @@ static void test_inval_nonblock(void)
 	int attempt;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	honoured = vsvm_counter(fd, "inval_nonblock_honoured");
 	ns = vsvm_counter(fd, "inval_nonblock_ns");
 	code = code_malloc(vsvm_spin_src, &code_size);
@@ -2638,7 +2639,7 @@ static void test_release_job(void)
 	void *code;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	releases = vsvm_counter(fd, "inval_release");
 	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_assert_eq(pipe(p), 0);
@@ -2683,7 +2684,7 @@ static void test_release_file(void)
 	void *code;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	code = code_malloc(vsvm_spin_src, &code_size);
 	igt_fork(child, 1) {
 		struct spin_job job;
@@ -2965,6 +2966,17 @@ static int64_t held_now_ms(void)
 }
 
 /*
+ * Keeps khugepaged away from a process that will hold its mmap_lock for
+ * reading for good: a collapse takes the lock for writing, so khugepaged
+ * (one thread for the whole system) would wait behind the stuck reader,
+ * and every later reader of the process, GPU faults included, behind it.
+ */
+static void held_no_thp(void)
+{
+	igt_assert_eq(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0), 0);
+}
+
+/*
  * The holder, an igt_fork() child. Once its faults are held it holds its
  * mmap_lock, so it must not take it for writing: no allocation (malloc()
  * may grow the heap), no mapping, no output until it is released.
@@ -2978,6 +2990,7 @@ static void held_client(struct held *h, bool fuse)
 	struct ctx c = {};
 	uint8_t *buf;
 
+	held_no_thp();
 	fd = drm_reopen_driver(fd);
 	if (fuse) {
 		buf = vsvm_stuck_fuse_map(size, PROT_READ, MAP_SHARED);
@@ -3122,10 +3135,8 @@ static void test_fault_held(bool fuse)
 	require_debugfs();
 	igt_require(ncus <= HELD_MAX);
 	igt_install_exit_handler(inject_clear);
-	baseline = vsvm_objects_snapshot(fd);
-	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(h != MAP_FAILED);
-	memset(h, 0, sizeof(*h));
+	baseline = vsvm_objects_baseline(fd);
+	h = vsvm_shared_alloc(sizeof(*h));
 	h->n = ncus;
 
 	if (fuse) {
@@ -3206,6 +3217,161 @@ static void test_fault_held(bool fuse)
 }
 
 /*
+ * A GPU fault while another thread of the process holds mmap_lock for
+ * reading, stuck for good: the thread reads /proc/self/mem at a page of the
+ * stuck FUSE file, and access_remote_vm() waits for that page under the
+ * mmap read lock (a fault from its GUP may not drop the lock, unlike a
+ * read() into the mapping, whose fault drops it to wait). A fault needs
+ * mmap_lock for reading only, which that thread does not block while no
+ * writer queues behind it, so a job touching a fresh page must end OK, its
+ * store in the CPU's memory. It did not when the first notifier insert of
+ * the mm, in the fault under the VM lock, took mmap_lock for writing
+ * (docs/svm.md): the job ended TIMEOUT, the fault worker stuck until the
+ * reader let go. The child owning the VM has a fresh mm (fork), so the
+ * fault's insert is the first there; once the reader is stuck it neither
+ * maps nor allocates, which would queue a writer.
+ */
+struct stuck_reader {
+	int ready, go, done, release;
+	pid_t pid, tid;			/* the child, its reader thread */
+	int wait_ret;
+	uint32_t status, value;		/* the job's, what the CPU reads back */
+	ssize_t read_ret;
+	int read_errno;
+};
+
+#define STUCK_READER_VALUE	0x5eedf00du
+
+struct stuck_reader_thread_args {
+	struct stuck_reader *s;
+	int mem;
+	const void *page;		/* of the FUSE file */
+};
+
+static void *stuck_reader_thread(void *arg)
+{
+	const struct stuck_reader_thread_args *a = arg;
+	static uint8_t sink[SZ_4K];
+	ssize_t ret;
+
+	__atomic_store_n(&a->s->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	ret = pread(a->mem, sink, sizeof(sink), (off_t)to_user_pointer(a->page));
+	a->s->read_errno = errno;
+	__atomic_store_n(&a->s->read_ret, ret, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void stuck_reader_client(struct stuck_reader *s)
+{
+	struct stuck_reader_thread_args a = { .s = s };
+	struct poke_args pa = { .value = STUCK_READER_VALUE };
+	struct drm_vsvm_wait w = {};
+	uint32_t code_size;
+	uint64_t code, args, seqno;
+	pthread_t thread;
+	struct ctx c;
+	uint32_t *buf;
+
+	held_no_thp();
+	fd = drm_reopen_driver(fd);
+	a.page = vsvm_stuck_fuse_map(SZ_4K, PROT_READ, MAP_SHARED);
+	buf = map_anon(SZ_4K, PROT_READ | PROT_WRITE);	/* never touched */
+	pa.addr = to_user_pointer(buf);
+	ctx_init(&c, true);
+	code = ctx_code(&c, store_src, &code_size);
+	args = ctx_args(&c, &pa, sizeof(pa));
+	a.mem = open("/proc/self/mem", O_RDONLY);
+	igt_assert_fd(a.mem);
+	s->pid = getpid();
+	igt_assert_eq(pthread_create(&thread, NULL, stuck_reader_thread, &a), 0);
+	fflush(NULL);
+	vsvm_flag_set(&s->ready);
+
+	/* From here until the release: no allocation, mapping or output. */
+	igt_assert(vsvm_flag_wait(&s->go, vsvm_scaled_limit(60 * 1000)));
+	seqno = submit(c.queue, code, code_size, args, sizeof(pa), 1);
+	s->wait_ret = __vsvm_wait(fd, c.queue, seqno, VSVM_WAIT_TIMEOUT_NS, &w);
+	s->status = w.status;
+	if (!s->wait_ret && w.status == DRM_VSVM_STATUS_OK)
+		s->value = *(volatile uint32_t *)buf;
+	vsvm_flag_set(&s->done);
+
+	igt_assert(vsvm_flag_wait(&s->release, vsvm_scaled_limit(120 * 1000)));
+	pthread_join(thread, NULL);
+	close(a.mem);
+	ctx_fini(&c);
+	close(fd);
+}
+
+/* Does /proc/@pid/task/@tid/stack hold @fn? Reads it into @stack. */
+static bool task_stack_has(pid_t pid, pid_t tid, const char *fn, char *stack, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", pid, tid);
+	f = open(path, O_RDONLY);
+	igt_assert_f(f >= 0, "cannot open %s: %m\n", path);
+	n = read(f, stack, size - 1);
+	close(f);
+	stack[n > 0 ? n : 0] = '\0';
+	return strstr(stack, fn);
+}
+
+static void test_fault_behind_stuck_reader(void)
+{
+	int64_t ranges, t0;
+	char *baseline, stack[4096];
+	struct stuck_reader *s;
+
+	require_debugfs();
+	baseline = vsvm_objects_baseline(fd);
+	s = vsvm_shared_alloc(sizeof(*s));
+	s->read_ret = 1;
+	vsvm_stuck_fuse_start(SZ_4K);
+
+	igt_fork(child, 1)
+		stuck_reader_client(s);
+
+	igt_assert_f(vsvm_flag_wait(&s->ready, vsvm_scaled_limit(60 * 1000)),
+		     "the client did not get ready\n");
+	/* The reader is stuck with the mmap read lock held, where the GUP waits. */
+	for (t0 = held_now_ms(); !__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE) ||
+	     !task_stack_has(s->pid, __atomic_load_n(&s->tid, __ATOMIC_ACQUIRE),
+			     "access_remote_vm", stack, sizeof(stack)); usleep(10 * 1000))
+		igt_assert_f(held_now_ms() - t0 < vsvm_scaled_limit(20 * 1000),
+			     "the reader did not get stuck in access_remote_vm():\n%s", stack);
+	ranges = vsvm_counter(fd, "ranges_created");
+
+	vsvm_flag_set(&s->go);
+	igt_assert_f(vsvm_flag_wait(&s->done, vsvm_scaled_limit(120 * 1000)),
+		     "the job did not end\n");
+	/* Still stuck: the fault was serviced behind it. */
+	igt_assert_f(task_stack_has(s->pid, s->tid, "access_remote_vm", stack, sizeof(stack)),
+		     "the reader let go before the job ended:\n%s", stack);
+	igt_assert_eq(__atomic_load_n(&s->read_ret, __ATOMIC_ACQUIRE), 1);
+
+	/* Release the reader: its read fails, and everything is freed. */
+	vsvm_stuck_fuse_abort(0);
+	vsvm_flag_set(&s->release);
+	igt_waitchildren();
+
+	igt_info("job: wait %d, %s; the reader's pread(): %zd (%s)\n", s->wait_ret,
+		 vsvm_status_name(s->status), s->read_ret, strerror(s->read_errno));
+	igt_assert_eq(s->wait_ret, 0);
+	igt_assert_f(s->status == DRM_VSVM_STATUS_OK, "the job ended %s\n",
+		     vsvm_status_name(s->status));
+	igt_assert_eq_u32(s->value, STUCK_READER_VALUE);
+	igt_assert_lte(1, vsvm_counter(fd, "ranges_created") - ranges);
+	igt_assert_eq(s->read_ret, -1);
+	igt_assert_eq(s->read_errno, EIO);
+	vsvm_wait_objects(fd, baseline, 10);
+	munmap(s, sizeof(*s));
+	free(baseline);
+}
+
+/*
  * One user's faults stuck on many VMs hold up that user only. The holder
  * (root) has MANY_VMS VMs, each with a job whose fault reads a file on the
  * stuck FUSE mount, and a share of MANY_SHARE fault workers: that many
@@ -3281,6 +3447,7 @@ static void many_holder(struct many *m, enum many_mode mode)
 	struct ctx c[MANY_VMS];
 	uint8_t *buf;
 
+	held_no_thp();
 	fd = drm_reopen_driver(fd);
 	buf = vsvm_stuck_fuse_map(MANY_VMS * HELD_STRIDE, PROT_READ, MAP_SHARED);
 	if (mode == MANY_USERNS)
@@ -3345,10 +3512,8 @@ static void test_fault_held_many_vms(enum many_mode mode)
 		      "no faults_user_waits counter\n");
 	igt_require_f(mode == MANY_ONE_UID || userns_available(),
 		      "no user namespaces here (CONFIG_USER_NS, or a chroot)\n");
-	baseline = vsvm_objects_snapshot(fd);
-	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(m != MAP_FAILED);
-	memset(m, 0, sizeof(*m));
+	baseline = vsvm_objects_baseline(fd);
+	m = vsvm_shared_alloc(sizeof(*m));
 	vsvm_stuck_fuse_start(MANY_VMS * HELD_STRIDE);
 	vsvm_param_set_u64("fault_workers_per_user", MANY_SHARE);
 	waits = vsvm_counter(fd, "faults_user_waits");
@@ -3434,7 +3599,7 @@ static void test_park_cancel(void)
 	igt_require_f(igt_debugfs_exists(fd, "fault_inject/park_delay_us", O_RDWR),
 		      "no fault_inject/park_delay_us\n");
 	igt_install_exit_handler(inject_clear);
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	vsvm_param_set("job_timeout_ms", "3600000");
 
 	/* Never touched: both loads fault. */
@@ -3727,6 +3892,14 @@ igt_main
 		igt_dynamic("fuse")
 			test_fault_held(true);
 	}
+
+	igt_describe("A shader touches a fresh page while another thread of "
+		     "the process holds mmap_lock for reading, stuck on a FUSE "
+		     "file: the fault needs only the read lock, so the job "
+		     "ends OK with its store in the CPU's memory, and releasing "
+		     "the reader frees everything.");
+	igt_subtest("fault-behind-stuck-reader")
+		test_fault_behind_stuck_reader();
 
 	igt_describe("QUEUE_DESTROY and VM_DESTROY while a compute unit parks "
 		     "a faulting workgroup (held open by fault injection): the "

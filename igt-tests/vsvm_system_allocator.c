@@ -3405,7 +3405,7 @@ static void test_exit_with_jobs(enum busy_end end)
 	pid_t pid;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	pid = busy_start(end, 4 * SZ_1M, NULL, &sock, &msg);
 	igt_info("job %" PRIu64 " on queue %u runs\n", msg.seqno, msg.queue);
 	if (end == BUSY_WAIT)
@@ -3456,7 +3456,7 @@ static void test_reap_while_running(void)
 	char *baseline;
 
 	require_debugfs();
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	counters_read(&before);
 	while (tries++ < max_tries && !honoured) {
 		struct busy_msg msg;
@@ -3517,7 +3517,7 @@ static void test_memcg_oom(void)
 	/* Out of memory means out of memory, not swapped to zram. */
 	write_file(CGROUP_OOM "/memory.swap.max", "0");
 
-	baseline = vsvm_objects_snapshot(fd);
+	baseline = vsvm_objects_baseline(fd);
 	counters_read(&before);
 	vsvm_expect_oom_kill_begin();
 	pid = busy_start(BUSY_OOM, 16 * SZ_1M, CGROUP_OOM "/cgroup.procs",

@@ -51,8 +51,11 @@ IGT_TEST_DESCRIPTION("Long-running mode: syncobjs refused on SVM VMs, user "
  */
 #define BO_VA_BASE	(1ull << 47)
 
-/* Bound on waiting for what has no job of its own (a counter, a start). */
-#define SETTLE_MS	20000
+/*
+ * Bound on waiting for what has no job of its own (a counter, a start), in
+ * polls of 1 ms, scaled for a busy host.
+ */
+#define SETTLE_MS	vsvm_scaled_limit(20000)
 
 static int fd = -1;
 static uint64_t mirror_end;
@@ -204,7 +207,7 @@ static bool gate_started(struct gate *g)
 
 static void gate_wait_started(struct gate *g)
 {
-	for (int i = 0; !gate_started(g); i++) {
+	for (int64_t i = 0; !gate_started(g); i++) {
 		igt_assert_f(i < SETTLE_MS, "the gate job did not start\n");
 		usleep(1000);
 	}
@@ -242,7 +245,7 @@ static void wait_counter(const char *name, int64_t value)
 {
 	int64_t v;
 
-	for (int i = 0; (v = vsvm_counter(fd, name)) < value; i++) {
+	for (int64_t i = 0; (v = vsvm_counter(fd, name)) < value; i++) {
 		igt_assert_f(i < SETTLE_MS, "counter %s is %" PRId64 ", expected %" PRId64 "\n",
 			     name, v, value);
 		usleep(1000);
@@ -849,9 +852,7 @@ static void test_target_mm_locked(void)
 	char needle[96];
 
 	require_debugfs();
-	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(s != MAP_FAILED);
-	memset(s, 0, sizeof(*s));
+	s = vsvm_shared_alloc(sizeof(*s));
 	vsvm_stuck_fuse_start(SZ_4K);
 	igt_fork(child, 1)
 		mm_locked_holder(s);

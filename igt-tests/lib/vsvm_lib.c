@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/sync_file.h>
 
@@ -627,6 +628,64 @@ char *vsvm_objects_snapshot(int fd)
 	return text;
 }
 
+/* The count of @name in an "objects" snapshot, -1 if it has none. */
+static int64_t objects_count(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			return strtoll(line + len + 1, NULL, 10);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+bool vsvm_objects_settle(int fd, char **snapshot)
+{
+	int64_t end = monotonic_ms() + vsvm_scaled_limit(10 * 1000);
+	char *prev = NULL, *now;
+	bool quiet;
+
+	for (;;) {
+		now = vsvm_objects_snapshot(fd);
+		quiet = prev && !strcmp(prev, now) && objects_count(now, "job") == 0 &&
+			vsvm_debugfs_value(fd, "counters", "faults_pending") == 0;
+		free(prev);
+		if (quiet || monotonic_ms() > end)
+			break;
+		prev = now;
+		usleep(50 * 1000);
+	}
+	if (snapshot)
+		*snapshot = now;
+	else
+		free(now);
+	return quiet;
+}
+
+char *vsvm_objects_baseline(int fd)
+{
+	char *text;
+
+	igt_assert_f(vsvm_objects_settle(fd, &text),
+		     "the module did not settle (no job alive, no fault pending, "
+		     "objects steady) within %" PRId64 " ms:\n%s",
+		     vsvm_scaled_limit(10 * 1000), text);
+	return text;
+}
+
 void vsvm_wait_objects(int fd, const char *baseline, int seconds)
 {
 	int64_t polls = vsvm_scaled_limit(seconds * 20);
@@ -1096,10 +1155,7 @@ void vsvm_stuck_fuse_start(uint64_t size)
 
 	dev = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 	igt_require_f(dev >= 0, "no /dev/fuse: %m\n");
-	vsvm_stuck_fuse.reads = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	igt_assert(vsvm_stuck_fuse.reads != MAP_FAILED);
-	*vsvm_stuck_fuse.reads = 0;
+	vsvm_stuck_fuse.reads = vsvm_shared_alloc(sizeof(*vsvm_stuck_fuse.reads));
 	strcpy(vsvm_stuck_fuse.dir, "/tmp/vsvm-fuse-XXXXXX");
 	igt_assert(mkdtemp(vsvm_stuck_fuse.dir));
 	igt_install_exit_handler(vsvm_stuck_fuse_abort);
@@ -1141,6 +1197,14 @@ void *vsvm_stuck_fuse_map(uint64_t size, int prot, int flags)
 	p = mmap(NULL, size, prot, flags, f, 0);
 	igt_assert(p != MAP_FAILED);
 	close(f);
+	return p;
+}
+
+void *vsvm_shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(p != MAP_FAILED);
 	return p;
 }
 

@@ -239,10 +239,30 @@ bool vsvm_log_has(int fd, const char *needle);
 /* Live objects of the module (debugfs "objects"), as one string. */
 char *vsvm_objects_snapshot(int fd);
 /*
+ * Waits until the module is quiet: no job alive (the DRM scheduler frees a
+ * job in its free_job work, after WAIT already saw it end, so a previous
+ * subtest's jobs may still be going), no fault pending, and two reads of
+ * "objects" 50 ms apart agree; at most 10 s (scaled: vsvm_scaled_limit()).
+ * Tells whether it got there; *@snapshot (if not NULL) is the last read,
+ * to free.
+ */
+bool vsvm_objects_settle(int fd, char **snapshot);
+/*
+ * The "objects" to compare with once a test is done (vsvm_wait_objects()),
+ * read once the module settled; fails the test if it does not.
+ */
+char *vsvm_objects_baseline(int fd);
+/*
  * Waits up to @seconds (scaled: vsvm_scaled_limit()) for debugfs "objects"
  * to read @baseline again.
  */
 void vsvm_wait_objects(int fd, const char *baseline, int seconds);
+
+/*
+ * @size bytes of zeroed memory shared with the children forked after it
+ * (anonymous MAP_SHARED), for flags and results; munmap() it.
+ */
+void *vsvm_shared_alloc(size_t size);
 
 /*
  * Flags in memory shared with a forked child: vsvm_flag_wait() polls for

@@ -15,6 +15,8 @@
 #                changes)
 #   OUT/build/   meson's build directory
 #   OUT/icd/     an OpenCL ICD file naming OUT/build's Rusticl by path
+#                (the Vulkan drivers' ICD manifests for the build tree are
+#                meson's own *_devenv_icd.*.json, next to each driver)
 
 set -euo pipefail
 export LC_ALL=C
@@ -50,13 +52,14 @@ if [ "$(cat "$out/src/.vsvm-series" 2>/dev/null)" != "$series" ]; then
 	rm -rf "$out/src.new"
 fi
 
-# A minimal Rusticl: llvmpipe as the side-by-side peer, and vsvm.
+# A minimal Rusticl: llvmpipe as the side-by-side peer, and vsvm; Vulkan:
+# lavapipe (swrast), the peer the Vulkan tests compare with, and vsvm.
 # shellcheck disable=SC2054 # the commas are meson's list syntax
 options=(
 	-Dbuildtype=debugoptimized
 	-Dgallium-drivers=llvmpipe,vsvm
 	-Dgallium-rusticl=true
-	-Dvulkan-drivers=
+	-Dvulkan-drivers=swrast,vsvm
 	-Dplatforms=
 	-Dglx=disabled
 	-Degl=disabled

@@ -139,8 +139,8 @@ lower_bit_size_cb(const nir_instr *instr, void *data)
 	return (bits == 8 || bits == 16) ? 32 : 0;
 }
 
-static void
-optimize(nir_shader *nir)
+void
+vsvm_optimize_nir(nir_shader *nir)
 {
 	bool progress;
 
@@ -205,7 +205,7 @@ vsvm_preprocess_nir(nir_shader *nir)
 		 nir_metadata_control_flow, NULL);
 	NIR_PASS(_, nir, nir_lower_phis_to_scalar, true);
 	NIR_PASS(_, nir, nir_lower_bit_size, lower_bit_size_cb, NULL);
-	optimize(nir);
+	vsvm_optimize_nir(nir);
 	NIR_PASS(_, nir, nir_lower_bool_to_int32);
 	NIR_PASS(_, nir, nir_opt_algebraic_late);
 	NIR_PASS(_, nir, nir_lower_alu_to_scalar, NULL, NULL);

@@ -49,6 +49,12 @@ struct vsvm_shader_binary {
 const struct nir_shader_compiler_options *vsvm_get_nir_options(void);
 
 /*
+ * NIR's generic optimizations, to a fixed point, as vsvm_preprocess_nir()
+ * runs them; for a producer's own lowering between them.
+ */
+void vsvm_optimize_nir(struct nir_shader *nir);
+
+/*
  * Lowers and optimizes @nir (a MESA_SHADER_KERNEL or COMPUTE shader with
  * explicit I/O) into the form vsvm_compile_nir() expects.  Idempotent.
  */

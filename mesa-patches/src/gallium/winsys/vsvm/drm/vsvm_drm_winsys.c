@@ -1,6 +1,9 @@
 /*
  * Copyright 2026 The vsvm authors
  * SPDX-License-Identifier: MIT
+ *
+ * The kernel interface shared by the Gallium and the Vulkan driver: it
+ * knows nothing of either (vsvm_drm_screen.c makes the Gallium screen).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,8 +18,6 @@
 #include "util/os_file.h"
 #include "util/u_debug.h"
 #include "util/u_math.h"
-#include "vsvm/vsvm_public.h"
-#include "vsvm_drm_public.h"
 #include "vsvm_winsys.h"
 
 #define VSVM_PAGE		4096ull
@@ -144,43 +145,50 @@ setup_address_space(struct vsvm_winsys *ws)
 	return true;
 }
 
-struct vsvm_winsys *
-vsvm_winsys_create(int fd)
+bool
+vsvm_winsys_query(int fd, struct vsvm_device_info *info)
 {
-	struct vsvm_winsys *ws = calloc(1, sizeof(*ws));
-	/* The VM holds a mirror and userptr bindings of this process. */
-	struct drm_vsvm_vm_create vc = { .flags = DRM_VSVM_VM_CREATE_SVM };
-	drmVersionPtr ver;
+	drmVersionPtr ver = drmGetVersion(fd);
 
-	if (!ws)
-		return NULL;
-	ws->fd = os_dupfd_cloexec(fd);
-	if (ws->fd < 0)
-		goto fail_free;
-
-	ver = drmGetVersion(ws->fd);
 	if (!ver || strcmp(ver->name, "vsvm")) {
 		drmFreeVersion(ver);
-		goto fail_close;
+		return false;
 	}
 	/* 1.2: user fences, which the SVM VM's jobs need instead of syncobjs. */
 	if (ver->version_major != 1 || ver->version_minor < 2) {
 		mesa_loge("vsvm: kernel UAPI %d.%d, Mesa needs 1.2",
 			  ver->version_major, ver->version_minor);
 		drmFreeVersion(ver);
-		goto fail_close;
+		return false;
 	}
 	drmFreeVersion(ver);
 
-	if (!query_info(ws->fd, &ws->info))
-		goto fail_close;
-	if ((ws->info.isa_version >> 16) != VSVM_ISA_VERSION_MAJOR) {
+	if (!query_info(fd, info))
+		return false;
+	if ((info->isa_version >> 16) != VSVM_ISA_VERSION_MAJOR) {
 		mesa_loge("vsvm: kernel ISA %u.%u, Mesa speaks %u.%u",
-			  (unsigned int)(ws->info.isa_version >> 16),
-			  (unsigned int)(ws->info.isa_version & 0xffff),
+			  (unsigned int)(info->isa_version >> 16),
+			  (unsigned int)(info->isa_version & 0xffff),
 			  VSVM_ISA_VERSION_MAJOR, VSVM_ISA_VERSION_MINOR);
-		goto fail_close;
+		return false;
 	}
+	return true;
+}
+
+struct vsvm_winsys *
+vsvm_winsys_create(int fd)
+{
+	struct vsvm_winsys *ws = calloc(1, sizeof(*ws));
+	/* The VM holds a mirror and userptr bindings of this process. */
+	struct drm_vsvm_vm_create vc = { .flags = DRM_VSVM_VM_CREATE_SVM };
+
+	if (!ws)
+		return NULL;
+	ws->fd = os_dupfd_cloexec(fd);
+	if (ws->fd < 0)
+		goto fail_free;
+	if (!vsvm_winsys_query(ws->fd, &ws->info))
+		goto fail_close;
 
 	if (drmIoctl(ws->fd, DRM_IOCTL_VSVM_VM_CREATE, &vc)) {
 		mesa_loge("vsvm: VM_CREATE failed: %s", strerror(errno));
@@ -436,18 +444,4 @@ vsvm_status_name(uint32_t status)
 
 	return status < ARRAY_SIZE(names) && names[status] ? names[status] :
 	       "unknown status";
-}
-
-struct pipe_screen *
-vsvm_drm_screen_create(int fd, const struct pipe_screen_config *config)
-{
-	struct vsvm_winsys *ws = vsvm_winsys_create(fd);
-	struct pipe_screen *screen;
-
-	if (!ws)
-		return NULL;
-	screen = vsvm_screen_create(ws, config);
-	if (!screen)
-		vsvm_winsys_destroy(ws);
-	return screen;
 }

@@ -2,8 +2,9 @@
  * Copyright 2026 The vsvm authors
  * SPDX-License-Identifier: MIT
  *
- * The kernel interface of the vsvm Gallium driver: device facts, one GPU
- * VM per screen, buffer objects, queues, submission and waits.
+ * The kernel interface of the vsvm Gallium and Vulkan drivers: device
+ * facts, one GPU VM per screen or VkDevice, buffer objects, queues,
+ * submission and waits.
  *
  * Address space layout of the screen's VM (docs/mesa.md):
  *
@@ -66,6 +67,12 @@ struct vsvm_bo {
 	uint64_t va;			/* GPU address of the first byte bound */
 	void *map;			/* CPU mapping of a BO, or the user pages */
 };
+
+/*
+ * Whether @fd is a vsvm device this code speaks to (UAPI and ISA
+ * versions); if so, fills @info.  Creates nothing.
+ */
+bool vsvm_winsys_query(int fd, struct vsvm_device_info *info);
 
 /* Takes ownership of nothing: @fd is duplicated. NULL if not a vsvm device. */
 struct vsvm_winsys *vsvm_winsys_create(int fd);
