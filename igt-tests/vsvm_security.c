@@ -19,9 +19,11 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -862,6 +864,79 @@ static void test_stale_tlb_thp_fork(void)
 	vsvm_runner_destroy(r);
 	munmap(buf, TLB_2M);
 	free(code);
+}
+
+/*
+ * VM_CREATE of an SVM VM interrupted in vsvm_svm_prepare_mm(): the first
+ * interval notifier of an mm takes all its locks, VMA by VMA, and gives up
+ * with -EINTR on any pending signal. A child with thousands of VMAs and a
+ * fast interval timer retries VM_CREATE (raw ioctl, no restart) until one
+ * succeeds; the interrupted ones must leave nothing behind, and the VM that
+ * is finally created must work like any other (destroyed by its owner).
+ */
+#define EINTR_VMAS	8192
+
+static void eintr_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Exit codes of the child. */
+enum { EINTR_SEEN, EINTR_NONE, EINTR_FAIL };
+
+static int eintr_child(void)
+{
+	struct itimerval it = { .it_interval.tv_usec = 200, .it_value.tv_usec = 200 };
+	struct sigaction sa = { .sa_handler = eintr_alarm };
+	struct drm_vsvm_vm_create c = { .flags = DRM_VSVM_VM_CREATE_SVM };
+	struct drm_vsvm_vm_destroy d = {};
+	int eintr = 0, ret = -1;
+	uint8_t *p;
+
+	p = mmap(NULL, 2 * EINTR_VMAS * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return EINTR_FAIL;
+	for (int i = 0; i < EINTR_VMAS; i++)
+		if (mprotect(p + 2 * i * 4096, 4096, PROT_NONE))
+			return EINTR_FAIL;
+	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+		return EINTR_FAIL;
+	for (int tries = 0; tries < 100000 && ret; tries++) {
+		ret = ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &c);
+		if (ret && errno != EINTR)
+			return EINTR_FAIL;
+		eintr += !!ret;
+	}
+	it = (struct itimerval){};
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (ret || !c.vm_id)
+		return EINTR_FAIL;
+	d.vm_id = c.vm_id;
+	if (ioctl(fd, DRM_IOCTL_VSVM_VM_DESTROY, &d))
+		return EINTR_FAIL;
+	return eintr ? EINTR_SEEN : EINTR_NONE;
+}
+
+static void test_vm_create_eintr(void)
+{
+	char *baseline = vsvm_objects_snapshot(fd);
+	int seen = 0, status;
+
+	for (int round = 0; round < 8 && !seen; round++) {
+		pid_t child = fork();
+
+		igt_assert(child >= 0);
+		if (!child)
+			_exit(eintr_child());
+		igt_assert_eq(waitpid(child, &status, 0), child);
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) != EINTR_FAIL,
+			     "child %d: status %#x\n", round, status);
+		seen += WEXITSTATUS(status) == EINTR_SEEN;
+	}
+	igt_info("%d children saw VM_CREATE fail with EINTR\n", seen);
+	igt_assert_f(seen, "no VM_CREATE was interrupted: the error path did not run\n");
+	vsvm_wait_objects(fd, baseline, 30);
+	free(baseline);
 }
 
 /*
@@ -3735,6 +3810,13 @@ igt_main
 			     "byte.");
 		igt_subtest("stale-tlb-thp-fork")
 			test_stale_tlb_thp_fork();
+
+		igt_describe("VM_CREATE of an SVM VM interrupted by signals "
+			     "while the notifier core takes the locks of "
+			     "thousands of VMAs: it fails with EINTR, leaves "
+			     "no object behind, and a retry creates a VM.");
+		igt_subtest("vm-create-eintr")
+			test_vm_create_eintr();
 
 		igt_describe("A VM whose GPU leaf of a THP a partial "
 			     "MADV_DONTNEED dropped is destroyed, the folio "
