@@ -19,9 +19,11 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -678,6 +680,263 @@ static struct tlb_rounds_args tlb_args(const struct vsvm_runner *r, uint64_t gpu
 		.buf = gpu, .out = vsvm_runner_addr(r, 0),
 		.first = TLB_FIRST, .n = TLB_N, .rounds = rounds,
 	};
+}
+
+/*
+ * Write permission cached for a whole 2 MiB: a shader writes pages 1-63 of
+ * a THP the GPU maps with one writable 2 MiB PTE (round 0), so its compute
+ * unit holds one writable 2 MiB TLB entry. The CPU makes one page in the
+ * middle read-only, which splits the VMA and the PMD. Round 1 writes the
+ * pages again: the pages before it must take the writes, the read-only page
+ * must fault READ_ONLY and keep the CPU's data, the pages after it must not
+ * be reached.
+ */
+#define TLB_RO_PAGE	32
+
+static void test_stale_tlb_thp_mprotect(void)
+{
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	volatile uint64_t *flag, *done;
+	int64_t prot, fills_2m;
+	uint64_t gpu, *out, seqno;
+	uint8_t *buf;
+	size_t size;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, "AnonHugePages") >= 2048,
+		      "no PMD-mapped huge page behind %p\n", buf);
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	gpu = to_user_pointer(buf);
+	vsvm_vm_map_mirror(fd, r->vm_id, gpu, TLB_2M);
+	flag = (uint64_t *)(r->args + TLB_FLAG);
+	done = (uint64_t *)(r->args + TLB_DONE);
+	out = (uint64_t *)r->data;
+	memset(r->data, 0x5a, r->data_size);
+	a = tlb_args(r, gpu, 2);
+	fills_2m = vsvm_counter(fd, "tlb_fills_2m");
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+
+	tlb_wait_u64(done, 1, "round 0");
+	for (uint32_t i = 0; i < TLB_N; i++)
+		igt_assert_eq_u64(out[i], tlb_word0(TLB_FIRST + i));
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+	igt_assert_f(vsvm_counter(fd, "tlb_fills_2m") > fills_2m,
+		     "round 0 filled no 2 MiB TLB entry\n");
+
+	prot = vsvm_counter(fd, "inval_protection");
+	igt_assert_eq(mprotect(buf + TLB_RO_PAGE * TLB_4K, TLB_4K, PROT_READ), 0);
+	igt_assert_eq(vsvm_smaps_kb(buf, "AnonHugePages"), 0);
+	igt_info("mprotect() of one page: %" PRId64 " PROTECTION invalidations\n",
+		 vsvm_counter(fd, "inval_protection") - prot);
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) != TLB_2M,
+		     "the 2 MiB GPU leaf survived mprotect() of one page\n");
+
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	w = tlb_wait_job(r, seqno);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_READ_ONLY);
+	igt_assert_eq_u64(w.fault_addr, gpu + TLB_RO_PAGE * TLB_4K + 2 * 8);
+	igt_assert_eq_u64(*done, 1);
+
+	for (uint32_t page = TLB_FIRST; page < TLB_FIRST + TLB_N; page++) {
+		uint64_t *cpu = (uint64_t *)(buf + page * TLB_4K);
+		uint64_t base = page * TLB_4K / 8;
+
+		igt_assert_eq_u64(cpu[0], tlb_pattern(base));
+		igt_assert_eq_u64(cpu[1], tlb_marker(0, page));
+		if (page < TLB_RO_PAGE)
+			igt_assert_eq_u64(cpu[2], tlb_marker(1, page));
+		else
+			igt_assert_f(cpu[2] == tlb_pattern(base + 2),
+				     "page %u word 2: %#" PRIx64 ", the CPU's "
+				     "data was %#" PRIx64 "%s\n", page, cpu[2],
+				     tlb_pattern(base + 2), page == TLB_RO_PAGE ?
+				     ": the GPU wrote a read-only page" : "");
+		for (uint32_t j = 3; j < TLB_4K / 8; j++)
+			igt_assert_eq_u64(cpu[j], tlb_pattern(base + j));
+	}
+
+	vsvm_runner_destroy(r);
+	munmap(buf, TLB_2M);
+	free(code);
+}
+
+/*
+ * COW of a THP the GPU wrote through one writable 2 MiB TLB entry: after
+ * fork() the folio is shared read-only with the child. The shader writes
+ * the pages again: each write must break COW for the parent, so the writes
+ * land in the parent's new pages and the child's copy keeps round 0's data,
+ * byte for byte.
+ */
+static void test_stale_tlb_thp_fork(void)
+{
+	struct tlb_rounds_args a;
+	struct vsvm_launch launch = { .args = &a, .args_size = sizeof(a) };
+	struct drm_vsvm_wait w;
+	struct vsvm_runner *r;
+	volatile uint64_t *flag, *done;
+	int64_t fills_2m, faults;
+	uint64_t gpu, seqno;
+	int go[2], status;
+	uint8_t *buf;
+	size_t size;
+	pid_t child;
+	void *code = vsvm_assemble(tlb_rounds_src, &size);
+
+	tlb_require_debugfs();
+	tlb_require_thp();
+	buf = tlb_map_2m(TLB_2M, MADV_HUGEPAGE);
+	tlb_fill(buf);
+	igt_require_f(vsvm_smaps_kb(buf, "AnonHugePages") >= 2048,
+		      "no PMD-mapped huge page behind %p\n", buf);
+
+	r = vsvm_runner_create(fd, TLB_4K * 4);
+	gpu = to_user_pointer(buf);
+	vsvm_vm_map_mirror(fd, r->vm_id, gpu, TLB_2M);
+	flag = (uint64_t *)(r->args + TLB_FLAG);
+	done = (uint64_t *)(r->args + TLB_DONE);
+	memset(r->data, 0x5a, r->data_size);
+	a = tlb_args(r, gpu, 2);
+	fills_2m = vsvm_counter(fd, "tlb_fills_2m");
+	seqno = vsvm_runner_submit(r, code, size, &launch);
+
+	tlb_wait_u64(done, 1, "round 0");
+	igt_assert_f(tlb_gpu_leaf(r->vm_id, gpu) == TLB_2M,
+		     "the GPU does not map the huge page with a 2 MiB PTE\n");
+	igt_assert_f(vsvm_counter(fd, "tlb_fills_2m") > fills_2m,
+		     "round 0 filled no 2 MiB TLB entry\n");
+
+	igt_assert_eq(pipe(go), 0);
+	child = fork();
+	igt_assert(child >= 0);
+	if (!child) {
+		char c;
+		int bad = 0;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		for (uint32_t page = TLB_FIRST; page < TLB_FIRST + TLB_N; page++) {
+			uint64_t *cpu = (uint64_t *)(buf + page * TLB_4K);
+			uint64_t base = page * TLB_4K / 8;
+
+			bad += cpu[1] != tlb_marker(0, page);
+			bad += cpu[2] != tlb_pattern(base + 2);
+			for (uint32_t j = 3; j < TLB_4K / 8; j++)
+				bad += cpu[j] != tlb_pattern(base + j);
+		}
+		_exit(bad ? 1 : 0);
+	}
+	close(go[0]);
+
+	faults = vsvm_counter(fd, "faults");
+	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	w = tlb_wait_job(r, seqno);
+	igt_assert_eq_u32(w.status, DRM_VSVM_STATUS_OK);
+	faults = vsvm_counter(fd, "faults") - faults;
+	igt_info("round 1 after fork(): %" PRId64 " GPU faults\n", faults);
+	igt_assert_eq(write(go[1], "g", 1), 1);
+	close(go[1]);
+	igt_assert_eq(waitpid(child, &status, 0), child);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "the child's copy of the THP changed after fork() "
+		     "(status %#x): the GPU wrote the shared folio through a "
+		     "translation that outlived COW\n", status);
+	for (uint32_t page = TLB_FIRST; page < TLB_FIRST + TLB_N; page++) {
+		uint64_t *cpu = (uint64_t *)(buf + page * TLB_4K);
+
+		igt_assert_eq_u64(cpu[1], tlb_marker(0, page));
+		igt_assert_f(cpu[2] == tlb_marker(1, page),
+			     "page %u word 2: %#" PRIx64 ", not the GPU's round-1 "
+			     "write: it went to other memory\n", page, cpu[2]);
+	}
+	/* The write-protect of fork() zapped the writable leaf. */
+	igt_assert_lt(0, faults);
+
+	vsvm_runner_destroy(r);
+	munmap(buf, TLB_2M);
+	free(code);
+}
+
+/*
+ * VM_CREATE of an SVM VM interrupted in vsvm_svm_prepare_mm(): the first
+ * interval notifier of an mm takes all its locks, VMA by VMA, and gives up
+ * with -EINTR on any pending signal. A child with thousands of VMAs and a
+ * fast interval timer retries VM_CREATE (raw ioctl, no restart) until one
+ * succeeds; the interrupted ones must leave nothing behind, and the VM that
+ * is finally created must work like any other (destroyed by its owner).
+ */
+#define EINTR_VMAS	8192
+
+static void eintr_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Exit codes of the child. */
+enum { EINTR_SEEN, EINTR_NONE, EINTR_FAIL };
+
+static int eintr_child(void)
+{
+	struct itimerval it = { .it_interval.tv_usec = 200, .it_value.tv_usec = 200 };
+	struct sigaction sa = { .sa_handler = eintr_alarm };
+	struct drm_vsvm_vm_create c = { .flags = DRM_VSVM_VM_CREATE_SVM };
+	struct drm_vsvm_vm_destroy d = {};
+	int eintr = 0, ret = -1;
+	uint8_t *p;
+
+	p = mmap(NULL, 2 * EINTR_VMAS * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return EINTR_FAIL;
+	for (int i = 0; i < EINTR_VMAS; i++)
+		if (mprotect(p + 2 * i * 4096, 4096, PROT_NONE))
+			return EINTR_FAIL;
+	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+		return EINTR_FAIL;
+	for (int tries = 0; tries < 100000 && ret; tries++) {
+		ret = ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &c);
+		if (ret && errno != EINTR)
+			return EINTR_FAIL;
+		eintr += !!ret;
+	}
+	it = (struct itimerval){};
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (ret || !c.vm_id)
+		return EINTR_FAIL;
+	d.vm_id = c.vm_id;
+	if (ioctl(fd, DRM_IOCTL_VSVM_VM_DESTROY, &d))
+		return EINTR_FAIL;
+	return eintr ? EINTR_SEEN : EINTR_NONE;
+}
+
+static void test_vm_create_eintr(void)
+{
+	char *baseline = vsvm_objects_snapshot(fd);
+	int seen = 0, status;
+
+	for (int round = 0; round < 8 && !seen; round++) {
+		pid_t child = fork();
+
+		igt_assert(child >= 0);
+		if (!child)
+			_exit(eintr_child());
+		igt_assert_eq(waitpid(child, &status, 0), child);
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) != EINTR_FAIL,
+			     "child %d: status %#x\n", round, status);
+		seen += WEXITSTATUS(status) == EINTR_SEEN;
+	}
+	igt_info("%d children saw VM_CREATE fail with EINTR\n", seen);
+	igt_assert_f(seen, "no VM_CREATE was interrupted: the error path did not run\n");
+	vsvm_wait_objects(fd, baseline, 30);
+	free(baseline);
 }
 
 /*
@@ -3535,6 +3794,29 @@ igt_main
 			     "a 2 MiB-aligned GPU address.");
 		igt_subtest("stale-tlb-userptr-thp-dontneed")
 			test_stale_tlb_thp(TLB_USERPTR_DONTNEED);
+
+		igt_describe("A THP the GPU maps with one writable 2 MiB PTE, "
+			     "written by a shader; mprotect() makes one page "
+			     "read-only. The shader writes the pages again: "
+			     "the read-only page faults READ_ONLY and keeps "
+			     "the CPU's data byte for byte.");
+		igt_subtest("stale-tlb-thp-mprotect")
+			test_stale_tlb_thp_mprotect();
+
+		igt_describe("A THP the GPU wrote through one writable 2 MiB "
+			     "PTE is shared with a child by fork(); the shader "
+			     "writes it again: the writes land in the parent's "
+			     "COW copies, the child's copy is unchanged byte for "
+			     "byte.");
+		igt_subtest("stale-tlb-thp-fork")
+			test_stale_tlb_thp_fork();
+
+		igt_describe("VM_CREATE of an SVM VM interrupted by signals "
+			     "while the notifier core takes the locks of "
+			     "thousands of VMAs: it fails with EINTR, leaves "
+			     "no object behind, and a retry creates a VM.");
+		igt_subtest("vm-create-eintr")
+			test_vm_create_eintr();
 
 		igt_describe("A VM whose GPU leaf of a THP a partial "
 			     "MADV_DONTNEED dropped is destroyed, the folio "
