@@ -24,6 +24,7 @@
 #include "vsvm_fault.h"
 #include "vsvm_gem.h"
 #include "vsvm_params.h"
+#include "vsvm_simd.h"
 #include "vsvm_ufence.h"
 #include "vsvm_vm.h"
 
@@ -350,6 +351,7 @@ static int __init vsvm_init(void)
 		pr_err("num_devices must be 1 to %d\n", VSVM_MAX_DEVICES);
 		return -EINVAL;
 	}
+	vsvm_simd_init();
 	for (i = 0; i < num_devices; i++) {
 		struct vsvm_device *vdev = vsvm_device_create(i);
 

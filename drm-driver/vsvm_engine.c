@@ -17,6 +17,7 @@
 #include "vsvm_inject.h"
 #include "vsvm_interp.h"
 #include "vsvm_params.h"
+#include "vsvm_simd.h"
 #include "vsvm_vm.h"
 
 /**
@@ -118,7 +119,7 @@ struct vsvm_wg {
 	/** @ctx: what the waves run against; @ctx.tlb is the running CU's. */
 	struct vsvm_interp_ctx ctx;
 	/** @regs: register file. */
-	u64 *regs;
+	u32 *regs;
 	/** @regs_size: bytes at @regs. */
 	size_t regs_size;
 	/** @scratch: scratch memory. */
@@ -216,7 +217,7 @@ static void wg_put(struct vsvm_engine *engine, struct vsvm_cu *cu, struct vsvm_w
 
 static int wg_reserve(struct vsvm_wg *wg, const struct vsvm_job *job)
 {
-	size_t regs = (size_t)job->prog->n_regs * VSVM_WAVE_WIDTH * sizeof(u64) *
+	size_t regs = (size_t)job->prog->n_regs * VSVM_REG_WORDS * sizeof(u32) *
 		      DIV_ROUND_UP(job->wg_lanes, VSVM_WAVE_WIDTH);
 	size_t scratch = (size_t)job->args.scratch_size * job->wg_lanes;
 	struct mem_cgroup *memcg = set_active_memcg(job->vm->memcg);
@@ -238,8 +239,10 @@ static int wg_reserve(struct vsvm_wg *wg, const struct vsvm_job *job)
 			goto out;
 		wg->scratch_size = scratch;
 	}
-	/* Nothing of an earlier workgroup, maybe another process's, may leak in. */
-	memset(wg->regs, 0, regs);
+	/*
+	 * Nothing of an earlier workgroup, maybe another process's, may leak
+	 * in. Registers are zeroed by vsvm_wave_init() in wg_start(), once.
+	 */
 	if (scratch)
 		memset(wg->scratch, 0, scratch);
 	memset(wg->shared, 0, job->args.shared_size);
@@ -253,7 +256,7 @@ out:
 static void wg_start(struct vsvm_wg *wg, struct vsvm_job *job, u64 id)
 {
 	const struct drm_vsvm_exec *a = &job->args;
-	u32 stride = job->prog->n_regs * VSVM_WAVE_WIDTH;
+	u32 stride = job->prog->n_regs * VSVM_REG_WORDS;
 	u32 i;
 
 	wg->job = job;
@@ -856,6 +859,7 @@ void vsvm_engine_show(struct vsvm_engine *engine, struct seq_file *m)
 	u32 i;
 
 	seq_printf(m, "compute units: %u, wave width %u\n", engine->n_cus, VSVM_WAVE_WIDTH);
+	seq_printf(m, "interpreter: %s\n", vsvm_simd_name());
 	spin_lock(&engine->lock);
 	for (i = 0; i < engine->n_cus; i++) {
 		struct vsvm_cu *cu = &engine->cus[i];

@@ -133,9 +133,25 @@ struct vsvm_run {
 	struct vsvm_xcache xc[VSVM_X_KINDS];
 };
 
-static __always_inline u64 *vsvm_reg(u64 *regs, u8 r)
+/* The low row of register @r; its high row follows it. */
+static __always_inline u32 *vsvm_lo(u32 *regs, u8 r)
 {
-	return regs + (size_t)r * VSVM_WAVE_WIDTH;
+	return regs + (size_t)r * VSVM_REG_WORDS;
+}
+
+static __always_inline u64 vsvm_get(const u32 *regs, u8 r, unsigned int l)
+{
+	const u32 *lo = regs + (size_t)r * VSVM_REG_WORDS;
+
+	return lo[l] | (u64)lo[l + VSVM_WAVE_WIDTH] << 32;
+}
+
+static __always_inline void vsvm_set(u32 *regs, u8 r, unsigned int l, u64 v)
+{
+	u32 *lo = regs + (size_t)r * VSVM_REG_WORDS;
+
+	lo[l] = v;
+	lo[l + VSVM_WAVE_WIDTH] = v >> 32;
 }
 
 /* fp32 values live in the low 32 bits of a register. */
@@ -172,20 +188,21 @@ static __always_inline u64 vsvm_popcnt(u64 x)
 	return (x * 0x0101010101010101ull) >> 56;
 }
 
-/* IEEE minNum/maxNum; of two equal zeros min is -0 and max is +0. */
+/*
+ * IEEE minNum/maxNum; of two equal zeros min is -0 and max is +0. Selects
+ * rather than branches, so that the lane loop vectorises.
+ */
 static __always_inline u64 vsvm_fminmax(u32 a, u32 b, bool max)
 {
 	float fa = vsvm_f32(a), fb = vsvm_f32(b);
+	bool an = vsvm_f32_isnan(a), bn = vsvm_f32_isnan(b);
+	u32 r = max ? a & b : a | b;
 
-	if (vsvm_f32_isnan(a))
-		return vsvm_f32_isnan(b) ? a | VSVM_F32_QUIET : b;
-	if (vsvm_f32_isnan(b))
-		return a;
-	if (fa < fb)
-		return max ? b : a;
-	if (fb < fa)
-		return max ? a : b;
-	return max ? a & b : a | b;
+	r = fa < fb ? (max ? b : a) : r;
+	r = fb < fa ? (max ? a : b) : r;
+	r = bn ? a : r;
+	r = an ? (bn ? a | VSVM_F32_QUIET : b) : r;
+	return r;
 }
 
 /* floor, ceil, trunc and round-half-even on the binary32 encoding. */
@@ -440,6 +457,8 @@ static __always_inline u64 vsvm_alu(const unsigned int op, const unsigned int su
 	switch (op) {
 	case VSVM_OP_MOV:
 		return x;
+	case VSVM_OP_MOVI:
+		return y;
 	case VSVM_OP_ADD:
 		return vsvm_width(w64, x + y);
 	case VSVM_OP_SUB:
@@ -544,60 +563,150 @@ static __always_inline u64 vsvm_alu(const unsigned int op, const unsigned int su
 }
 
 /*
- * d = op(a, b, c) on the lanes of @exec. The row pointers may alias each
- * other: each lane reads its operands before writing its result.
+ * The ALU operations that take or give more than 32 bits: the others read
+ * and write only the low rows (the high row of the result becomes zero).
  */
-static __always_inline void vsvm_alu_lanes(u64 *d, const u64 *a, const u64 *b,
-					   const u64 *c, u64 bimm, const bool use_imm,
-					   u32 exec, const unsigned int op,
-					   const unsigned int sub, const bool w64)
+static __always_inline bool vsvm_alu_wide(const unsigned int op, const unsigned int sub,
+					  const bool w64)
 {
+	switch (op) {
+	case VSVM_OP_MOV:
+	case VSVM_OP_MOVI:
+		return true;
+	case VSVM_OP_CVT:
+		switch (sub) {
+		case VSVM_CVT_F32_S64:
+		case VSVM_CVT_F32_U64:
+		case VSVM_CVT_S64_F32:
+		case VSVM_CVT_U64_F32:
+		case VSVM_CVT_SEXT8:
+		case VSVM_CVT_SEXT16:
+		case VSVM_CVT_SEXT32:
+			return true;
+		default:
+			return false;
+		}
+	default:
+		return w64;
+	}
+}
+
+/*
+ * Operations worth computing on every lane and blending under a partial
+ * mask. Division is scalar and slow, so it runs on the active lanes only.
+ */
+static __always_inline bool vsvm_alu_blend(const unsigned int op)
+{
+	return op < VSVM_OP_DIVU || op > VSVM_OP_REMS;
+}
+
+/* All ones in the lanes of @exec, for a blend. */
+static __always_inline u32 vsvm_lane_mask(u32 exec, unsigned int l)
+{
+	return -((exec >> l) & 1);
+}
+
+/*
+ * d = op(a, b, c) on the lanes of @exec, where b is @bimm if @use_imm. The
+ * registers may be the same: each lane reads its operands before writing its
+ * result, and rows of different registers never overlap. A partial mask
+ * computes every lane and keeps the old value where a lane is inactive: the
+ * operations have no side effect and are defined on any input.
+ */
+static __always_inline void vsvm_alu_lanes(u32 *regs, const struct vsvm_insn *insn,
+					   u32 exec, const unsigned int op,
+					   const unsigned int sub, const unsigned int form,
+					   const bool w64, const bool use_imm)
+{
+	u32 *dlo = vsvm_lo(regs, insn->dst), *dhi = dlo + VSVM_WAVE_WIDTH;
+	const u32 *alo = vsvm_lo(regs, insn->src0), *ahi = alo + VSVM_WAVE_WIDTH;
+	/* Unused operands point at a valid row; their loads are dead code. */
+	const u32 *blo = (form & VSVM_FORM_B) ? vsvm_lo(regs, insn->src1) : alo;
+	const u32 *bhi = blo + VSVM_WAVE_WIDTH;
+	const u32 *clo = (form & VSVM_FORM_C) ? vsvm_lo(regs, insn->src2) : alo;
+	const u32 *chi = clo + VSVM_WAVE_WIDTH;
+	const bool wide = vsvm_alu_wide(op, sub, w64);
+	u64 bimm = insn->imm, x, y, z, v;
 	unsigned int l;
 	u32 m;
 
-	if (exec == VSVM_LANES_ALL) {
-		/*
-		 * Rows are either the same register or 32 lanes apart, so no
-		 * lane depends on another lane's result: say so, and gcc
-		 * vectorises without runtime alias checks.
-		 */
+	/*
+	 * Sparse expands every inlined copy of this, hundreds of them; the
+	 * per-lane loop at the end has all the constructs of the others.
+	 */
+#ifndef __CHECKER__
+	if (!wide && exec == VSVM_LANES_ALL) {
 #ifndef __clang__
 #pragma GCC ivdep
 #endif
-		for (l = 0; l < VSVM_WAVE_WIDTH; l++)
-			d[l] = vsvm_alu(op, sub, w64, a[l], use_imm ? bimm : b[l], c[l]);
+		for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+			dlo[l] = vsvm_alu(op, sub, false, alo[l], use_imm ? (u32)bimm : blo[l],
+					  clo[l]);
+			/* Not memset(): gcc would make it a slow "rep stos". */
+			dhi[l] = 0;
+		}
 		return;
 	}
+	if (!wide && vsvm_alu_blend(op)) {
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+		for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+			m = vsvm_lane_mask(exec, l);
+			v = vsvm_alu(op, sub, false, alo[l], use_imm ? (u32)bimm : blo[l], clo[l]);
+			dlo[l] = ((u32)v & m) | (dlo[l] & ~m);
+			dhi[l] &= ~m;
+		}
+		return;
+	}
+	if (wide && (exec == VSVM_LANES_ALL || vsvm_alu_blend(op))) {
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+		for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+			m = vsvm_lane_mask(exec, l);
+			x = alo[l] | (u64)ahi[l] << 32;
+			y = use_imm ? bimm : blo[l] | (u64)bhi[l] << 32;
+			z = clo[l] | (u64)chi[l] << 32;
+			v = vsvm_alu(op, sub, true, x, y, z);
+			dlo[l] = ((u32)v & m) | (dlo[l] & ~m);
+			dhi[l] = ((u32)(v >> 32) & m) | (dhi[l] & ~m);
+		}
+		return;
+	}
+#endif
 	for (m = exec; m; m &= m - 1) {
 		l = __ffs(m);
-		d[l] = vsvm_alu(op, sub, w64, a[l], use_imm ? bimm : b[l], c[l]);
+		x = alo[l] | (wide ? (u64)ahi[l] << 32 : 0);
+		y = use_imm ? bimm : blo[l] | (wide ? (u64)bhi[l] << 32 : 0);
+		z = clo[l] | (wide ? (u64)chi[l] << 32 : 0);
+		v = vsvm_alu(op, sub, wide, x, y, z);
+		dlo[l] = v;
+		dhi[l] = v >> 32;
 	}
 }
 
 /* Picks the loop specialised for this instruction's width and b operand. */
-static __always_inline void vsvm_alu_insn(u64 *regs, const struct vsvm_insn *insn,
+static __always_inline void vsvm_alu_insn(u32 *regs, const struct vsvm_insn *insn,
 					  u32 exec, const unsigned int op,
 					  const unsigned int sub, const unsigned int form)
 {
-	u64 *d = vsvm_reg(regs, insn->dst);
-	const u64 *a = vsvm_reg(regs, insn->src0);
-	/* Unused operands point at a valid row; their loads are dead code. */
-	const u64 *b = (form & VSVM_FORM_B) ? vsvm_reg(regs, insn->src1) : a;
-	const u64 *c = (form & VSVM_FORM_C) ? vsvm_reg(regs, insn->src2) : a;
-	bool imm = (form & VSVM_FORM_B) && (insn->flags & VSVM_F_SRC1_IMM);
+	/* MOVI's operand is always its immediate. */
+	bool imm = op == VSVM_OP_MOVI ||
+		   ((form & VSVM_FORM_B) && (insn->flags & VSVM_F_SRC1_IMM));
 	bool w64 = (form & VSVM_FORM_W) && insn->mod == VSVM_MOD_64;
 
 	if (w64 && imm)
-		vsvm_alu_lanes(d, a, b, c, insn->imm, true, exec, op, sub, true);
+		vsvm_alu_lanes(regs, insn, exec, op, sub, form, true, true);
 	else if (w64)
-		vsvm_alu_lanes(d, a, b, c, 0, false, exec, op, sub, true);
+		vsvm_alu_lanes(regs, insn, exec, op, sub, form, true, false);
 	else if (imm)
-		vsvm_alu_lanes(d, a, b, c, insn->imm, true, exec, op, sub, false);
+		vsvm_alu_lanes(regs, insn, exec, op, sub, form, false, true);
 	else
-		vsvm_alu_lanes(d, a, b, c, 0, false, exec, op, sub, false);
+		vsvm_alu_lanes(regs, insn, exec, op, sub, form, false, false);
 }
 
-static void vsvm_icmp_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
+static __always_inline void vsvm_icmp_insn(u32 *regs, const struct vsvm_insn *insn, u32 exec)
 {
 	const unsigned int f = VSVM_FORM_INT2;
 
@@ -623,7 +732,7 @@ static void vsvm_icmp_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
 	}
 }
 
-static void vsvm_fcmp_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
+static __always_inline void vsvm_fcmp_insn(u32 *regs, const struct vsvm_insn *insn, u32 exec)
 {
 	const unsigned int f = VSVM_FORM_B;
 
@@ -643,7 +752,7 @@ static void vsvm_fcmp_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
 	}
 }
 
-static void vsvm_cvt_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
+static __always_inline void vsvm_cvt_insn(u32 *regs, const struct vsvm_insn *insn, u32 exec)
 {
 	switch (insn->sub) {
 	case VSVM_CVT_F32_S32:
@@ -691,10 +800,153 @@ static void vsvm_cvt_insn(u64 *regs, const struct vsvm_insn *insn, u32 exec)
 	}
 }
 
+/*
+ * Every ALU instruction: MOV, MOVI, integer, compare, fp32, conversion and
+ * select. Inlined whole into each vsvm_alu_run_*() below, so the compiler
+ * vectorises each operation's lane loop for that function's instruction set.
+ */
+static __always_inline void vsvm_alu_switch(u32 *regs, const struct vsvm_insn *insn, u32 exec)
+{
+	switch (insn->op) {
+	case VSVM_OP_MOV:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOV, 0, 0);
+		break;
+	case VSVM_OP_MOVI:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOVI, 0, 0);
+		break;
+	case VSVM_OP_ADD:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ADD, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_SUB:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SUB, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_MUL:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MUL, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_MULHU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHU, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_MULHS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHS, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_DIVU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVU, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_DIVS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVS, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_REMU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMU, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_REMS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMS, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_AND:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_AND, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_OR:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_OR, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_XOR:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_XOR, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_SHL:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHL, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_SHRU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRU, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_SHRS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRS, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_MINU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINU, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_MINS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINS, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_MAXU:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXU, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_MAXS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXS, 0, VSVM_FORM_INT2);
+		break;
+	case VSVM_OP_NOT:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_NOT, 0, VSVM_FORM_W);
+		break;
+	case VSVM_OP_NEG:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_NEG, 0, VSVM_FORM_W);
+		break;
+	case VSVM_OP_POPCNT:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_POPCNT, 0, VSVM_FORM_W);
+		break;
+	case VSVM_OP_CLZ:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CLZ, 0, VSVM_FORM_W);
+		break;
+	case VSVM_OP_CTZ:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CTZ, 0, VSVM_FORM_W);
+		break;
+	case VSVM_OP_ICMP:
+		vsvm_icmp_insn(regs, insn, exec);
+		break;
+	case VSVM_OP_FADD:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FADD, 0, VSVM_FORM_B);
+		break;
+	case VSVM_OP_FSUB:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSUB, 0, VSVM_FORM_B);
+		break;
+	case VSVM_OP_FMUL:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMUL, 0, VSVM_FORM_B);
+		break;
+	case VSVM_OP_FDIV:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FDIV, 0, VSVM_FORM_B);
+		break;
+	case VSVM_OP_FFMA:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFMA, 0, VSVM_FORM_B | VSVM_FORM_C);
+		break;
+	case VSVM_OP_FMIN:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMIN, 0, VSVM_FORM_B);
+		break;
+	case VSVM_OP_FMAX:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMAX, 0, VSVM_FORM_B);
+		break;
+	case VSVM_OP_FNEG:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FNEG, 0, 0);
+		break;
+	case VSVM_OP_FABS:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FABS, 0, 0);
+		break;
+	case VSVM_OP_FSQRT:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSQRT, 0, 0);
+		break;
+	case VSVM_OP_FFLOOR:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFLOOR, 0, 0);
+		break;
+	case VSVM_OP_FCEIL:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCEIL, 0, 0);
+		break;
+	case VSVM_OP_FTRUNC:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FTRUNC, 0, 0);
+		break;
+	case VSVM_OP_FRNDE:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FRNDE, 0, 0);
+		break;
+	case VSVM_OP_FCMP:
+		vsvm_fcmp_insn(regs, insn, exec);
+		break;
+	case VSVM_OP_CVT:
+		vsvm_cvt_insn(regs, insn, exec);
+		break;
+	case VSVM_OP_SEL:
+		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SEL, 0,
+			      VSVM_FORM_W | VSVM_FORM_B | VSVM_FORM_C);
+		break;
+	}
+}
+
 static void vsvm_sv_insn(const struct vsvm_interp_ctx *ctx, const struct vsvm_wave *w,
 			 const struct vsvm_insn *insn, u32 exec)
 {
-	u64 *d = vsvm_reg(w->regs, insn->dst);
 	/* EXEC rejects zero sizes; never divide by zero regardless. */
 	u32 sx = max(ctx->wg_size[0], 1u), sy = max(ctx->wg_size[1], 1u);
 	unsigned int sub = insn->sub, dim = sub % 3;
@@ -731,7 +983,7 @@ static void vsvm_sv_insn(const struct vsvm_interp_ctx *ctx, const struct vsvm_wa
 			v = w->id;
 			break;
 		}
-		d[l] = v;
+		vsvm_set(w->regs, insn->dst, l, v);
 	}
 }
 
@@ -930,15 +1182,61 @@ static noinline bool vsvm_global_write_split(struct vsvm_run *r, u64 va, const u
 	return true;
 }
 
+static __always_inline void vsvm_ld_lane(u32 *regs, const struct vsvm_insn *insn,
+					 unsigned int l, const u8 *p, const unsigned int size,
+					 bool sign)
+{
+	if (size == 16) {
+		vsvm_set(regs, insn->dst, l, vsvm_load(p, 8));
+		vsvm_set(regs, insn->dst + 1, l, vsvm_load(p + 8, 8));
+	} else {
+		vsvm_set(regs, insn->dst, l, vsvm_extend(vsvm_load(p, size), size, sign));
+	}
+}
+
+static __always_inline void vsvm_st_lane(u32 *regs, const struct vsvm_insn *insn,
+					 unsigned int l, u8 *p, const unsigned int size)
+{
+	if (size == 16) {
+		vsvm_store(p, vsvm_get(regs, insn->src1, l), 8);
+		vsvm_store(p + 8, vsvm_get(regs, insn->src1 + 1, l), 8);
+	} else {
+		vsvm_store(p, vsvm_get(regs, insn->src1, l), size);
+	}
+}
+
+/*
+ * The coalesced path of a global access by the whole wave: when every lane
+ * accesses the same GPU page, translate it once. Returns the kernel address
+ * of the page, or NULL when the lanes span pages or the page has no usable
+ * translation; the per-lane path then handles them, faults included, so
+ * what a wave sees is the same either way. The test is branch-free over all
+ * lanes, so that it vectorises.
+ */
+static __always_inline u8 *vsvm_xlate_wave(struct vsvm_run *r, const struct vsvm_insn *insn,
+					   const unsigned int size, const unsigned int kind)
+{
+	const u32 *alo = vsvm_lo(r->w->regs, insn->src0), *ahi = alo + VSVM_WAVE_WIDTH;
+	u64 va0 = (alo[0] | (u64)ahi[0] << 32) + insn->imm;
+	u64 off = VSVM_XPAGE_SIZE - 1, bad = 0, va;
+	unsigned int l;
+
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+		va = (alo[l] | (u64)ahi[l] << 32) + insn->imm;
+		/* Another page than lane 0's, or past the end of its own. */
+		bad |= ((va ^ va0) | ((va & off) + (size - 1))) & VSVM_XPAGE_MASK;
+	}
+	if (bad)
+		return NULL;
+	return vsvm_xlate(r, va0 & VSVM_XPAGE_MASK, kind);
+}
+
 /* LD of one space and size, specialised at each call. */
 static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_insn *insn,
 					  u32 exec, const unsigned int space,
 					  const unsigned int size)
 {
-	u64 *regs = r->w->regs;
-	u64 *d = vsvm_reg(regs, insn->dst);
-	u64 *d1 = size == 16 ? vsvm_reg(regs, insn->dst + 1) : d;
-	const u64 *a = vsvm_reg(regs, insn->src0);
+	u32 *regs = r->w->regs;
 	bool sign = insn->mod & VSVM_MOD_SIGNED;
 	u32 done = r->w->mem_done, m;
 	unsigned int l;
@@ -946,9 +1244,18 @@ static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_
 	u64 va;
 	u8 *p;
 
+	p = space == VSVM_SPACE_GLOBAL && (exec & ~done) == VSVM_LANES_ALL ?
+	    vsvm_xlate_wave(r, insn, size, VSVM_X_READ) : NULL;
+	if (p) {
+		for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+			va = vsvm_get(regs, insn->src0, l) + insn->imm;
+			vsvm_ld_lane(regs, insn, l, p + (va & (VSVM_XPAGE_SIZE - 1)), size, sign);
+		}
+		return true;
+	}
 	for (m = exec & ~done; m; m &= m - 1) {
 		l = __ffs(m);
-		va = a[l] + insn->imm;
+		va = vsvm_get(regs, insn->src0, l) + insn->imm;
 		if (space != VSVM_SPACE_GLOBAL) {
 			p = vsvm_local_ptr(r, space, l, va, size, DRM_VSVM_ACCESS_READ);
 			if (!p)
@@ -964,12 +1271,7 @@ static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_
 				return false;
 			p = buf;
 		}
-		if (size == 16) {
-			d[l] = vsvm_load(p, 8);
-			d1[l] = vsvm_load(p + 8, 8);
-		} else {
-			d[l] = vsvm_extend(vsvm_load(p, size), size, sign);
-		}
+		vsvm_ld_lane(regs, insn, l, p, size, sign);
 		done |= BIT(l);
 	}
 	return true;
@@ -979,19 +1281,25 @@ static __always_inline bool vsvm_st_lanes(struct vsvm_run *r, const struct vsvm_
 					  u32 exec, const unsigned int space,
 					  const unsigned int size)
 {
-	u64 *regs = r->w->regs;
-	const u64 *a = vsvm_reg(regs, insn->src0);
-	const u64 *b = vsvm_reg(regs, insn->src1);
-	const u64 *b1 = size == 16 ? vsvm_reg(regs, insn->src1 + 1) : b;
+	u32 *regs = r->w->regs;
 	u32 done = r->w->mem_done, m;
 	unsigned int l;
 	u8 buf[16];
 	u64 va;
 	u8 *p;
 
+	p = space == VSVM_SPACE_GLOBAL && (exec & ~done) == VSVM_LANES_ALL ?
+	    vsvm_xlate_wave(r, insn, size, VSVM_X_WRITE) : NULL;
+	if (p) {
+		for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+			va = vsvm_get(regs, insn->src0, l) + insn->imm;
+			vsvm_st_lane(regs, insn, l, p + (va & (VSVM_XPAGE_SIZE - 1)), size);
+		}
+		return true;
+	}
 	for (m = exec & ~done; m; m &= m - 1) {
 		l = __ffs(m);
-		va = a[l] + insn->imm;
+		va = vsvm_get(regs, insn->src0, l) + insn->imm;
 		if (space != VSVM_SPACE_GLOBAL) {
 			p = vsvm_local_ptr(r, space, l, va, size, DRM_VSVM_ACCESS_WRITE);
 			if (!p)
@@ -1005,12 +1313,7 @@ static __always_inline bool vsvm_st_lanes(struct vsvm_run *r, const struct vsvm_
 		} else {
 			p = buf;
 		}
-		if (size == 16) {
-			vsvm_store(p, b[l], 8);
-			vsvm_store(p + 8, b1[l], 8);
-		} else {
-			vsvm_store(p, b[l], size);
-		}
+		vsvm_st_lane(regs, insn, l, p, size);
 		if (p == buf && !vsvm_global_write_split(r, va, buf, size, done))
 			return false;
 		done |= BIT(l);
@@ -1178,20 +1481,18 @@ static __always_inline bool vsvm_atom_lanes(struct vsvm_run *r, const struct vsv
 					    const unsigned int size)
 {
 	const u32 access = DRM_VSVM_ACCESS_ATOMIC | DRM_VSVM_ACCESS_WRITE;
-	u64 *regs = r->w->regs;
-	u64 *d = vsvm_reg(regs, insn->dst);
-	const u64 *a = vsvm_reg(regs, insn->src0);
-	const u64 *b = vsvm_reg(regs, insn->src1);
-	/* src2 is 0 unless CMPXCHG; row 0 exists since dst is counted. */
-	const u64 *c = vsvm_reg(regs, insn->src2);
+	u32 *regs = r->w->regs;
 	u32 done = r->w->mem_done, m;
 	unsigned int l;
-	u64 va, old;
+	u64 va, old, b, c;
 	u8 *p;
 
 	for (m = exec & ~done; m; m &= m - 1) {
 		l = __ffs(m);
-		va = a[l] + insn->imm;
+		va = vsvm_get(regs, insn->src0, l) + insn->imm;
+		/* src2 is 0 unless CMPXCHG; register 0 exists since dst is counted. */
+		b = vsvm_get(regs, insn->src1, l);
+		c = vsvm_get(regs, insn->src2, l);
 		if (unlikely(va & (size - 1))) {
 			u32 where = space == VSVM_SPACE_SHARED ? DRM_VSVM_ACCESS_SHARED :
 				    space == VSVM_SPACE_SCRATCH ? DRM_VSVM_ACCESS_SCRATCH : 0;
@@ -1206,18 +1507,18 @@ static __always_inline bool vsvm_atom_lanes(struct vsvm_run *r, const struct vsv
 				return false;
 			}
 			if (size == 4)
-				old = vsvm_atomic32(p, insn->sub, b[l], c[l]);
+				old = vsvm_atomic32(p, insn->sub, b, c);
 			else
-				old = vsvm_atomic64(p, insn->sub, b[l], c[l]);
+				old = vsvm_atomic64(p, insn->sub, b, c);
 		} else {
 			/* One thread runs the whole workgroup: plain accesses suffice. */
 			p = vsvm_local_ptr(r, space, l, va, size, access);
 			if (!p)
 				return false;
 			old = vsvm_load(p, size);
-			vsvm_store(p, vsvm_atomic_new(insn->sub, size == 8, old, b[l], c[l]), size);
+			vsvm_store(p, vsvm_atomic_new(insn->sub, size == 8, old, b, c), size);
 		}
-		d[l] = old;
+		vsvm_set(regs, insn->dst, l, old);
 		done |= BIT(l);
 	}
 	return true;
@@ -1245,8 +1546,7 @@ static bool vsvm_ldarg(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exe
 {
 	unsigned int size = 1u << (insn->mod & VSVM_MOD_SIZE_MASK);
 	u64 va = r->ctx->args_va + insn->imm;
-	u64 *regs = r->w->regs;
-	u64 *d = vsvm_reg(regs, insn->dst);
+	u32 *regs = r->w->regs;
 	u64 lo, hi = 0;
 	u32 m, l;
 	u8 buf[16];
@@ -1271,33 +1571,21 @@ static bool vsvm_ldarg(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exe
 	}
 	for (m = exec; m; m &= m - 1) {
 		l = __ffs(m);
-		d[l] = lo;
+		vsvm_set(regs, insn->dst, l, lo);
 		if (size == 16)
-			d[l + VSVM_WAVE_WIDTH] = hi;
+			vsvm_set(regs, insn->dst + 1, l, hi);
 	}
 	return true;
 }
 
-static void vsvm_movi(u64 *regs, const struct vsvm_insn *insn, u32 exec)
-{
-	u64 *d = vsvm_reg(regs, insn->dst);
-	unsigned int l;
-	u32 m;
-
-	for (m = exec; m; m &= m - 1) {
-		l = __ffs(m);
-		d[l] = insn->imm;
-	}
-}
-
 /* Lanes of @exec whose low 32 bits of @a are non-zero. */
-static __always_inline u32 vsvm_true_lanes(const u64 *a, u32 exec)
+static __always_inline u32 vsvm_true_lanes(const u32 *a, u32 exec)
 {
 	unsigned int l;
 	u32 t = 0;
 
 	for (l = 0; l < VSVM_WAVE_WIDTH; l++)
-		t |= (u32)((u32)a[l] != 0) << l;
+		t |= (u32)(a[l] != 0) << l;
 	return t & exec;
 }
 
@@ -1322,9 +1610,12 @@ static __always_inline u32 vsvm_gone(const struct vsvm_wave *w, int loop)
 	return gone;
 }
 
-/* vsvm_interp_run() once it has checked its context. */
-static noinline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
-						struct vsvm_wave *w, u32 budget)
+/*
+ * vsvm_interp_run() once it has checked its context. Inlined whole, with
+ * every ALU instruction, into one function per instruction set below.
+ */
+static __always_inline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
+						       struct vsvm_wave *w, u32 budget)
 {
 	const struct vsvm_insn *insns = ctx->prog->insns;
 	const struct vsvm_insn *insn;
@@ -1333,7 +1624,7 @@ static noinline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
 	u32 pc = w->pc, exec = w->exec, n;
 	int loop = vsvm_inner_loop(w);
 	struct vsvm_cf_frame *f;
-	u64 *regs = w->regs;
+	u32 *regs = w->regs;
 	unsigned int k;
 
 	if (w->state == VSVM_WAVE_DONE)
@@ -1382,141 +1673,9 @@ static noinline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
 		case VSVM_OP_END:
 			n++;
 			goto done;
-		case VSVM_OP_MOV:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOV, 0, 0);
-			break;
-		case VSVM_OP_MOVI:
-			vsvm_movi(regs, insn, exec);
-			break;
-
-		case VSVM_OP_ADD:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ADD, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_SUB:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SUB, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_MUL:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MUL, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_MULHU:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHU, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_MULHS:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHS, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_DIVU:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVU, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_DIVS:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVS, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_REMU:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMU, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_REMS:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMS, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_AND:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_AND, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_OR:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_OR, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_XOR:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_XOR, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_SHL:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHL, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_SHRU:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRU, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_SHRS:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRS, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_MINU:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINU, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_MINS:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINS, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_MAXU:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXU, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_MAXS:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXS, 0, VSVM_FORM_INT2);
-			break;
-		case VSVM_OP_NOT:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_NOT, 0, VSVM_FORM_W);
-			break;
-		case VSVM_OP_NEG:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_NEG, 0, VSVM_FORM_W);
-			break;
-		case VSVM_OP_POPCNT:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_POPCNT, 0, VSVM_FORM_W);
-			break;
-		case VSVM_OP_CLZ:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CLZ, 0, VSVM_FORM_W);
-			break;
-		case VSVM_OP_CTZ:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CTZ, 0, VSVM_FORM_W);
-			break;
-		case VSVM_OP_ICMP:
-			vsvm_icmp_insn(regs, insn, exec);
-			break;
-
-		case VSVM_OP_FADD:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FADD, 0, VSVM_FORM_B);
-			break;
-		case VSVM_OP_FSUB:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSUB, 0, VSVM_FORM_B);
-			break;
-		case VSVM_OP_FMUL:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMUL, 0, VSVM_FORM_B);
-			break;
-		case VSVM_OP_FDIV:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FDIV, 0, VSVM_FORM_B);
-			break;
-		case VSVM_OP_FFMA:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFMA, 0, VSVM_FORM_B | VSVM_FORM_C);
-			break;
-		case VSVM_OP_FMIN:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMIN, 0, VSVM_FORM_B);
-			break;
-		case VSVM_OP_FMAX:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMAX, 0, VSVM_FORM_B);
-			break;
-		case VSVM_OP_FNEG:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FNEG, 0, 0);
-			break;
-		case VSVM_OP_FABS:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FABS, 0, 0);
-			break;
-		case VSVM_OP_FSQRT:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSQRT, 0, 0);
-			break;
-		case VSVM_OP_FFLOOR:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFLOOR, 0, 0);
-			break;
-		case VSVM_OP_FCEIL:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCEIL, 0, 0);
-			break;
-		case VSVM_OP_FTRUNC:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FTRUNC, 0, 0);
-			break;
-		case VSVM_OP_FRNDE:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FRNDE, 0, 0);
-			break;
-		case VSVM_OP_FCMP:
-			vsvm_fcmp_insn(regs, insn, exec);
-			break;
-
-		case VSVM_OP_CVT:
-			vsvm_cvt_insn(regs, insn, exec);
-			break;
-		case VSVM_OP_SEL:
-			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SEL, 0,
-				      VSVM_FORM_W | VSVM_FORM_B | VSVM_FORM_C);
+		case VSVM_OP_MOV ... VSVM_OP_MOVI:
+		case VSVM_OP_ADD ... VSVM_OP_SEL:
+			vsvm_alu_switch(regs, insn, exec);
 			break;
 
 		case VSVM_OP_LD:
@@ -1548,7 +1707,7 @@ static noinline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *ctx,
 			f->is_loop = 0;
 			f->saved = exec;
 			f->cont = 0;
-			k = vsvm_true_lanes(vsvm_reg(regs, insn->src0), exec);
+			k = vsvm_true_lanes(vsvm_lo(regs, insn->src0), exec);
 			f->pending = exec & ~k;
 			exec &= k;
 			if (!exec) {
@@ -1633,6 +1792,35 @@ out:
 	return r.stop;
 }
 
+/*
+ * The interpreter once per instruction set, so that the compiler vectorises
+ * each ALU operation's lane loop for it: 32 lanes of a 32-bit operation are
+ * one AVX-512 or two AVX2 instructions per operand. Only vsvm_interp_run()
+ * calls them, inside its FPU section, at the level vsvm_simd_init() chose at
+ * module load from what the CPU and the kernel's saved FPU state support.
+ * Sparse checks the one copy: the others are the same source.
+ */
+static noinline enum vsvm_stop vsvm_interp_portable(struct vsvm_interp_ctx *ctx,
+						    struct vsvm_wave *w, u32 budget)
+{
+	return vsvm_interp_wave(ctx, w, budget);
+}
+
+#if defined(__x86_64__) && !defined(__CHECKER__)
+static noinline __attribute__((target("avx2")))
+enum vsvm_stop vsvm_interp_avx2(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget)
+{
+	return vsvm_interp_wave(ctx, w, budget);
+}
+
+static noinline
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,prefer-vector-width=512")))
+enum vsvm_stop vsvm_interp_avx512(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget)
+{
+	return vsvm_interp_wave(ctx, w, budget);
+}
+#endif
+
 /**
  * vsvm_interp_run() - run one wave for a bounded number of instructions
  * @ctx: the workgroup's context; the fault fields, @status and @info are
@@ -1658,12 +1846,18 @@ enum vsvm_stop vsvm_interp_run(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w,
 	/*
 	 * In task context the FPU is usable exactly when no section is open,
 	 * and then a softirq may clobber our registers: do not run at all.
-	 * vsvm_interp_wave() is not inlined, so that its SSE code, struct
+	 * vsvm_interp_wave() is not inlined here, so that its SSE code, struct
 	 * initialisers included, comes after this test.
 	 */
 	if (WARN_ON_ONCE(irq_fpu_usable())) {
 		ctx->status = DRM_VSVM_STATUS_CANCELED;
 		return VSVM_STOP_ERROR;
 	}
-	return vsvm_interp_wave(ctx, w, budget);
+#if defined(__x86_64__) && !defined(__CHECKER__)
+	if (vsvm_simd_level >= VSVM_SIMD_AVX512)
+		return vsvm_interp_avx512(ctx, w, budget);
+	if (vsvm_simd_level == VSVM_SIMD_AVX2)
+		return vsvm_interp_avx2(ctx, w, budget);
+#endif
+	return vsvm_interp_portable(ctx, w, budget);
 }

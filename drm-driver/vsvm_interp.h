@@ -147,6 +147,26 @@ struct vsvm_interp_ctx {
  */
 void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 access);
 
+/**
+ * enum vsvm_simd - the instruction sets the interpreter's ALU is built for
+ * @VSVM_SIMD_PORTABLE: the kernel's baseline x86-64 FPU flags (SSE2)
+ * @VSVM_SIMD_AVX2: 256-bit vectors
+ * @VSVM_SIMD_AVX512: 512-bit vectors (AVX-512 F, BW, DQ and VL)
+ * @VSVM_SIMD_COUNT: number of levels
+ */
+enum vsvm_simd {
+	VSVM_SIMD_PORTABLE,
+	VSVM_SIMD_AVX2,
+	VSVM_SIMD_AVX512,
+	VSVM_SIMD_COUNT
+};
+
+/*
+ * The level vsvm_interp_run() uses, an enum vsvm_simd the CPU supports. Set
+ * once at module load by vsvm_simd_init(), outside any FPU section.
+ */
+extern int vsvm_simd_level;
+
 int vsvm_prog_decode(const void *code, u32 size, u32 args_size,
 		     struct vsvm_prog **out, u32 *bad_offset, const char **why);
 enum vsvm_stop vsvm_interp_run(struct vsvm_interp_ctx *ctx, struct vsvm_wave *w, u32 budget);

@@ -27,14 +27,14 @@
  * @w: the wave
  * @id: index of the wave in its workgroup
  * @live: lanes that exist; bit L is local linear index @id * 32 + L
- * @regs: the wave's register file, @n_regs * %VSVM_WAVE_WIDTH entries
+ * @regs: the wave's register file, @n_regs * %VSVM_REG_WORDS words
  * @n_regs: &vsvm_prog.n_regs of the program it will run
  *
  * Registers start at zero, so no value from an earlier job is visible.
  *
  * Context: any, outside or inside an FPU section.
  */
-void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u64 *regs, u32 n_regs)
+void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u32 *regs, u32 n_regs)
 {
 	*w = (struct vsvm_wave) {
 		.exec = live,
@@ -43,5 +43,5 @@ void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u64 *regs, u32 n_regs
 		.id = id,
 		.regs = regs,
 	};
-	memset(regs, 0, (size_t)n_regs * VSVM_WAVE_WIDTH * sizeof(*regs));
+	memset(regs, 0, (size_t)n_regs * VSVM_REG_WORDS * sizeof(*regs));
 }

@@ -22,6 +22,13 @@ struct vsvm_cf_frame {
 	u32 cont;
 };
 
+/*
+ * Words of one register across a wave: the low 32 bits of every lane, then
+ * the high 32 bits of every lane. A 32-bit operation reads and writes dense
+ * rows of 32-bit values, as wide vector units want them.
+ */
+#define VSVM_REG_WORDS		(2 * VSVM_WAVE_WIDTH)
+
 /** enum vsvm_wave_state - where a wave stands between two vsvm_interp_run() */
 enum vsvm_wave_state {
 	VSVM_WAVE_RUNNING = 0,
@@ -55,10 +62,14 @@ struct vsvm_wave {
 	u32 id;
 	/** @stack: control-flow frames, innermost last. */
 	struct vsvm_cf_frame stack[VSVM_MAX_NESTING];
-	/** @regs: n_regs x VSVM_WAVE_WIDTH registers, indexed [reg][lane]. */
-	u64 *regs;
+	/**
+	 * @regs: n_regs registers of %VSVM_REG_WORDS words: the low half of
+	 * register R of lane L is [R * %VSVM_REG_WORDS + L], its high half
+	 * %VSVM_WAVE_WIDTH words further.
+	 */
+	u32 *regs;
 };
 
-void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u64 *regs, u32 n_regs);
+void vsvm_wave_init(struct vsvm_wave *w, u32 id, u32 live, u32 *regs, u32 n_regs);
 
 #endif /* __VSVM_WAVE_H__ */

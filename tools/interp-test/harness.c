@@ -16,6 +16,7 @@
 
 /* The compat kvmalloc() fails while this is non-zero, see linux/slab.h. */
 int compat_kvmalloc_fail;
+int vsvm_simd_level;
 bool compat_fpu_usable;
 unsigned long compat_warnings;
 const char *compat_warning_site;
@@ -217,9 +218,9 @@ void wg_init(struct wg *g, struct vsvm_prog *prog, struct vsvm_mmu *mmu,
 	g->ctx.scratch = g->scratch;
 	g->ctx.scratch_size = scratch_size;
 
-	bytes = (size_t)prog->n_regs * VSVM_WAVE_WIDTH * sizeof(u64);
+	bytes = (size_t)prog->n_regs * VSVM_REG_WORDS * sizeof(u32);
 	for (i = 0; i < g->n_waves; i++) {
-		u64 *regs = malloc(bytes ? bytes : 1);
+		u32 *regs = malloc(bytes ? bytes : 1);
 
 		/* Garbage, to prove vsvm_wave_init() clears the registers. */
 		memset(regs, 0xa5, bytes);
@@ -308,8 +309,26 @@ enum vsvm_stop wg_run(struct wg *g, u32 budget, fault_fn on_fault, void *arg)
 /* main */
 
 static const struct test *const suites[] = {
-	decode_tests, alu_tests, mem_tests, cf_tests,
+	decode_tests, alu_tests, mem_tests, cf_tests, simd_tests,
 };
+
+static const char *const simd_names[VSVM_SIMD_COUNT] = { "portable", "avx2", "avx512" };
+
+int simd_best(void)
+{
+	int level = VSVM_SIMD_PORTABLE;
+
+#ifdef __x86_64__
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		level = VSVM_SIMD_AVX2;
+	if (level == VSVM_SIMD_AVX2 && __builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+	    __builtin_cpu_supports("avx512vl"))
+		level = VSVM_SIMD_AVX512;
+#endif
+	return level;
+}
 
 static u64 name_hash(const char *s)
 {
@@ -336,7 +355,7 @@ int main(int argc, char **argv)
 {
 	unsigned long n_tests = 0, n_failed = 0, before;
 	bool verbose = false;
-	int i, first = 1;
+	int i, first = 1, level, best = simd_best();
 	size_t s;
 
 	/* Keep results already printed when a later test crashes. */
@@ -351,6 +370,8 @@ int main(int argc, char **argv)
 		verbose = true;
 		first = 2;
 	}
+	/* Every test at every instruction set of the interpreter this CPU runs. */
+	for (level = 0; level <= best; level++)
 	for (s = 0; s < ARRAY_SIZE(suites); s++) {
 		const struct test *t;
 
@@ -361,6 +382,7 @@ int main(int argc, char **argv)
 				selected |= strstr(t->name, argv[i]) != NULL;
 			if (!selected)
 				continue;
+			vsvm_simd_level = level;
 			current_test = t->name;
 			failures_shown = 0;
 			before = test_failures;
@@ -376,13 +398,14 @@ int main(int argc, char **argv)
 			n_tests++;
 			if (test_failures != before) {
 				n_failed++;
-				printf("FAIL %s (%lu failed checks)\n", t->name,
-				       test_failures - before);
+				printf("FAIL %s [%s] (%lu failed checks)\n", t->name,
+				       simd_names[level], test_failures - before);
 			} else if (verbose) {
-				printf("ok   %s\n", t->name);
+				printf("ok   %s [%s]\n", t->name, simd_names[level]);
 			}
 		}
 	}
+	printf("interp-test: instruction sets portable to %s\n", simd_names[best]);
 	printf("interp-test: %lu tests, %lu checks, %lu failed tests, %lu failed checks\n",
 	       n_tests, test_checks, n_failed, test_failures);
 	return n_failed || !n_tests ? 1 : 0;

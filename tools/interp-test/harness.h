@@ -40,6 +40,9 @@ struct test {
 
 /* Each test file defines one NULL-terminated table. */
 extern const struct test decode_tests[];
+extern const struct test simd_tests[];
+/* The widest enum vsvm_simd level this CPU runs. */
+int simd_best(void);
 extern const struct test alu_tests[];
 extern const struct test mem_tests[];
 extern const struct test cf_tests[];
@@ -200,14 +203,30 @@ void wg_free(struct wg *g);
 /* One-dimensional shorthand: @lanes lanes, workgroup 0 of 1. */
 void wg_init1(struct wg *g, struct vsvm_prog *prog, struct vsvm_mmu *mmu, u32 lanes);
 
-static inline u64 *wg_reg(struct wg *g, u32 wave, u32 reg)
+static inline u32 *wg_reg(struct wg *g, u32 wave, u32 reg, u32 lane)
 {
 	/* Register files hold exactly n_regs rows: catch a test's overrun. */
-	if (wave >= g->n_waves || reg >= g->prog->n_regs) {
-		fprintf(stderr, "wg_reg: wave %u reg %u out of range\n", wave, reg);
+	if (wave >= g->n_waves || reg >= g->prog->n_regs || lane >= VSVM_WAVE_WIDTH) {
+		fprintf(stderr, "wg_reg: wave %u reg %u lane %u out of range\n", wave, reg, lane);
 		abort();
 	}
-	return g->waves[wave].regs + (size_t)reg * VSVM_WAVE_WIDTH;
+	return g->waves[wave].regs + (size_t)reg * VSVM_REG_WORDS + lane;
+}
+
+/* Register @reg of lane @lane of wave @wave, all 64 bits. */
+static inline u64 wg_get(struct wg *g, u32 wave, u32 reg, u32 lane)
+{
+	u32 *lo = wg_reg(g, wave, reg, lane);
+
+	return lo[0] | (u64)lo[VSVM_WAVE_WIDTH] << 32;
+}
+
+static inline void wg_set(struct wg *g, u32 wave, u32 reg, u32 lane, u64 v)
+{
+	u32 *lo = wg_reg(g, wave, reg, lane);
+
+	lo[0] = v;
+	lo[VSVM_WAVE_WIDTH] = v >> 32;
 }
 
 /* Called on a FAULT stop; returns true once it has mapped the page. */

@@ -410,18 +410,18 @@ static void run_one(const struct alu_op *o, u8 sub, bool w64, bool imm, unsigned
 		c[l] = gen_value(is_fp(o->op));
 		/* The register file holds exactly the registers the code names. */
 		if (prog->n_regs > 1)
-			wg_reg(&g, 0, 1)[l] = a[l];
+			wg_set(&g, 0, 1, l, a[l]);
 		if (prog->n_regs > 2)
-			wg_reg(&g, 0, 2)[l] = b[l];
+			wg_set(&g, 0, 2, l, b[l]);
 		if (prog->n_regs > 3)
-			wg_reg(&g, 0, 3)[l] = c[l];
+			wg_set(&g, 0, 3, l, c[l]);
 		if (prog->n_regs > 4)
-			wg_reg(&g, 0, 4)[l] = 0x5e5e5e5e00000000ull | l;
-		before[l] = wg_reg(&g, 0, d)[l];
+			wg_set(&g, 0, 4, l, 0x5e5e5e5e00000000ull | l);
+		before[l] = wg_get(&g, 0, d, l);
 	}
 	if (CHECK_EQ(wg_run(&g, 1000, NULL, NULL), VSVM_STOP_DONE)) {
 		for (l = 0; l < 32; l++) {
-			u64 got = wg_reg(&g, 0, d)[l];
+			u64 got = wg_get(&g, 0, d, l);
 			bool on = mask >> l & 1;
 			u64 want = on ? ref(o->op, sub, w64, a[l], imm ? bimm : b[l], c[l]) :
 				   before[l];
@@ -586,11 +586,11 @@ static void test_alu_vectors(void)
 		if (!prog)
 			continue;
 		wg_init1(&g, prog, &mmu, 1);
-		wg_reg(&g, 0, 1)[0] = v[i].a;
-		wg_reg(&g, 0, 2)[0] = v[i].b;
-		wg_reg(&g, 0, 3)[0] = v[i].c;
+		wg_set(&g, 0, 1, 0, v[i].a);
+		wg_set(&g, 0, 2, 0, v[i].b);
+		wg_set(&g, 0, 3, 0, v[i].c);
 		CHECK_EQ(wg_run(&g, 100, NULL, NULL), VSVM_STOP_DONE);
-		got = wg_reg(&g, 0, 4)[0];
+		got = wg_get(&g, 0, 4, 0);
 		CHECK(got == v[i].want, "vector %zu (op 0x%02x): got 0x%llx want 0x%llx", i,
 		      v[i].op, (unsigned long long)got, (unsigned long long)v[i].want);
 		wg_free(&g);
@@ -620,10 +620,10 @@ static void test_movi(void)
 	g.waves[1].exec = 0x2ffff;	/* lanes 32..47 and 49 */
 	CHECK_EQ(wg_run(&g, 1000, NULL, NULL), VSVM_STOP_DONE);
 	for (l = 0; l < 32; l++) {
-		CHECK_EQ(wg_reg(&g, 0, 3)[l], 0xfedcba9876543210ull);
-		CHECK_EQ(wg_reg(&g, 1, 3)[l], (0x2ffffu >> l & 1) ? 0xfedcba9876543210ull : 0);
-		CHECK_EQ(wg_reg(&g, 0, 9)[l], 0);
-		CHECK_EQ(wg_reg(&g, 1, 0)[l], 0);
+		CHECK_EQ(wg_get(&g, 0, 3, l), 0xfedcba9876543210ull);
+		CHECK_EQ(wg_get(&g, 1, 3, l), (0x2ffffu >> l & 1) ? 0xfedcba9876543210ull : 0);
+		CHECK_EQ(wg_get(&g, 0, 9, l), 0);
+		CHECK_EQ(wg_get(&g, 1, 0, l), 0);
 	}
 	wg_free(&g);
 	free(prog);

@@ -716,13 +716,13 @@ static void test_fuzz(void)
 			wg_init1(&g, prog, &mmu, 1 + rng_below(64));
 			g.ctx.args_va = 0x10000 + rng_below(4096);
 			for (k = 0; k < g.n_waves; k++) {
-				u64 *r = g.waves[k].regs;
 				u32 j;
 
 				/* Addresses around the two pages, some unmapped. */
 				for (j = 0; j < prog->n_regs * VSVM_WAVE_WIDTH; j++)
-					r[j] = rng_below(2) ? 0x10000 + rng_below(0x2100) - 0x80 :
-					       rng_u64();
+					wg_set(&g, k, j / VSVM_WAVE_WIDTH, j % VSVM_WAVE_WIDTH,
+					       rng_below(2) ? 0x10000 + rng_below(0x2100) - 0x80 :
+					       rng_u64());
 			}
 			g.max_turns = 40;
 			if (wg_run(&g, 1 + rng_below(100), NULL, NULL) == VSVM_STOP_FAULT)

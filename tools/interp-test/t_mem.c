@@ -93,7 +93,7 @@ static void ld_case(struct vsvm_mmu *mmu, unsigned int lg, bool sign, bool neg_o
 			va[l] = P1 - 8 + l - (size - 1) / 2 * (l & 1);
 		else
 			va[l] = P0 + rng_below(2 * PAGE_BYTES - size);
-		wg_reg(&g, 0, 1)[l] = va[l] - imm;
+		wg_set(&g, 0, 1, l, va[l] - imm);
 	}
 	if (CHECK_EQ(wg_run(&g, 100, NULL, NULL), VSVM_STOP_DONE)) {
 		for (l = 0; l < 32; l++) {
@@ -101,10 +101,10 @@ static void ld_case(struct vsvm_mmu *mmu, unsigned int lg, bool sign, bool neg_o
 
 			if (sign)
 				want = sext(want, size);
-			CHECK(wg_reg(&g, 0, 5)[l] == want, "size %u lane %u va 0x%llx", size, l,
+			CHECK(wg_get(&g, 0, 5, l) == want, "size %u lane %u va 0x%llx", size, l,
 			      (unsigned long long)va[l]);
 			if (size == 16)
-				CHECK_EQ(wg_reg(&g, 0, 6)[l], host_load(mmu, va[l] + 8, 8));
+				CHECK_EQ(wg_get(&g, 0, 6, l), host_load(mmu, va[l] + 8, 8));
 		}
 	}
 	wg_free(&g);
@@ -153,10 +153,10 @@ static void test_st_global(void)
 
 				lo[l] = rng_u64();
 				hi[l] = rng_u64();
-				wg_reg(&g, 0, 1)[l] = va - 3;
-				wg_reg(&g, 0, 2)[l] = lo[l];
+				wg_set(&g, 0, 1, l, va - 3);
+				wg_set(&g, 0, 2, l, lo[l]);
 				if (size == 16)
-					wg_reg(&g, 0, 3)[l] = hi[l];
+					wg_set(&g, 0, 3, l, hi[l]);
 				if (!(g.waves[0].exec >> l & 1))
 					continue;
 				for (i = 0; i < size; i++)
@@ -215,10 +215,10 @@ static void test_local_spaces(void)
 				if (lin >= 45)
 					break;
 				/* lid 44's neighbour does not exist: 0 */
-				CHECK_EQ(wg_reg(&g, w, 6)[l], lin == 44 ? 0 : 0x1000 + (lin ^ 1));
-				CHECK_EQ(wg_reg(&g, w, 7)[l], 0x1000 + lin);
-				CHECK_EQ(wg_reg(&g, w, 8)[l], lin);
-				CHECK_EQ(wg_reg(&g, w, 9)[l], 4 * lin);
+				CHECK_EQ(wg_get(&g, w, 6, l), lin == 44 ? 0 : 0x1000 + (lin ^ 1));
+				CHECK_EQ(wg_get(&g, w, 7, l), 0x1000 + lin);
+				CHECK_EQ(wg_get(&g, w, 8, l), lin);
+				CHECK_EQ(wg_get(&g, w, 9, l), 4 * lin);
 				CHECK_EQ(g.scratch[lin * 24 + 5], (u8)(lin));
 				CHECK_EQ(g.scratch[lin * 24 + 6], 0x10);
 				CHECK_EQ(g.scratch[lin * 24 + 7], (u8)lin);
@@ -276,7 +276,7 @@ static void test_local_bounds(void)
 			return;
 		wg_init(&g, prog, &mmu, grid, size, id, 64, 16);
 		/* Lane 7 makes the access; the others stay at offset 0. */
-		wg_reg(&g, 0, 1)[7] = c->addr;
+		wg_set(&g, 0, 1, 7, c->addr);
 		if (c->ok) {
 			CHECK(wg_run(&g, 100, NULL, NULL) == VSVM_STOP_DONE, "case %zu", i);
 		} else {
@@ -331,8 +331,8 @@ static void test_fault_retry_atomic(void)
 				va[l] = (l < 5 ? P0 : P3) + size * 3 * l;
 				old[l] = host_load(&mmu, va[l], size);
 				add[l] = 0x100000001ull * (l + 1);
-				wg_reg(&g, 0, 1)[l] = va[l];
-				wg_reg(&g, 0, 2)[l] = add[l];
+				wg_set(&g, 0, 1, l, va[l]);
+				wg_set(&g, 0, 2, l, add[l]);
 			}
 			CHECK_EQ(vsvm_interp_run(&g.ctx, &g.waves[0], 100), VSVM_STOP_FAULT);
 			CHECK_EQ(g.ctx.fault_addr, va[5]);
@@ -359,7 +359,7 @@ static void test_fault_retry_atomic(void)
 
 				CHECK(host_load(&mmu, va[l], size) == ((old[l] + add[l]) & mask),
 				      "size %u lane %u: added more than once", size, l);
-				CHECK(wg_reg(&g, 0, d)[l] == old[l], "size %u lane %u: old value",
+				CHECK(wg_get(&g, 0, d, l) == old[l], "size %u lane %u: old value",
 				      size, l);
 			}
 			wg_free(&g);
@@ -386,12 +386,12 @@ static void test_fault_retry_load_alias(void)
 	for (l = 0; l < 32; l++) {
 		va[l] = (l < 9 ? P0 : P3) + 8 * l;
 		want[l] = host_load(&mmu, va[l], 8);
-		wg_reg(&g, 0, 1)[l] = va[l];
+		wg_set(&g, 0, 1, l, va[l]);
 	}
 	CHECK_EQ(wg_run(&g, 50, map_faulting_page, NULL), VSVM_STOP_DONE);
 	CHECK_EQ(g.faults, 1);
 	for (l = 0; l < 32; l++)
-		CHECK(wg_reg(&g, 0, 1)[l] == want[l], "lane %u", l);
+		CHECK(wg_get(&g, 0, 1, l) == want[l], "lane %u", l);
 	wg_free(&g);
 	free(prog);
 	mmu_reset(&mmu);
@@ -433,11 +433,11 @@ static void test_fault_read_only(void)
 		if (!prog)
 			return;
 		wg_init1(&g, prog, &mmu, 1);
-		wg_reg(&g, 0, 1)[0] = tcases[i].va;
+		wg_set(&g, 0, 1, 0, tcases[i].va);
 		if (tcases[i].op != VSVM_OP_LD) {
-			wg_reg(&g, 0, 2)[0] = ~0ull;
+			wg_set(&g, 0, 2, 0, ~0ull);
 			if (tcases[i].lg == 4)
-				wg_reg(&g, 0, 3)[0] = ~0ull;
+				wg_set(&g, 0, 3, 0, ~0ull);
 		}
 		CHECK(wg_run(&g, 100, NULL, NULL) == VSVM_STOP_FAULT, "case %zu", i);
 		CHECK(g.ctx.fault_addr == tcases[i].fault_addr, "case %zu: addr 0x%llx", i,
@@ -449,7 +449,7 @@ static void test_fault_read_only(void)
 		      !memcmp(before + 2 * PAGE_BYTES, mmu_host(&mmu, P2), PAGE_BYTES),
 		      "case %zu: memory changed", i);
 		if (tcases[i].op != VSVM_OP_ST)
-			CHECK_EQ(wg_reg(&g, 0, 4)[0], 0);
+			CHECK_EQ(wg_get(&g, 0, 4, 0), 0);
 		wg_free(&g);
 		free(prog);
 		free(before);
@@ -533,11 +533,11 @@ static void atomic_case(unsigned int sub, unsigned int lg, unsigned int space, b
 		sid[l] = space == VSVM_SPACE_SCRATCH ? 8 + l : rng_below(8);
 		b[l] = rng_below(2) ? vals[rng_below(10)] : rng_u64();
 		c[l] = rng_below(2) ? init[sid[l]] : b[l];
-		wg_reg(&g, 0, 1)[l] = (space == VSVM_SPACE_GLOBAL ? P1 : 0) + 0x40 +
-				      (space == VSVM_SPACE_SCRATCH ? 0 : 8 * sid[l]) - 0x10;
-		wg_reg(&g, 0, 2)[l] = b[l];
+		wg_set(&g, 0, 1, l, (space == VSVM_SPACE_GLOBAL ? P1 : 0) + 0x40 +
+				      (space == VSVM_SPACE_SCRATCH ? 0 : 8 * sid[l]) - 0x10);
+		wg_set(&g, 0, 2, l, b[l]);
 		if (sub == VSVM_ATOMIC_CMPXCHG)
-			wg_reg(&g, 0, 3)[l] = c[l];
+			wg_set(&g, 0, 3, l, c[l]);
 	}
 	/* The reference, one lane after the other. */
 	for (l = 0; l < 32; l++) {
@@ -559,7 +559,7 @@ static void atomic_case(unsigned int sub, unsigned int lg, unsigned int space, b
 			      (unsigned long long)val[s]);
 		}
 		for (l = 0; l < 32; l++)
-			CHECK(wg_reg(&g, 0, 4)[l] == (exec >> l & 1 ? want_old[l] : 0),
+			CHECK(wg_get(&g, 0, 4, l) == (exec >> l & 1 ? want_old[l] : 0),
 			      "sub %u size %u space %u lane %u: old value", sub, 1u << lg,
 			      space, l);
 	}
@@ -608,7 +608,7 @@ static void test_atomic_misaligned(void)
 			return;
 		wg_init1(&g, prog, &mmu, 32);
 		for (l = 0; l < 32; l++)
-			wg_reg(&g, 0, 1)[l] = l == 3 ? tcases[i].addr : tcases[i].space ? 0 : P0;
+			wg_set(&g, 0, 1, l, l == 3 ? tcases[i].addr : tcases[i].space ? 0 : P0);
 		CHECK(wg_run(&g, 100, NULL, NULL) == VSVM_STOP_ERROR, "case %zu", i);
 		CHECK_EQ(g.ctx.status, DRM_VSVM_STATUS_MISALIGNED);
 		CHECK_EQ(g.ctx.fault_addr, tcases[i].addr);
@@ -644,7 +644,7 @@ static void test_xlate_reuse(void)
 		return;
 	wg_init1(&g, prog, &mmu, 32);
 	for (l = 0; l < 32; l++)
-		wg_reg(&g, 0, 1)[l] = P0 + 4 * l;
+		wg_set(&g, 0, 1, l, P0 + 4 * l);
 	CHECK_EQ(vsvm_interp_run(&g.ctx, &g.waves[0], 100), VSVM_STOP_DONE);
 	/* P0 read, P0 write, P1 read. */
 	CHECK_EQ(mmu.xlate_calls, 3);
@@ -676,15 +676,15 @@ static void test_xlate_kinds(void)
 	if (!prog)
 		return;
 	wg_init1(&g, prog, &mmu, 1);
-	wg_reg(&g, 0, 1)[0] = P2;
+	wg_set(&g, 0, 1, 0, P2);
 	memcpy(before, mmu_host(&mmu, P2 + 0xff0), 16);
 	CHECK_EQ(wg_run(&g, 100, NULL, NULL), VSVM_STOP_FAULT);
 	CHECK_EQ(g.ctx.fault_addr, P2 + 0xff8);
 	CHECK_EQ(g.ctx.fault_access, DRM_VSVM_ACCESS_WRITE);
 	CHECK_EQ(g.ctx.fault_pc, 16);
 	CHECK(!memcmp(before, mmu_host(&mmu, P2 + 0xff0), 16), "read-only page written");
-	CHECK_EQ(wg_reg(&g, 0, 2)[0], host_load(&mmu, P2 + 0xff0, 8));
-	CHECK_EQ(wg_reg(&g, 0, 3)[0], host_load(&mmu, P2 + 0xff8, 8));
+	CHECK_EQ(wg_get(&g, 0, 2, 0), host_load(&mmu, P2 + 0xff0, 8));
+	CHECK_EQ(wg_get(&g, 0, 3, 0), host_load(&mmu, P2 + 0xff8, 8));
 	wg_free(&g);
 	free(prog);
 	mmu_reset(&mmu);
@@ -732,11 +732,11 @@ static void test_ldarg(void)
 			bool on = w ? l < 8 : 0xf0f0f0f0u >> l & 1;
 
 			for (r = 0; r < 6; r++)
-				CHECK(wg_reg(&g, w, r + 1)[l] == (on ? want[r] : 0),
+				CHECK(wg_get(&g, w, r + 1, l) == (on ? want[r] : 0),
 				      "wave %u lane %u r%u", w, l, r + 1);
 		}
 	}
-	CHECK(wg_reg(&g, 0, 3)[4] >> 63, "LDARG sign extension");
+	CHECK(wg_get(&g, 0, 3, 4) >> 63, "LDARG sign extension");
 	wg_free(&g);
 
 	/* Unmapped argument buffer: a read fault at the argument. */
@@ -748,7 +748,7 @@ static void test_ldarg(void)
 	CHECK_EQ(g.ctx.fault_access, DRM_VSVM_ACCESS_READ);
 	CHECK_EQ(g.ctx.fault_pc, 0);
 	CHECK_EQ(wg_run(&g, 100, map_faulting_page, NULL), VSVM_STOP_DONE);
-	CHECK_EQ(wg_reg(&g, 0, 2)[31], host_load(&mmu, P3, 8));
+	CHECK_EQ(wg_get(&g, 0, 2, 31), host_load(&mmu, P3, 8));
 	wg_free(&g);
 	free(prog);
 	mmu_reset(&mmu);
