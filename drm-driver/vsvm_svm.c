@@ -737,12 +737,25 @@ static int populate_around(struct vsvm_vm *vm, struct vsvm_svm_range *range, u64
 	return vsvm_status_errno(*status);
 }
 
+/*
+ * Drops a reference to the owner's mm taken under &vsvm_vm.lock. If the owner
+ * exited meanwhile it is the last one, and mmput() would tear the address
+ * space down here: exit_mmap() takes mmap_lock for writing, which nothing
+ * under the VM lock may do (docs/locking.md). mmput_async() leaves that to a
+ * worker.
+ */
+static void vm_mmput(struct vsvm_vm *vm)
+{
+	lockdep_assert_held(&vm->lock);
+	mmput_async(vm->mm);
+}
+
 /* Undoes gather_begin(). */
 static void gather_end(struct vsvm_vm *vm, struct mem_cgroup *memcg, unsigned long *pfns)
 {
 	kfree(pfns);
 	set_active_memcg(memcg);
-	mmput(vm->mm);
+	vm_mmput(vm);
 }
 
 /*
@@ -946,7 +959,7 @@ int vsvm_svm_fault(struct vsvm_vm *vm, u64 bstart, u64 bend, u64 addr, u64 wstar
 	memcg = set_active_memcg(vm->memcg);
 	range = range_get(vm, bstart, bend, addr, write, status);
 	set_active_memcg(memcg);
-	mmput(vm->mm);
+	vm_mmput(vm);
 	if (IS_ERR(range))
 		return PTR_ERR(range);
 	return fault_unlocked(vm, range, addr, range->start, range->end, wstart, wend, false,
