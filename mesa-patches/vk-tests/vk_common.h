@@ -76,6 +76,17 @@ struct vk_pipe {
 	VkDescriptorPool dpool;
 	VkDescriptorSet set;
 	uint32_t nbindings;
+	uint32_t count;			/* descriptors per binding */
+	VkDescriptorType type;
+	VkDeviceSize range;
+};
+
+/* What vk_pipe_init_opts() may change from vk_pipe_init()'s defaults. */
+struct vk_pipe_opts {
+	VkDescriptorType type;	/* every binding's; 0: a storage buffer */
+	uint32_t count;		/* descriptors per binding (an array); 0: 1 */
+	VkDeviceSize range;	/* each descriptor's; 0: the whole buffer */
+	VkPipelineCreateFlags flags;
 };
 
 static inline bool
@@ -395,13 +406,18 @@ vk_buf_fini(struct vk_ctx *c, struct vk_buf *b)
 /* ---- pipelines ---- */
 
 /*
- * A compute pipeline from @code (SPIR-V), with @nbindings storage buffers
- * in set 0 and @push bytes of push constants.
+ * A compute pipeline from @code (SPIR-V), with @nbindings bindings in set
+ * 0, each of @o's type and count (storage buffers, one each, if @o is
+ * NULL), and @push bytes of push constants.
  */
 static inline bool
-vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
-	     size_t code_size, uint32_t nbindings, uint32_t push)
+vk_pipe_init_opts(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
+		  size_t code_size, uint32_t nbindings, uint32_t push,
+		  const struct vk_pipe_opts *o)
 {
+	VkDescriptorType type = o && o->type ? o->type :
+				VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+	uint32_t count = o && o->count ? o->count : 1;
 	VkDescriptorSetLayoutBinding bind[8];
 	VkShaderModuleCreateInfo smci = {
 		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
@@ -426,6 +442,7 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 	};
 	VkComputePipelineCreateInfo cpci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+		.flags = o ? o->flags : 0,
 		.stage = {
 			.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
 			.stage = VK_SHADER_STAGE_COMPUTE_BIT,
@@ -433,8 +450,8 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 		},
 	};
 	VkDescriptorPoolSize ps = {
-		.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-		.descriptorCount = nbindings ? nbindings : 1,
+		.type = type,
+		.descriptorCount = nbindings ? nbindings * count : 1,
 	};
 	VkDescriptorPoolCreateInfo dpci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
@@ -448,15 +465,19 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 	};
 
 	memset(p, 0, sizeof(*p));
-	EXPECT(nbindings <= ARRAY_LEN(bind), "too many bindings");
+	/* vk_pipe_bind() has room for 8 descriptors. */
+	EXPECT(nbindings * count <= ARRAY_LEN(bind), "too many descriptors");
 	for (uint32_t i = 0; i < nbindings; i++)
 		bind[i] = (VkDescriptorSetLayoutBinding){
 			.binding = i,
-			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-			.descriptorCount = 1,
+			.descriptorType = type,
+			.descriptorCount = count,
 			.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
 		};
 	p->nbindings = nbindings;
+	p->count = count;
+	p->type = type;
+	p->range = o && o->range ? o->range : VK_WHOLE_SIZE;
 	VK_CHECK(vkCreateShaderModule(c->dev, &smci, NULL, &p->module));
 	VK_CHECK(vkCreateDescriptorSetLayout(c->dev, &dslci, NULL, &p->dsl));
 	VK_CHECK(vkCreatePipelineLayout(c->dev, &plci, NULL, &p->layout));
@@ -471,27 +492,38 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 	return true;
 }
 
+static inline bool
+vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
+	     size_t code_size, uint32_t nbindings, uint32_t push)
+{
+	return vk_pipe_init_opts(c, p, code, code_size, nbindings, push, NULL);
+}
+
 #define VK_PIPE_INIT(c, p, spv, nbindings, push) \
 	vk_pipe_init(c, p, spv, sizeof(spv), nbindings, push)
 
-/* Points the pipeline's bindings at @bufs, whole. */
+/*
+ * Points the pipeline's descriptors at @bufs, binding by binding and
+ * element by element within an array binding, each over the pipeline's
+ * range from offset 0.
+ */
 static inline void
 vk_pipe_bind(struct vk_ctx *c, struct vk_pipe *p, struct vk_buf *const *bufs)
 {
 	VkDescriptorBufferInfo info[8];
 	VkWriteDescriptorSet w[8];
 
-	for (uint32_t i = 0; i < p->nbindings; i++) {
-		info[i] = (VkDescriptorBufferInfo){ bufs[i]->buf, 0, VK_WHOLE_SIZE };
+	for (uint32_t i = 0; i < p->nbindings * p->count; i++)
+		info[i] = (VkDescriptorBufferInfo){ bufs[i]->buf, 0, p->range };
+	for (uint32_t i = 0; i < p->nbindings; i++)
 		w[i] = (VkWriteDescriptorSet){
 			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
 			.dstSet = p->set,
 			.dstBinding = i,
-			.descriptorCount = 1,
-			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-			.pBufferInfo = &info[i],
+			.descriptorCount = p->count,
+			.descriptorType = p->type,
+			.pBufferInfo = &info[i * p->count],
 		};
-	}
 	vkUpdateDescriptorSets(c->dev, p->nbindings, w, 0, NULL);
 }
 
@@ -530,17 +562,28 @@ vk_cmd_begin(struct vk_ctx *c)
 	return cb;
 }
 
+/*
+ * Binds @p with its descriptor set at the @ndyn dynamic offsets @dyn, and
+ * pushes @push (@size bytes).
+ */
+static inline void
+vk_cmd_pipe_dyn(VkCommandBuffer cb, const struct vk_pipe *p, const void *push,
+		uint32_t size, uint32_t ndyn, const uint32_t *dyn)
+{
+	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
+	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
+				0, 1, &p->set, ndyn, dyn);
+	if (size)
+		vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+				   size, push);
+}
+
 /* Binds @p with its descriptor set and pushes @push (@size bytes). */
 static inline void
 vk_cmd_pipe(VkCommandBuffer cb, const struct vk_pipe *p, const void *push,
 	    uint32_t size)
 {
-	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
-	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
-				0, 1, &p->set, 0, NULL);
-	if (size)
-		vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
-				   size, push);
+	vk_cmd_pipe_dyn(cb, p, push, size, 0, NULL);
 }
 
 /* Makes everything before visible to everything after, host included. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Vulkan compute on one device (vsvm by default; "-d llvmpipe" for
- * lavapipe): descriptors, transfers, indirect dispatch, semaphores,
+ * lavapipe): descriptors (dynamic ones, and arrays indexed by the
+ * invocation), transfers, indirect and based dispatch, semaphores,
  * timestamps, shared memory, and atomics racing host threads' atomics on
  * the same memory.  Every result is compared with the CPU's, byte for
  * byte.
@@ -16,6 +17,7 @@
 #include "atomics.h"
 #include "atomics64.h"
 #include "groups.h"
+#include "index.h"
 #include "reduce.h"
 #include "saxpy.h"
 #include "store.h"
@@ -168,6 +170,101 @@ static bool
 dispatch_indirect(void)
 {
 	return test_open() && test_done(dispatch_indirect_run());
+}
+
+/*
+ * vkCmdDispatchBase, groups 2..4 of 32 lanes, into a dynamic storage
+ * buffer bound at offset 256: the work-group and global ids count from
+ * the base, and the words around the view's written range stay as they
+ * were.
+ */
+static bool
+dispatch_base_run(void)
+{
+	enum { N = 1000, DYN = 256, WG = 32, BASE = 2, GROUPS = 3 };
+	struct vk_pipe_opts opts = {
+		.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC,
+		.range = 2048,
+		.flags = VK_PIPELINE_CREATE_DISPATCH_BASE_BIT,
+	};
+	uint32_t dyn = DYN, want[N];
+	struct vk_buf out;
+	struct vk_pipe p;
+	VkCommandBuffer cb;
+
+	if (!vk_buf_init(&c, &out, sizeof(want), NULL) ||
+	    !vk_pipe_init_opts(&c, &p, groups_spv, sizeof(groups_spv), 1, 0, &opts))
+		return false;
+	vk_pipe_bind(&c, &p, (struct vk_buf *[]){ &out });
+	memset(out.map, 0xef, sizeof(want));
+	memset(want, 0xef, sizeof(want));
+	for (uint32_t g = BASE; g < BASE + GROUPS; g++)
+		for (uint32_t l = 0; l < WG; l++)
+			want[DYN / 4 + g * WG + l] = g * 1000 + l + 1;
+
+	cb = vk_cmd_begin(&c);
+	EXPECT(cb, "no command buffer");
+	vk_cmd_pipe_dyn(cb, &p, NULL, 0, 1, &dyn);
+	vkCmdDispatchBase(cb, BASE, 0, 0, GROUPS, 1, 1);
+	vk_cmd_barrier(cb);
+	VK_CHECK(vk_cmd_run(&c, cb));
+	for (uint32_t i = 0; i < N; i++)
+		EXPECT(((uint32_t *)out.map)[i] == want[i], "word %u = 0x%x, not 0x%x",
+		       i, ((uint32_t *)out.map)[i], want[i]);
+	vk_pipe_fini(&c, &p);
+	vk_buf_fini(&c, &out);
+	return true;
+}
+
+static bool
+dispatch_base(void)
+{
+	return test_open() && test_done(dispatch_base_run());
+}
+
+/*
+ * A descriptor array and a push constant array indexed by the invocation:
+ * 64 lanes, lane i writes v[i % 8] + i to word i of buffer i % 2, and
+ * nothing else changes.
+ */
+static bool
+dynamic_index_run(void)
+{
+	enum { N = 1000 };
+	static const uint32_t v[8] = { 10, 20, 30, 40, 50, 60, 70, 80 };
+	struct vk_pipe_opts opts = { .count = 2 };
+	struct vk_buf b[2];
+	struct vk_pipe p;
+
+	if (!vk_buf_init(&c, &b[0], N * 4, NULL) ||
+	    !vk_buf_init(&c, &b[1], N * 4, NULL) ||
+	    !vk_pipe_init_opts(&c, &p, index_spv, sizeof(index_spv), 1, sizeof(v),
+			       &opts))
+		return false;
+	vk_pipe_bind(&c, &p, (struct vk_buf *[]){ &b[0], &b[1] });
+	memset(b[0].map, 0xef, N * 4);
+	memset(b[1].map, 0xef, N * 4);
+	VK_CHECK(vk_dispatch(&c, &p, v, sizeof(v), 1));
+	for (uint32_t k = 0; k < 2; k++) {
+		for (uint32_t i = 0; i < N; i++) {
+			uint32_t got = ((uint32_t *)b[k].map)[i];
+			uint32_t want = i < 64 && (i & 1) == k ? v[i & 7] + i :
+				0xefefefef;
+
+			EXPECT(got == want, "buffer %u word %u = 0x%x, not 0x%x",
+			       k, i, got, want);
+		}
+	}
+	vk_pipe_fini(&c, &p);
+	vk_buf_fini(&c, &b[0]);
+	vk_buf_fini(&c, &b[1]);
+	return true;
+}
+
+static bool
+dynamic_index(void)
+{
+	return test_open() && test_done(dynamic_index_run());
 }
 
 /* Records store.comp writing value + i into @b's first @n words. */
@@ -635,6 +732,8 @@ static const struct vk_test tests[] = {
 	{ "saxpy", saxpy },
 	{ "fill_copy", fill_copy },
 	{ "dispatch_indirect", dispatch_indirect },
+	{ "dispatch_base", dispatch_base },
+	{ "dynamic_index", dynamic_index },
 	{ "timeline_semaphore", timeline_semaphore },
 	{ "binary_semaphore", binary_semaphore },
 	{ "timestamps", timestamps },
