@@ -602,13 +602,26 @@ vk_cmd_barrier(VkCommandBuffer cb)
 }
 
 /*
- * Ends @cb, submits it to queue @q with a fence, and returns the fence
- * (VK_NULL_HANDLE if the submission failed, with *@res saying why).
+ * Ends @cb and submits it to queue @q with a fence, to start once the
+ * timeline semaphore @sem reaches @wait and to set it to @signal when done
+ * (no semaphore if @sem is VK_NULL_HANDLE, no signal if @signal is 0);
+ * returns the fence (VK_NULL_HANDLE if the submission failed, with *@res
+ * saying why).
  */
 static inline VkFence
-vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
+vk_cmd_submit_after(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q,
+		    VkSemaphore sem, uint64_t wait, uint64_t signal,
+		    VkResult *res)
 {
 	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	VkTimelineSemaphoreSubmitInfo tssi = {
+		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+		.waitSemaphoreValueCount = 1,
+		.pWaitSemaphoreValues = &wait,
+		.signalSemaphoreValueCount = signal ? 1 : 0,
+		.pSignalSemaphoreValues = &signal,
+	};
+	VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
 	VkSubmitInfo si = {
 		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
 		.commandBufferCount = 1,
@@ -616,6 +629,14 @@ vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
 	};
 	VkFence f = VK_NULL_HANDLE;
 
+	if (sem) {
+		si.pNext = &tssi;
+		si.waitSemaphoreCount = 1;
+		si.pWaitSemaphores = &sem;
+		si.pWaitDstStageMask = &stage;
+		si.signalSemaphoreCount = signal ? 1 : 0;
+		si.pSignalSemaphores = &sem;
+	}
 	vkEndCommandBuffer(cb);
 	*res = vkCreateFence(c->dev, &fci, NULL, &f);
 	if (*res != VK_SUCCESS)
@@ -626,6 +647,16 @@ vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
 		return VK_NULL_HANDLE;
 	}
 	return f;
+}
+
+/*
+ * Ends @cb, submits it to queue @q with a fence, and returns the fence
+ * (VK_NULL_HANDLE if the submission failed, with *@res saying why).
+ */
+static inline VkFence
+vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
+{
+	return vk_cmd_submit_after(c, cb, q, VK_NULL_HANDLE, 0, 0, res);
 }
 
 /* Waits for @f and frees it and @cb; returns the wait's result. */
@@ -667,11 +698,46 @@ vk_dispatch(struct vk_ctx *c, const struct vk_pipe *p, const void *push,
 	return vk_cmd_run(c, cb);
 }
 
+/* ---- timeline semaphores ---- */
+
+/* A timeline semaphore at 0. */
+static inline VkResult
+vk_timeline_init(struct vk_ctx *c, VkSemaphore *sem)
+{
+	VkSemaphoreTypeCreateInfo type = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
+	};
+	VkSemaphoreCreateInfo sci = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
+		.pNext = &type,
+	};
+
+	return vkCreateSemaphore(c->dev, &sci, NULL, sem);
+}
+
+/* The host sets @sem to @value. */
+static inline VkResult
+vk_timeline_signal(struct vk_ctx *c, VkSemaphore sem, uint64_t value)
+{
+	VkSemaphoreSignalInfo ssi = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
+		.semaphore = sem,
+		.value = value,
+	};
+
+	return vkSignalSemaphore(c->dev, &ssi);
+}
+
 /* ---- programs ---- */
 
 struct vk_test {
 	const char *name;
-	/* Returns false on failure; sets test_skip_reason to skip. */
+	/*
+	 * Runs on the device vk_run_tests() opened for it, which it may
+	 * close and reopen; returns false on failure; sets
+	 * test_skip_reason to skip.
+	 */
 	bool (*fn)(void);
 };
 
@@ -679,24 +745,24 @@ struct vk_test {
 static const char *vk_want = "vsvm";
 
 /*
- * Prints the chosen device, runs the selected tests, one device each
- * (a test may lose its device), prints the summary; returns the exit
- * status.
+ * Prints the chosen device, runs the selected tests, each on a device of
+ * its own opened in @c (a test may lose its device), prints the summary;
+ * returns the exit status.
  */
 static inline int
-vk_run_tests(const struct vk_test *tests, size_t n, int argc, char **argv)
+vk_run_tests(struct vk_ctx *c, const struct vk_test *tests, size_t n,
+	     int argc, char **argv)
 {
 	struct test_report r = { 0 };
-	struct vk_ctx c;
 	int first;
 
 	vk_want = test_device_arg(argc, argv, "vsvm", &first);
-	if (!vk_find_device(&c, vk_want)) {
+	if (!vk_find_device(c, vk_want)) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	printf("# device: %s (%s)\n", c.props.deviceName, c.driver_name);
-	vk_close(&c);
+	printf("# device: %s (%s)\n", c->props.deviceName, c->driver_name);
+	vk_close(c);
 	for (size_t i = 0; i < n; i++) {
 		bool ok;
 
@@ -704,7 +770,8 @@ vk_run_tests(const struct vk_test *tests, size_t n, int argc, char **argv)
 			continue;
 		test_skip_reason[0] = '\0';
 		test_begin(&r);
-		ok = tests[i].fn();
+		ok = vk_open(c, vk_want) && tests[i].fn();
+		vk_close(c);
 		if (test_skip_reason[0])
 			test_skip(&r, tests[i].name, test_skip_reason);
 		else if (ok)

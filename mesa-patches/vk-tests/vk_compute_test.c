@@ -24,23 +24,9 @@
 
 static struct vk_ctx c;
 
-/* The device for one test; closed by test_done(). */
-static bool
-test_open(void)
-{
-	return vk_open(&c, vk_want);
-}
-
-static bool
-test_done(bool ok)
-{
-	vk_close(&c);
-	return ok;
-}
-
 /* y = a * x + y with x and y bound as descriptors. */
 static bool
-saxpy_run(void)
+saxpy(void)
 {
 	enum { N = 10000 };
 	struct { float a; uint32_t n; } push = { 2.0f, N };
@@ -68,15 +54,9 @@ saxpy_run(void)
 	return true;
 }
 
-static bool
-saxpy(void)
-{
-	return test_open() && test_done(saxpy_run());
-}
-
 /* vkCmdFillBuffer, vkCmdUpdateBuffer and vkCmdCopyBuffer, in order. */
 static bool
-fill_copy_run(void)
+fill_copy(void)
 {
 	enum { SIZE = 8192 };
 	static const uint8_t update[64] = "vkCmdUpdateBuffer writes these sixty-four bytes in its command";
@@ -121,15 +101,9 @@ fill_copy_run(void)
 	return true;
 }
 
-static bool
-fill_copy(void)
-{
-	return test_open() && test_done(fill_copy_run());
-}
-
 /* The grid size comes from a buffer the host wrote. */
 static bool
-dispatch_indirect_run(void)
+dispatch_indirect(void)
 {
 	enum { GROUPS = 5, MAX = 16, WG = 32 };
 	VkDispatchIndirectCommand cmd = { GROUPS, 1, 1 };
@@ -166,12 +140,6 @@ dispatch_indirect_run(void)
 	return true;
 }
 
-static bool
-dispatch_indirect(void)
-{
-	return test_open() && test_done(dispatch_indirect_run());
-}
-
 /*
  * vkCmdDispatchBase, groups 2..4 of 32 lanes, into a dynamic storage
  * buffer bound at offset 256: the work-group and global ids count from
@@ -179,7 +147,7 @@ dispatch_indirect(void)
  * were.
  */
 static bool
-dispatch_base_run(void)
+dispatch_base(void)
 {
 	enum { N = 1000, DYN = 256, WG = 32, BASE = 2, GROUPS = 3 };
 	struct vk_pipe_opts opts = {
@@ -216,19 +184,13 @@ dispatch_base_run(void)
 	return true;
 }
 
-static bool
-dispatch_base(void)
-{
-	return test_open() && test_done(dispatch_base_run());
-}
-
 /*
  * A descriptor array and a push constant array indexed by the invocation:
  * 64 lanes, lane i writes v[i % 8] + i to word i of buffer i % 2, and
  * nothing else changes.
  */
 static bool
-dynamic_index_run(void)
+dynamic_index(void)
 {
 	enum { N = 1000 };
 	static const uint32_t v[8] = { 10, 20, 30, 40, 50, 60, 70, 80 };
@@ -261,12 +223,6 @@ dynamic_index_run(void)
 	return true;
 }
 
-static bool
-dynamic_index(void)
-{
-	return test_open() && test_done(dynamic_index_run());
-}
-
 /* Records store.comp writing value + i into @b's first @n words. */
 static void
 record_store(VkCommandBuffer cb, struct vk_pipe *p, uint32_t value, uint32_t n)
@@ -291,64 +247,34 @@ check_store(const uint32_t *o, uint32_t value, uint32_t n)
  * signals 2, which the host waits for.
  */
 static bool
-timeline_semaphore_run(void)
+timeline_semaphore(void)
 {
 	enum { N = 256 };
-	VkSemaphoreTypeCreateInfo type = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
-		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
-	};
-	VkSemaphoreCreateInfo sci = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
-		.pNext = &type,
-	};
-	uint64_t wait_value = 1, signal_value = 2, value = 0;
-	VkTimelineSemaphoreSubmitInfo tssi = {
-		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-		.waitSemaphoreValueCount = 1,
-		.pWaitSemaphoreValues = &wait_value,
-		.signalSemaphoreValueCount = 1,
-		.pSignalSemaphoreValues = &signal_value,
-	};
-	VkPipelineStageFlags stage = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
-	VkSemaphore sem;
-	VkSubmitInfo si = {
-		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-		.pNext = &tssi,
-		.waitSemaphoreCount = 1,
-		.pWaitSemaphores = &sem,
-		.pWaitDstStageMask = &stage,
-		.commandBufferCount = 1,
-		.signalSemaphoreCount = 1,
-		.pSignalSemaphores = &sem,
-	};
-	VkSemaphoreSignalInfo ssi = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
-		.value = 1,
-	};
+	uint64_t signal_value = 2, value = 0;
 	VkSemaphoreWaitInfo swi = {
 		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
 		.semaphoreCount = 1,
-		.pSemaphores = &sem,
 		.pValues = &signal_value,
 	};
 	struct vk_buf out;
 	struct vk_pipe p;
 	VkCommandBuffer cb;
+	VkSemaphore sem;
+	VkResult res;
+	VkFence f;
 
 	if (!vk_buf_init(&c, &out, N * 4, NULL) ||
 	    !VK_PIPE_INIT(&c, &p, store_spv, 1, 8))
 		return false;
 	vk_pipe_bind(&c, &p, (struct vk_buf *[]){ &out });
 	memset(out.map, 0, N * 4);
-	VK_CHECK(vkCreateSemaphore(c.dev, &sci, NULL, &sem));
-	ssi.semaphore = sem;
+	VK_CHECK(vk_timeline_init(&c, &sem));
+	swi.pSemaphores = &sem;
 	cb = vk_cmd_begin(&c);
 	EXPECT(cb, "no command buffer");
 	record_store(cb, &p, 7000, N);
-	vkEndCommandBuffer(cb);
-	si.pCommandBuffers = &cb;
-	VK_CHECK(vkQueueSubmit(c.queue[0], 1, &si, VK_NULL_HANDLE));
+	f = vk_cmd_submit_after(&c, cb, 0, sem, 1, signal_value, &res);
+	VK_CHECK(res);
 
 	/* Until the host signals 1, the work must not run. */
 	usleep(100 * 1000);
@@ -356,24 +282,17 @@ timeline_semaphore_run(void)
 	EXPECT(value == 0, "the counter is %llu before the host signalled",
 	       (unsigned long long)value);
 	EXPECT(((uint32_t *)out.map)[0] == 0, "the work ran before its wait");
-	VK_CHECK(vkSignalSemaphore(c.dev, &ssi));
+	VK_CHECK(vk_timeline_signal(&c, sem, 1));
 	VK_CHECK(vkWaitSemaphores(c.dev, &swi, VK_TIMEOUT_NS));
 	VK_CHECK(vkGetSemaphoreCounterValue(c.dev, sem, &value));
 	EXPECT(value == 2, "the counter is %llu, not 2", (unsigned long long)value);
 	if (!check_store(out.map, 7000, N))
 		return false;
-	VK_CHECK(vkQueueWaitIdle(c.queue[0]));
-	vkFreeCommandBuffers(c.dev, c.pool, 1, &cb);
+	VK_CHECK(vk_cmd_wait(&c, cb, f));
 	vkDestroySemaphore(c.dev, sem, NULL);
 	vk_pipe_fini(&c, &p);
 	vk_buf_fini(&c, &out);
 	return true;
-}
-
-static bool
-timeline_semaphore(void)
-{
-	return test_open() && test_done(timeline_semaphore_run());
 }
 
 /*
@@ -381,7 +300,7 @@ timeline_semaphore(void)
  * other (the same queue if the device has one).
  */
 static bool
-binary_semaphore_run(void)
+binary_semaphore(void)
 {
 	enum { N = 4096 };
 	VkSemaphoreCreateInfo sci = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO };
@@ -442,15 +361,9 @@ binary_semaphore_run(void)
 	return true;
 }
 
-static bool
-binary_semaphore(void)
-{
-	return test_open() && test_done(binary_semaphore_run());
-}
-
 /* Timestamps around a dispatch: ordered, and within the host's time. */
 static bool
-timestamps_run(void)
+timestamps(void)
 {
 	enum { N = 1 << 16 };
 	VkQueryPoolCreateInfo qpci = {
@@ -505,15 +418,9 @@ timestamps_run(void)
 	return true;
 }
 
-static bool
-timestamps(void)
-{
-	return test_open() && test_done(timestamps_run());
-}
-
 /* Per work-group sums in shared memory, a barrier per level. */
 static bool
-reduce_run(void)
+reduce(void)
 {
 	enum { WG = 128, GROUPS = 512, N = WG * GROUPS };
 	uint32_t want[GROUPS];
@@ -539,12 +446,6 @@ reduce_run(void)
 	vk_buf_fini(&c, &in);
 	vk_buf_fini(&c, &out);
 	return true;
-}
-
-static bool
-reduce(void)
-{
-	return test_open() && test_done(reduce_run());
 }
 
 /* ---- atomics racing host threads ---- */
@@ -600,33 +501,6 @@ atomics_race(bool wide)
 	size_t size = NCOUNTERS * (wide ? 8 : 4);
 	struct racer r[HOST_THREADS];
 	uint64_t want[NCOUNTERS] = { 0 }, host = 0, racing = 0;
-	VkSemaphoreTypeCreateInfo type = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
-		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
-	};
-	VkSemaphoreCreateInfo sci = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
-		.pNext = &type,
-	};
-	uint64_t one = 1;
-	VkTimelineSemaphoreSubmitInfo tssi = {
-		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-		.waitSemaphoreValueCount = 1,
-		.pWaitSemaphoreValues = &one,
-	};
-	VkPipelineStageFlags stage = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
-	VkSubmitInfo si = {
-		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-		.pNext = &tssi,
-		.waitSemaphoreCount = 1,
-		.pWaitDstStageMask = &stage,
-		.commandBufferCount = 1,
-	};
-	VkSemaphoreSignalInfo ssi = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
-		.value = 1,
-	};
-	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
 	struct vk_buf buf;
 	struct vk_pipe p;
 	VkCommandBuffer cb;
@@ -654,17 +528,14 @@ atomics_race(bool wide)
 	 * once every thread is adding: lavapipe would otherwise be done
 	 * before the threads start.
 	 */
-	VK_CHECK(vkCreateSemaphore(c.dev, &sci, NULL, &sem));
-	VK_CHECK(vkCreateFence(c.dev, &fci, NULL, &f));
+	VK_CHECK(vk_timeline_init(&c, &sem));
 	cb = vk_cmd_begin(&c);
 	EXPECT(cb, "no command buffer");
 	vk_cmd_pipe(cb, &p, &push, sizeof(push));
 	vkCmdDispatch(cb, ATOM_GROUPS, 1, 1);
 	vk_cmd_barrier(cb);
-	vkEndCommandBuffer(cb);
-	si.pCommandBuffers = &cb;
-	si.pWaitSemaphores = &sem;
-	VK_CHECK(vkQueueSubmit(c.queue[0], 1, &si, f));
+	f = vk_cmd_submit_after(&c, cb, 0, sem, 1, 0, &res);
+	VK_CHECK(res);
 	for (int t = 0; t < HOST_THREADS; t++) {
 		r[t] = (struct racer){ .counters = buf.map, .wide = wide,
 				       .seed = 17u + t, .fence = f,
@@ -676,15 +547,12 @@ atomics_race(bool wide)
 		for (double t0 = now_s(); now_s() - t0 < 60 &&
 		     !__atomic_load_n(&r[t].total, __ATOMIC_ACQUIRE);)
 			sched_yield();
-	ssi.semaphore = sem;
 	__atomic_store_n(&released, 1, __ATOMIC_RELEASE);
-	res = vkSignalSemaphore(c.dev, &ssi);
+	res = vk_timeline_signal(&c, sem, 1);
 	for (int t = 0; t < HOST_THREADS; t++)
 		pthread_join(r[t].thread, NULL);
 	VK_CHECK(res);
-	VK_CHECK(vkWaitForFences(c.dev, 1, &f, VK_TRUE, VK_TIMEOUT_NS));
-	vkFreeCommandBuffers(c.dev, c.pool, 1, &cb);
-	vkDestroyFence(c.dev, f, NULL);
+	VK_CHECK(vk_cmd_wait(&c, cb, f));
 	vkDestroySemaphore(c.dev, sem, NULL);
 	for (int t = 0; t < HOST_THREADS; t++) {
 		host += r[t].total;
@@ -713,19 +581,17 @@ atomics_race(bool wide)
 static bool
 atomics(void)
 {
-	return test_open() && test_done(atomics_race(false));
+	return atomics_race(false);
 }
 
 static bool
 atomics64(void)
 {
-	if (!test_open())
-		return false;
 	if (!c.atomics64) {
 		test_skip_because("no shaderBufferInt64Atomics");
-		return test_done(true);
+		return true;
 	}
-	return test_done(atomics_race(true));
+	return atomics_race(true);
 }
 
 static const struct vk_test tests[] = {
@@ -745,5 +611,5 @@ static const struct vk_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	return vk_run_tests(tests, ARRAY_LEN(tests), argc, argv);
+	return vk_run_tests(&c, tests, ARRAY_LEN(tests), argc, argv);
 }

@@ -22,13 +22,6 @@
 
 static struct vk_ctx c;
 
-static bool
-test_done(bool ok)
-{
-	vk_close(&c);
-	return ok;
-}
-
 /* Page-aligned memory of @size bytes rounded up to c.host_align. */
 static void *
 host_alloc(size_t *size)
@@ -44,7 +37,7 @@ host_alloc(size_t *size)
  * buffer, linked by device addresses; a shader follows them.
  */
 static bool
-bda_host_run(void)
+bda_host(void)
 {
 	enum { NODES = 4096, ITEMS = 256, STEPS = 32 };
 	struct dnode { uint64_t next; int64_t value; } *nodes;
@@ -103,18 +96,12 @@ bda_host_run(void)
 	return true;
 }
 
-static bool
-bda_host(void)
-{
-	return vk_open(&c, vk_want) && test_done(bda_host_run());
-}
-
 /*
  * With the mirror (VK_VSVM_system_svm), an imported allocation's device
  * address is its CPU address: pointers stored in it mean the same to both.
  */
 static bool
-host_address_is_cpu_address_run(void)
+host_address_is_cpu_address(void)
 {
 	size_t size = 3 * 4096;
 	struct vk_buf b;
@@ -138,12 +125,6 @@ host_address_is_cpu_address_run(void)
 	vk_buf_fini(&c, &b);
 	free(mem);
 	return true;
-}
-
-static bool
-host_address_is_cpu_address(void)
-{
-	return vk_open(&c, vk_want) && test_done(host_address_is_cpu_address_run());
 }
 
 /* ---- a tree built with malloc() ---- */
@@ -222,7 +203,7 @@ tree_walk(struct vk_pipe *p, struct node *root, int64_t *keys, int64_t *values,
  * a second walk sees it all.
  */
 static bool
-malloc_tree_run(void)
+malloc_tree(void)
 {
 	static const char *const shown[] = {
 		"jobs_submitted", "jobs_done", "instructions", "faults",
@@ -273,19 +254,13 @@ malloc_tree_run(void)
 	return true;
 }
 
-static bool
-malloc_tree(void)
-{
-	return vk_open(&c, vk_want) && test_done(malloc_tree_run());
-}
-
 /*
  * A shader spins on a flag in system memory (malloc() with system SVM,
  * else a host-visible buffer) until the host sets it; the host first
  * waits for the shader to say it is running.  Both waits are bounded.
  */
 static bool
-host_signals_shader_run(void)
+host_signals_shader(void)
 {
 	struct { uint64_t flag, out; uint32_t limit, pad; } push;
 	struct vk_buf b = { 0 };
@@ -341,19 +316,13 @@ host_signals_shader_run(void)
 	return true;
 }
 
-static bool
-host_signals_shader(void)
-{
-	return vk_open(&c, vk_want) && test_done(host_signals_shader_run());
-}
-
 /*
  * A shader loads from 0x40, where nothing is mapped: the device is lost,
  * the fault's address is reported as a bad read (VK_EXT_device_fault, if
  * listed), and a new device works.
  */
 static bool
-bad_pointer_run(void)
+bad_pointer(void)
 {
 	enum { BAD = 0x40 };
 	struct vk_buf b;
@@ -432,12 +401,6 @@ bad_pointer_run(void)
 	return true;
 }
 
-static bool
-bad_pointer(void)
-{
-	return vk_open(&c, vk_want) && test_done(bad_pointer_run());
-}
-
 static const struct vk_test tests[] = {
 	{ "bda_host", bda_host },
 	{ "host_address_is_cpu_address", host_address_is_cpu_address },
@@ -449,5 +412,5 @@ static const struct vk_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	return vk_run_tests(tests, ARRAY_LEN(tests), argc, argv);
+	return vk_run_tests(&c, tests, ARRAY_LEN(tests), argc, argv);
 }
