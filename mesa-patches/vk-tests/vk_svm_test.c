@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "vk_common.h"
+#include "malloc_tree.h"
 #include "bench_chase.h"
 #include "load.h"
 #include "spin.h"
@@ -129,52 +130,12 @@ host_address_is_cpu_address(void)
 
 /* ---- a tree built with malloc() ---- */
 
-struct node {
-	struct node *left, *right;
-	int64_t key;
-	int64_t value;
-};
-
-static struct node *
-tree_insert(struct node *root, int64_t key, int64_t value, struct node **made)
-{
-	struct node **link = &root;
-
-	while (*link)
-		link = key < (*link)->key ? &(*link)->left : &(*link)->right;
-	*link = calloc(1, sizeof(**link));
-	if (!*link)
-		abort();
-	(*link)->key = key;
-	(*link)->value = value;
-	*made = *link;
-	return root;
-}
-
-static int64_t
-tree_find(const struct node *n, int64_t key)
-{
-	while (n && n->key != key)
-		n = key < n->key ? n->left : n->right;
-	return n ? n->value : -1;
-}
-
-static void
-tree_free(struct node *n)
-{
-	if (!n)
-		return;
-	tree_free(n->left);
-	tree_free(n->right);
-	free(n);
-}
-
 enum { TREE_NODES = 20000, QUERIES = 4096 };
 
 /* Runs tree_walk.comp over @keys into @values; compares with the CPU. */
 static bool
-tree_walk(struct vk_pipe *p, struct node *root, int64_t *keys, int64_t *values,
-	  const char *what)
+tree_walk(struct vk_pipe *p, struct tree_node *root, int64_t *keys,
+	  int64_t *values, const char *what)
 {
 	struct { uint64_t root, keys, values; uint32_t n, pad; } push = {
 		(uintptr_t)root, (uintptr_t)keys, (uintptr_t)values, QUERIES, 0,
@@ -210,7 +171,7 @@ malloc_tree(void)
 		"fault_pages", "fault_gather_ns", "fault_install_ns",
 	};
 	struct vsvm_counters c0, c1;
-	struct node *root = NULL, **all = malloc(TREE_NODES * sizeof(*all));
+	struct tree_node *root = NULL, **all = malloc(TREE_NODES * sizeof(*all));
 	int64_t *keys = malloc(QUERIES * sizeof(*keys));
 	int64_t *values = malloc(QUERIES * sizeof(*values));
 	struct vk_pipe p;
@@ -223,8 +184,8 @@ malloc_tree(void)
 	}
 	EXPECT(all && keys && values, "malloc");
 	for (size_t i = 0; i < TREE_NODES; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		root = tree_insert(root, (int64_t)(x % 1000000), (int64_t)i, &all[i]);
+		all[i] = tree_node_new((int64_t)(tree_rand(&x) % 1000000), (int64_t)i);
+		root = tree_insert(root, all[i]);
 	}
 	for (size_t i = 0; i < QUERIES; i++)
 		keys[i] = i % 2 ? all[(i * 7) % TREE_NODES]->key : (int64_t)(i * 977);
@@ -247,7 +208,8 @@ malloc_tree(void)
 	if (!tree_walk(&p, root, keys, values, "after the host's changes"))
 		return false;
 	vk_pipe_fini(&c, &p);
-	tree_free(root);
+	for (size_t i = 0; i < TREE_NODES; i++)
+		free(all[i]);
 	free(all);
 	free(keys);
 	free(values);
