@@ -2,9 +2,11 @@
 /*
  * Helpers shared by the Vulkan test programs: device choice and creation
  * with the features the tests use, host-visible and imported buffers,
- * compute pipelines from the SPIR-V the build embeds, one-shot command
- * buffers.  Result lines are test-lib/test_util.h's, as in the OpenCL
- * tests.  Header-only so that each program stays one file.
+ * compute pipelines from the SPIR-V the build embeds (storage buffers,
+ * dynamic ones, descriptor arrays), one-shot command buffers and their
+ * submission behind a timeline semaphore, and the test loop, a device per
+ * test.  Result lines are test-lib/test_util.h's, as in the OpenCL tests.
+ * Header-only so that each program stays one file.
  */
 #ifndef VK_COMMON_H
 #define VK_COMMON_H
