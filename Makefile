@@ -277,9 +277,6 @@ fuzz-replay: debug-kernel
 #   make mesa-bench   the same kernels on vsvm and llvmpipe (OpenCL), then
 #                     through Vulkan on vsvm, OpenCL on vsvm and lavapipe,
 #                     in the guest
-#   make mesa-vk-smoke
-#                     the Vulkan driver in the guest: vulkaninfo and one
-#                     dispatch, with and without the mirror
 #
 # Run anything against that build with mesa-patches/scripts/mesa-run CMD.
 MESA_VERSION := 25.0.7
@@ -362,25 +359,6 @@ mesa-bench: mesa module $(MESA_CL_TESTS) $(MESA_VK_TESTS)
 		 "$$0" --driver vsvm --vk vsvm,lavapipe "$$2" || rc=1; exit $$rc' \
 		$(MESA_RUN) $(MESA_TESTS)/cl_bench $(MESA_VK_OUT)/vk_bench
 
-# The Vulkan driver's smoke test; its GLSL compiled at build time.
-MESA_VK_SMOKE := $(MESA_OUT)/vk-smoke/vk_smoke
-
-$(MESA_VK_SMOKE): mesa-patches/vk-smoke/vk_smoke.c \
-		$(wildcard mesa-patches/vk-smoke/*.comp) \
-		mesa-patches/src/vsvm/vulkan/vulkan_vsvm.h $(MESA_DEPS_STAMP)
-	@mkdir -p $(@D)
-	for c in mesa-patches/vk-smoke/*.comp; do \
-		n=$$(basename $$c .comp); \
-		glslangValidator -V --target-env vulkan1.3 --vn $${n}_spv \
-			-o $(@D)/$${n}_spv.h $$c >/dev/null || exit 1; \
-	done
-	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -I$(@D) \
-		-Imesa-patches/src/vsvm/vulkan -o $@ $< -lvulkan
-
-mesa-vk-smoke: mesa module $(MESA_VK_SMOKE)
-	$(VM) run --kernel $(KERNEL) $(VM_FLAGS) -- \
-		$(MESA_SCRIPTS)/vk-smoke.sh $(CURDIR)/$(MESA_VK_SMOKE)
-
 # Mesa and the OpenCL and Vulkan test programs, for "make test" and
 # "make run" above.
 mesa-cl-tests: mesa $(MESA_CL_TESTS)
@@ -388,7 +366,7 @@ mesa-cl-tests: mesa $(MESA_CL_TESTS)
 mesa-vk-tests: mesa $(MESA_VK_TESTS)
 
 .PHONY: mesa-deps mesa mesa-cl-tests mesa-vk-tests check-mesa-headers mesa-test \
-	mesa-vm-test mesa-bench mesa-vk-smoke
+	mesa-vm-test mesa-bench
 
 # ---- Engine benchmarks (owner: bench/; bench/README.md) -------------------
 #

@@ -31,64 +31,17 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "vsvm_copy_kernel.h"
 
 #define REPS		5
 #define KIB		1024ull
 #define MIB		(1024 * KIB)
-#define BLOCK		512
+#define BLOCK		VSVM_COPY_BLOCK
 #define PARAM		"/sys/module/vsvm/parameters/tlb_direct_mapped"
-
-/*
- * Arguments: src, dst, blocks, src_step, dst_step, rounds, lane_step (u64
- * each). Lane l reads its 16 bytes at src + l * lane_step and writes them
- * to dst + l * 16.
- */
-static const char copy_src[] =
-	"	sv r1, global_id.x\n"
-	"	ldarg.u64 r2, 0\n"
-	"	ldarg.u64 r3, 8\n"
-	"	ldarg.u64 r4, 16\n"
-	"	ldarg.u64 r5, 24\n"
-	"	ldarg.u64 r6, 32\n"
-	"	ldarg.u64 r7, 40\n"
-	"	ldarg.u64 r10, 48\n"
-	"	mul.64 r11, r1, r10\n"
-	"	add.64 r2, r2, r11\n"
-	"	shl.64 r1, r1, 4\n"
-	"	add.64 r3, r3, r1\n"
-	"	movi r8, 0\n"
-	"	loop\n"
-	"	    icmp.ltu.64 r9, r8, r7\n"
-	"	    if r9\n"
-	"	    else\n"
-	"	        break\n"
-	"	    endif\n"
-	"	    mov r12, r2\n"
-	"	    mov r13, r3\n"
-	"	    movi r14, 0\n"
-	"	    loop\n"
-	"	        icmp.ltu.64 r9, r14, r4\n"
-	"	        if r9\n"
-	"	        else\n"
-	"	            break\n"
-	"	        endif\n"
-	"	        ld.global.b128 r16, [r12]\n"
-	"	        st.global.b128 [r13], r16\n"
-	"	        add.64 r12, r12, r5\n"
-	"	        add.64 r13, r13, r6\n"
-	"	        add.64 r14, r14, 1\n"
-	"	    endloop\n"
-	"	    add.64 r8, r8, 1\n"
-	"	endloop\n"
-	"	end\n";
-
-struct copy_args {
-	uint64_t src, dst, n, src_step, dst_step, rounds, lane_step;
-};
 
 struct tlb_case {
 	const char *name;
-	struct copy_args a;
+	struct vsvm_copy_args a;
 	uint8_t *src, *dst;
 	uint64_t src_size, dst_size;
 	/* Medians: [0] set-associative, [1] direct-mapped. */
@@ -225,7 +178,7 @@ int main(void)
 	       "against the direct-mapped 4 KiB one (tlb_direct_mapped=1), "
 	       "alternated, median of %d runs\n", REPS);
 	bench_bo_create(&dev, 4096, &args_bo);
-	code = bench_kernel(&dev, copy_src, &code_size);
+	code = bench_kernel(&dev, vsvm_copy_src, &code_size);
 	for (unsigned int i = 0; i < n; i++) {
 		struct tlb_case *c = &cases[i];
 

@@ -78,6 +78,7 @@ place "$here/lib/vsvm_lib.h"
 place "$here/lib/vsvm_uapi.c"
 place "$here/lib/vsvm_uapi.h"
 place "$here/lib/vsvm_reap.h"
+place "$here/lib/vsvm_copy_kernel.h"
 place "$top/drm-driver/include/uapi/drm/vsvm_drm.h"
 place "$top/drm-driver/include/uapi/drm/vsvm_isa.h"
 

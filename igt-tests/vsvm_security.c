@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "vsvm_copy_kernel.h"
 #include "vsvm_lib.h"
 #include "vsvm_reap.h"
 
@@ -1093,56 +1094,13 @@ static void test_stale_tlb_vm_recreate(void)
 }
 
 /*
- * The TLB's reach (struct vsvm_tlb in vsvm_mmu.h). One wave of 32 lanes
- * copies @n blocks of 512 bytes, block i from src + i * src_step to dst +
- * i * dst_step, lane l its 16 bytes at l * 16; all of it @rounds times.
+ * The TLB's reach (struct vsvm_tlb in vsvm_mmu.h), measured with
+ * vsvm_copy_kernel.h's copy, as bench/tlb.c does.
  */
-struct tlb_copy_args {
-	uint64_t src, dst, n, src_step, dst_step, rounds;
-};
 
-#define TLB_COPY_BLOCK	512
-
-static const char tlb_copy_src[] =
-	"	sv r1, global_id.x\n"
-	"	ldarg.u64 r2, 0\n"
-	"	ldarg.u64 r3, 8\n"
-	"	ldarg.u64 r4, 16\n"
-	"	ldarg.u64 r5, 24\n"
-	"	ldarg.u64 r6, 32\n"
-	"	ldarg.u64 r7, 40\n"
-	"	shl.64 r1, r1, 4\n"
-	"	add.64 r2, r2, r1\n"
-	"	add.64 r3, r3, r1\n"
-	"	movi r8, 0\n"
-	"	loop\n"
-	"	    icmp.ltu.64 r9, r8, r7\n"
-	"	    if r9\n"
-	"	    else\n"
-	"	        break\n"
-	"	    endif\n"
-	"	    mov r12, r2\n"
-	"	    mov r13, r3\n"
-	"	    movi r14, 0\n"
-	"	    loop\n"
-	"	        icmp.ltu.64 r9, r14, r4\n"
-	"	        if r9\n"
-	"	        else\n"
-	"	            break\n"
-	"	        endif\n"
-	"	        ld.global.b128 r16, [r12]\n"
-	"	        st.global.b128 [r13], r16\n"
-	"	        add.64 r12, r12, r5\n"
-	"	        add.64 r13, r13, r6\n"
-	"	        add.64 r14, r14, 1\n"
-	"	    endloop\n"
-	"	    add.64 r8, r8, 1\n"
-	"	endloop\n"
-	"	end\n";
-
-/* Runs tlb_copy_src once; returns the page-table walks the TLBs took. */
+/* Runs vsvm_copy_src once; returns the page-table walks the TLBs took. */
 static int64_t tlb_copy_walks(struct vsvm_runner *r, const void *code, size_t size,
-			      const struct tlb_copy_args *a)
+			      const struct vsvm_copy_args *a)
 {
 	struct vsvm_launch launch = {
 		.wg_size = { 32 }, .args = a, .args_size = sizeof(*a),
@@ -1158,12 +1116,12 @@ static int64_t tlb_copy_walks(struct vsvm_runner *r, const void *code, size_t si
  * it has the test switch, under the direct-mapped 4 KiB TLB it replaced
  * (-1 if not). @check verifies the copy after each.
  */
-static void tlb_copy_compare(struct vsvm_runner *r, struct tlb_copy_args *a,
+static void tlb_copy_compare(struct vsvm_runner *r, struct vsvm_copy_args *a,
 			     void (*check)(void *), void *data,
 			     int64_t *walks, int64_t *walks_old)
 {
 	size_t size;
-	void *code = vsvm_assemble(tlb_copy_src, &size);
+	void *code = vsvm_assemble(vsvm_copy_src, &size);
 	uint64_t rounds = a->rounds;
 
 	/* Warm-up: GPU faults map everything; their retries walk too. */
@@ -1206,7 +1164,7 @@ static void tlb_2m_check(void *data)
 static void test_tlb_2m_entry(void)
 {
 	struct tlb_2m_copy c;
-	struct tlb_copy_args a;
+	struct vsvm_copy_args a;
 	struct vsvm_runner *r;
 	int64_t fills, walks, walks_old;
 
@@ -1223,10 +1181,10 @@ static void test_tlb_2m_entry(void)
 	r = vsvm_runner_create(fd, TLB_4K);
 	vsvm_vm_map_mirror(fd, r->vm_id, to_user_pointer(c.src), TLB_2M);
 	vsvm_vm_map_mirror(fd, r->vm_id, to_user_pointer(c.dst), TLB_2M);
-	a = (struct tlb_copy_args){
+	a = (struct vsvm_copy_args){
 		.src = to_user_pointer(c.src), .dst = to_user_pointer(c.dst),
-		.n = TLB_2M / TLB_COPY_BLOCK, .src_step = TLB_COPY_BLOCK,
-		.dst_step = TLB_COPY_BLOCK, .rounds = 4,
+		.n = TLB_2M / VSVM_COPY_BLOCK, .src_step = VSVM_COPY_BLOCK,
+		.dst_step = VSVM_COPY_BLOCK, .rounds = 4, .lane_step = 16,
 	};
 	fills = vsvm_counter(fd, "tlb_fills_2m");
 	tlb_copy_compare(r, &a, tlb_2m_check, &c, &walks, &walks_old);
@@ -1260,14 +1218,14 @@ static void tlb_stride_check(void *data)
 	struct tlb_stride_copy *c = data;
 
 	for (uint64_t i = 0; i < c->pages; i++)
-		for (uint64_t j = 0; j < TLB_COPY_BLOCK; j++)
-			igt_assert_f(c->dst[i * TLB_COPY_BLOCK + j] ==
+		for (uint64_t j = 0; j < VSVM_COPY_BLOCK; j++)
+			igt_assert_f(c->dst[i * VSVM_COPY_BLOCK + j] ==
 				     c->src[i * c->stride + j],
 				     "block %" PRIu64 " byte %" PRIu64 ": %#x, the "
 				     "source has %#x\n", i, j,
-				     c->dst[i * TLB_COPY_BLOCK + j],
+				     c->dst[i * VSVM_COPY_BLOCK + j],
 				     c->src[i * c->stride + j]);
-	memset(c->dst, 0, c->pages * TLB_COPY_BLOCK);
+	memset(c->dst, 0, c->pages * VSVM_COPY_BLOCK);
 }
 
 /*
@@ -1285,7 +1243,7 @@ static void test_tlb_stride(void)
 	for (unsigned int s = 0; s < ARRAY_SIZE(strides); s++) {
 		uint64_t stride = strides[s] * TLB_4K, span = pages * stride;
 		struct tlb_stride_copy c = { .pages = pages, .stride = stride };
-		struct tlb_copy_args a;
+		struct vsvm_copy_args a;
 		struct vsvm_runner *r;
 		int64_t walks, walks_old;
 		uint8_t *buf = tlb_map_2m(span, MADV_NOHUGEPAGE);
@@ -1294,14 +1252,14 @@ static void test_tlb_stride(void)
 			for (uint64_t w = 0; w < TLB_4K / 8; w++)
 				((uint64_t *)(buf + i * stride))[w] =
 					tlb_pattern(i * TLB_4K / 8 + w);
-		r = vsvm_runner_create(fd, pages * TLB_COPY_BLOCK);
+		r = vsvm_runner_create(fd, pages * VSVM_COPY_BLOCK);
 		vsvm_vm_map_mirror(fd, r->vm_id, to_user_pointer(buf), span);
 		c.src = buf;
 		c.dst = r->data;
-		a = (struct tlb_copy_args){
+		a = (struct vsvm_copy_args){
 			.src = to_user_pointer(buf), .dst = vsvm_runner_addr(r, 0),
-			.n = pages, .src_step = stride, .dst_step = TLB_COPY_BLOCK,
-			.rounds = rounds,
+			.n = pages, .src_step = stride, .dst_step = VSVM_COPY_BLOCK,
+			.rounds = rounds, .lane_step = 16,
 		};
 		tlb_copy_compare(r, &a, tlb_stride_check, &c, &walks, &walks_old);
 		igt_info("stride %" PRIu64 " KiB, %" PRIu64 " rounds over %" PRIu64

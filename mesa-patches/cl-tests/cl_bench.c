@@ -96,17 +96,10 @@ main(int argc, char **argv)
 {
 	double lp_cold, lp_warm, v_cold, v_warm;
 	cl_device_id vsvm, lp;
-	int runs = 5, bad = 0;
+	int runs, bad = 0;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "-r"))
-			runs = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "-s"))
-			bench_scale = strtoul(argv[i + 1], NULL, 0);
-	}
-	if (runs < 1 || runs > 64 || bench_scale < 1)
+	if (!bench_args(argc, argv, &runs))
 		return 2;
-	bench_total_runs = runs + 1;
 	vsvm = cl_find_device("vsvm");
 	lp = cl_find_device("llvmpipe");
 	if (!lp) {

@@ -24,6 +24,27 @@
 		}							\
 	} while (0)
 
+/*
+ * OpenCL C for "reduce": out[group] = the sum of in[] over the work-group,
+ * in local memory (tmp: a uint per work-item), a barrier per level; the
+ * work-group size a power of two.
+ */
+#define CL_REDUCE_SRC							\
+	"kernel void reduce(global const uint *in, global uint *out,\n"	\
+	"                   local uint *tmp)\n"				\
+	"{\n"								\
+	"	size_t l = get_local_id(0), n = get_local_size(0);\n"	\
+	"	tmp[l] = in[get_global_id(0)];\n"			\
+	"	barrier(CLK_LOCAL_MEM_FENCE);\n"			\
+	"	for (size_t s = n / 2; s > 0; s /= 2) {\n"		\
+	"		if (l < s)\n"					\
+	"			tmp[l] += tmp[l + s];\n"		\
+	"		barrier(CLK_LOCAL_MEM_FENCE);\n"		\
+	"	}\n"							\
+	"	if (l == 0)\n"						\
+	"		out[get_group_id(0)] = tmp[0];\n"		\
+	"}\n"
+
 struct cl_test {
 	const char *name;
 	bool (*fn)(void);

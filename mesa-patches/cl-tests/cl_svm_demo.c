@@ -14,12 +14,7 @@
 #include <stdlib.h>
 
 #include "cl_common.h"
-
-struct node {
-	struct node *left, *right;
-	int64_t key;
-	int64_t value;
-};
+#include "malloc_tree.h"
 
 static const char *src =
 	"struct node {\n"
@@ -36,25 +31,6 @@ static const char *src =
 	"		n = key < n->key ? n->left : n->right;\n"
 	"	values[i] = n ? n->value : -1;\n"
 	"}\n";
-
-static struct node *
-insert(struct node *root, struct node *n)
-{
-	struct node **at = &root;
-
-	while (*at)
-		at = n->key < (*at)->key ? &(*at)->left : &(*at)->right;
-	*at = n;
-	return root;
-}
-
-static int64_t
-cpu_lookup(const struct node *n, int64_t key)
-{
-	while (n && n->key != key)
-		n = key < n->key ? n->left : n->right;
-	return n ? n->value : -1;
-}
 
 static void
 print_delta(const struct vsvm_counters *a, const struct vsvm_counters *b)
@@ -77,7 +53,7 @@ main(int argc, char **argv)
 	size_t nodes = 20000, queries = 4096;
 	struct vsvm_counters before, after;
 	bool have_counters;
-	struct node *root = NULL, **all;
+	struct tree_node *root = NULL, **all;
 	int64_t *keys, *values;
 	cl_mem vbuf;
 	cl_context ctx;
@@ -107,12 +83,10 @@ main(int argc, char **argv)
 	/* The CPU's tree: nodes malloc()ed one by one, keys in random order. */
 	all = calloc(nodes, sizeof(*all));
 	for (size_t i = 0; i < nodes; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		all[i] = calloc(1, sizeof(struct node));
-		all[i]->key = (int64_t)(x % (nodes * 4));
-		all[i]->value = (int64_t)i * 3 + 1;
-		if (cpu_lookup(root, all[i]->key) < 0)
-			root = insert(root, all[i]);
+		all[i] = tree_node_new((int64_t)(tree_rand(&x) % (nodes * 4)),
+				       (int64_t)i * 3 + 1);
+		if (tree_find(root, all[i]->key) < 0)
+			root = tree_insert(root, all[i]);
 	}
 
 	ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
@@ -150,10 +124,10 @@ main(int argc, char **argv)
 	clEnqueueSVMMap(q, CL_TRUE, CL_MAP_READ, keys, queries * sizeof(*keys), 0,
 			NULL, NULL);
 	for (size_t i = 0; i < queries; i++) {
-		if (values[i] != cpu_lookup(root, keys[i])) {
+		if (values[i] != tree_find(root, keys[i])) {
 			if (bad++ < 5)
 				printf("key %" PRId64 ": GPU %" PRId64 ", CPU %" PRId64 "\n",
-				       keys[i], values[i], cpu_lookup(root, keys[i]));
+				       keys[i], values[i], tree_find(root, keys[i]));
 		}
 	}
 	clEnqueueSVMUnmap(q, keys, 0, NULL, NULL);

@@ -4,9 +4,10 @@
 # Runs in the qemu guest with vsvm.ko loaded (make mesa-vm-test, make test):
 # Rusticl must list the vsvm device with fine-grained system SVM, and the
 # OpenCL tests and the demo must pass on it; vulkaninfo must list the vsvm
-# Vulkan device with VK_VSVM_system_svm, and the Vulkan tests must pass on
-# it; without the mirror (VSVM_DEBUG=nomirror) neither may claim system
-# SVM and buffers must still work.
+# Vulkan device at API 1.3 with VK_VSVM_system_svm, VK_EXT_device_fault and
+# the rest, and the Vulkan tests must pass on it; without the mirror
+# (VSVM_DEBUG=nomirror) neither may claim system SVM and buffers must
+# still work.
 #
 # Each program is one check, and each check is a test of its own for
 # tools/vm, with its own time limit and its own line in the summary: "make
@@ -88,13 +89,16 @@ result() {
 # LABEL CMD...: a test program that prints PASS:/FAIL:/SKIP: lines and
 # ends with "N passed, N failed", run on vsvm; LABEL names its subtests.
 # Each line is turned into a subtest line as it comes, so that a program
-# killed at the time limit still reports what it did.
+# killed at the time limit still reports what it did; its output is
+# also kept in $log.
 test_program() {
 	local label=$1 line res ended=0
 
 	shift
+	: >"$log"
 	while IFS= read -r line; do
 		echo "$line"
+		printf '%s\n' "$line" >>"$log"
 		case $line in
 		"PASS: "*) res=SUCCESS pass=$((pass + 1)) ;;
 		"FAIL: "*) res=FAIL fail=$((fail + 1)) ;;
@@ -178,15 +182,23 @@ run_vk_check() {
 		grep -q 'deviceName *= vsvm' "$log"
 		result "vulkaninfo lists the vsvm device" $?
 		for e in VK_KHR_buffer_device_address VK_EXT_external_memory_host \
-			VK_VSVM_system_svm; do
+			VK_EXT_device_fault VK_VSVM_system_svm; do
 			vk_extensions "$log" | grep -qx "$e"
 			result "vsvm lists $e" $?
 		done
-		"$here/mesa-run" --vk vsvm vulkaninfo --summary 2>&1 |
-			sed -n '/^Devices:/,$p'
+		"$here/mesa-run" --vk vsvm vulkaninfo --summary >"$log" 2>&1
+		sed -n '/^Devices:/,$p' "$log"
+		grep -Eq 'apiVersion *= *1\.3\.' "$log"
+		result "vsvm offers Vulkan 1.3" $?
 		;;
-	vk_compute_test | vk_svm_test)
+	vk_compute_test)
 		vk_program "$1"
+		;;
+	# bad_pointer's fault is also in the driver's log, with its address.
+	vk_svm_test)
+		vk_program "$1"
+		grep -q '^vsvm: GPU fault at 0x40:' "$log"
+		result "the driver logs the bad pointer's fault" $?
 		;;
 	# Without the mirror: no system SVM claimed, imports still work.
 	nomirror-vulkaninfo)
@@ -196,6 +208,10 @@ run_vk_check() {
 		result "without the mirror, vulkaninfo lists vsvm" $?
 		! vk_extensions "$log" | grep -qx VK_VSVM_system_svm
 		result "without the mirror, VK_VSVM_system_svm is not listed" $?
+		for e in VK_KHR_buffer_device_address VK_EXT_external_memory_host; do
+			vk_extensions "$log" | grep -qx "$e"
+			result "without the mirror, vsvm lists $e" $?
+		done
 		;;
 	nomirror-vk_svm_test)
 		VSVM_DEBUG=nomirror vk_program vk_svm_test "nomirror vk_svm_test"

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_util.h"
 
@@ -48,6 +49,27 @@ struct bench_mem {
 /* Global size multiplier (-s), and runs of each kernel on the same memory. */
 static size_t bench_scale = 1;
 static int bench_total_runs;
+
+/*
+ * The benchmarks' command line, [-r RUNS] [-s SCALE]: sets bench_scale,
+ * bench_total_runs (RUNS warm runs after the cold one) and *@runs (5 if
+ * not given); false if a value is out of range.
+ */
+static inline bool
+bench_args(int argc, char **argv, int *runs)
+{
+	*runs = 5;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "-r"))
+			*runs = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "-s"))
+			bench_scale = strtoul(argv[i + 1], NULL, 0);
+	}
+	if (*runs < 1 || *runs > 64 || bench_scale < 1)
+		return false;
+	bench_total_runs = *runs + 1;
+	return true;
+}
 
 static inline void *
 bench_alloc(struct bench_mem *m, size_t size)

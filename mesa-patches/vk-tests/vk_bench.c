@@ -177,19 +177,12 @@ int
 main(int argc, char **argv)
 {
 	cl_device_id cl_vsvm;
-	int runs = 5, bad = 0;
+	int runs, bad = 0;
 	struct vk_ctx probe;
 	bool have_vk_vsvm;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "-r"))
-			runs = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "-s"))
-			bench_scale = strtoul(argv[i + 1], NULL, 0);
-	}
-	if (runs < 1 || runs > 64 || bench_scale < 1)
+	if (!bench_args(argc, argv, &runs))
 		return 2;
-	bench_total_runs = runs + 1;
 	cl_vsvm = cl_find_device("vsvm");
 	have_vk_vsvm = vk_find_device(&probe, "vsvm");
 	vk_close(&probe);

@@ -2,9 +2,11 @@
 /*
  * Helpers shared by the Vulkan test programs: device choice and creation
  * with the features the tests use, host-visible and imported buffers,
- * compute pipelines from the SPIR-V the build embeds, one-shot command
- * buffers.  Result lines are test-lib/test_util.h's, as in the OpenCL
- * tests.  Header-only so that each program stays one file.
+ * compute pipelines from the SPIR-V the build embeds (storage buffers,
+ * dynamic ones, descriptor arrays), one-shot command buffers and their
+ * submission behind a timeline semaphore, and the test loop, a device per
+ * test.  Result lines are test-lib/test_util.h's, as in the OpenCL tests.
+ * Header-only so that each program stays one file.
  */
 #ifndef VK_COMMON_H
 #define VK_COMMON_H
@@ -76,6 +78,17 @@ struct vk_pipe {
 	VkDescriptorPool dpool;
 	VkDescriptorSet set;
 	uint32_t nbindings;
+	uint32_t count;			/* descriptors per binding */
+	VkDescriptorType type;
+	VkDeviceSize range;
+};
+
+/* What vk_pipe_init_opts() may change from vk_pipe_init()'s defaults. */
+struct vk_pipe_opts {
+	VkDescriptorType type;	/* every binding's; 0: a storage buffer */
+	uint32_t count;		/* descriptors per binding (an array); 0: 1 */
+	VkDeviceSize range;	/* each descriptor's; 0: the whole buffer */
+	VkPipelineCreateFlags flags;
 };
 
 static inline bool
@@ -395,13 +408,18 @@ vk_buf_fini(struct vk_ctx *c, struct vk_buf *b)
 /* ---- pipelines ---- */
 
 /*
- * A compute pipeline from @code (SPIR-V), with @nbindings storage buffers
- * in set 0 and @push bytes of push constants.
+ * A compute pipeline from @code (SPIR-V), with @nbindings bindings in set
+ * 0, each of @o's type and count (storage buffers, one each, if @o is
+ * NULL), and @push bytes of push constants.
  */
 static inline bool
-vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
-	     size_t code_size, uint32_t nbindings, uint32_t push)
+vk_pipe_init_opts(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
+		  size_t code_size, uint32_t nbindings, uint32_t push,
+		  const struct vk_pipe_opts *o)
 {
+	VkDescriptorType type = o && o->type ? o->type :
+				VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+	uint32_t count = o && o->count ? o->count : 1;
 	VkDescriptorSetLayoutBinding bind[8];
 	VkShaderModuleCreateInfo smci = {
 		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
@@ -426,6 +444,7 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 	};
 	VkComputePipelineCreateInfo cpci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+		.flags = o ? o->flags : 0,
 		.stage = {
 			.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
 			.stage = VK_SHADER_STAGE_COMPUTE_BIT,
@@ -433,8 +452,8 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 		},
 	};
 	VkDescriptorPoolSize ps = {
-		.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-		.descriptorCount = nbindings ? nbindings : 1,
+		.type = type,
+		.descriptorCount = nbindings ? nbindings * count : 1,
 	};
 	VkDescriptorPoolCreateInfo dpci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
@@ -448,15 +467,19 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 	};
 
 	memset(p, 0, sizeof(*p));
-	EXPECT(nbindings <= ARRAY_LEN(bind), "too many bindings");
+	/* vk_pipe_bind() has room for 8 descriptors. */
+	EXPECT(nbindings * count <= ARRAY_LEN(bind), "too many descriptors");
 	for (uint32_t i = 0; i < nbindings; i++)
 		bind[i] = (VkDescriptorSetLayoutBinding){
 			.binding = i,
-			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-			.descriptorCount = 1,
+			.descriptorType = type,
+			.descriptorCount = count,
 			.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
 		};
 	p->nbindings = nbindings;
+	p->count = count;
+	p->type = type;
+	p->range = o && o->range ? o->range : VK_WHOLE_SIZE;
 	VK_CHECK(vkCreateShaderModule(c->dev, &smci, NULL, &p->module));
 	VK_CHECK(vkCreateDescriptorSetLayout(c->dev, &dslci, NULL, &p->dsl));
 	VK_CHECK(vkCreatePipelineLayout(c->dev, &plci, NULL, &p->layout));
@@ -471,27 +494,38 @@ vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
 	return true;
 }
 
+static inline bool
+vk_pipe_init(struct vk_ctx *c, struct vk_pipe *p, const uint32_t *code,
+	     size_t code_size, uint32_t nbindings, uint32_t push)
+{
+	return vk_pipe_init_opts(c, p, code, code_size, nbindings, push, NULL);
+}
+
 #define VK_PIPE_INIT(c, p, spv, nbindings, push) \
 	vk_pipe_init(c, p, spv, sizeof(spv), nbindings, push)
 
-/* Points the pipeline's bindings at @bufs, whole. */
+/*
+ * Points the pipeline's descriptors at @bufs, binding by binding and
+ * element by element within an array binding, each over the pipeline's
+ * range from offset 0.
+ */
 static inline void
 vk_pipe_bind(struct vk_ctx *c, struct vk_pipe *p, struct vk_buf *const *bufs)
 {
 	VkDescriptorBufferInfo info[8];
 	VkWriteDescriptorSet w[8];
 
-	for (uint32_t i = 0; i < p->nbindings; i++) {
-		info[i] = (VkDescriptorBufferInfo){ bufs[i]->buf, 0, VK_WHOLE_SIZE };
+	for (uint32_t i = 0; i < p->nbindings * p->count; i++)
+		info[i] = (VkDescriptorBufferInfo){ bufs[i]->buf, 0, p->range };
+	for (uint32_t i = 0; i < p->nbindings; i++)
 		w[i] = (VkWriteDescriptorSet){
 			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
 			.dstSet = p->set,
 			.dstBinding = i,
-			.descriptorCount = 1,
-			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-			.pBufferInfo = &info[i],
+			.descriptorCount = p->count,
+			.descriptorType = p->type,
+			.pBufferInfo = &info[i * p->count],
 		};
-	}
 	vkUpdateDescriptorSets(c->dev, p->nbindings, w, 0, NULL);
 }
 
@@ -530,17 +564,28 @@ vk_cmd_begin(struct vk_ctx *c)
 	return cb;
 }
 
+/*
+ * Binds @p with its descriptor set at the @ndyn dynamic offsets @dyn, and
+ * pushes @push (@size bytes).
+ */
+static inline void
+vk_cmd_pipe_dyn(VkCommandBuffer cb, const struct vk_pipe *p, const void *push,
+		uint32_t size, uint32_t ndyn, const uint32_t *dyn)
+{
+	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
+	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
+				0, 1, &p->set, ndyn, dyn);
+	if (size)
+		vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+				   size, push);
+}
+
 /* Binds @p with its descriptor set and pushes @push (@size bytes). */
 static inline void
 vk_cmd_pipe(VkCommandBuffer cb, const struct vk_pipe *p, const void *push,
 	    uint32_t size)
 {
-	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
-	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
-				0, 1, &p->set, 0, NULL);
-	if (size)
-		vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
-				   size, push);
+	vk_cmd_pipe_dyn(cb, p, push, size, 0, NULL);
 }
 
 /* Makes everything before visible to everything after, host included. */
@@ -559,13 +604,26 @@ vk_cmd_barrier(VkCommandBuffer cb)
 }
 
 /*
- * Ends @cb, submits it to queue @q with a fence, and returns the fence
- * (VK_NULL_HANDLE if the submission failed, with *@res saying why).
+ * Ends @cb and submits it to queue @q with a fence, to start once the
+ * timeline semaphore @sem reaches @wait and to set it to @signal when done
+ * (no semaphore if @sem is VK_NULL_HANDLE, no signal if @signal is 0);
+ * returns the fence (VK_NULL_HANDLE if the submission failed, with *@res
+ * saying why).
  */
 static inline VkFence
-vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
+vk_cmd_submit_after(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q,
+		    VkSemaphore sem, uint64_t wait, uint64_t signal,
+		    VkResult *res)
 {
 	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	VkTimelineSemaphoreSubmitInfo tssi = {
+		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+		.waitSemaphoreValueCount = 1,
+		.pWaitSemaphoreValues = &wait,
+		.signalSemaphoreValueCount = signal ? 1 : 0,
+		.pSignalSemaphoreValues = &signal,
+	};
+	VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
 	VkSubmitInfo si = {
 		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
 		.commandBufferCount = 1,
@@ -573,6 +631,14 @@ vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
 	};
 	VkFence f = VK_NULL_HANDLE;
 
+	if (sem) {
+		si.pNext = &tssi;
+		si.waitSemaphoreCount = 1;
+		si.pWaitSemaphores = &sem;
+		si.pWaitDstStageMask = &stage;
+		si.signalSemaphoreCount = signal ? 1 : 0;
+		si.pSignalSemaphores = &sem;
+	}
 	vkEndCommandBuffer(cb);
 	*res = vkCreateFence(c->dev, &fci, NULL, &f);
 	if (*res != VK_SUCCESS)
@@ -583,6 +649,16 @@ vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
 		return VK_NULL_HANDLE;
 	}
 	return f;
+}
+
+/*
+ * Ends @cb, submits it to queue @q with a fence, and returns the fence
+ * (VK_NULL_HANDLE if the submission failed, with *@res saying why).
+ */
+static inline VkFence
+vk_cmd_submit(struct vk_ctx *c, VkCommandBuffer cb, uint32_t q, VkResult *res)
+{
+	return vk_cmd_submit_after(c, cb, q, VK_NULL_HANDLE, 0, 0, res);
 }
 
 /* Waits for @f and frees it and @cb; returns the wait's result. */
@@ -624,11 +700,46 @@ vk_dispatch(struct vk_ctx *c, const struct vk_pipe *p, const void *push,
 	return vk_cmd_run(c, cb);
 }
 
+/* ---- timeline semaphores ---- */
+
+/* A timeline semaphore at 0. */
+static inline VkResult
+vk_timeline_init(struct vk_ctx *c, VkSemaphore *sem)
+{
+	VkSemaphoreTypeCreateInfo type = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
+	};
+	VkSemaphoreCreateInfo sci = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
+		.pNext = &type,
+	};
+
+	return vkCreateSemaphore(c->dev, &sci, NULL, sem);
+}
+
+/* The host sets @sem to @value. */
+static inline VkResult
+vk_timeline_signal(struct vk_ctx *c, VkSemaphore sem, uint64_t value)
+{
+	VkSemaphoreSignalInfo ssi = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
+		.semaphore = sem,
+		.value = value,
+	};
+
+	return vkSignalSemaphore(c->dev, &ssi);
+}
+
 /* ---- programs ---- */
 
 struct vk_test {
 	const char *name;
-	/* Returns false on failure; sets test_skip_reason to skip. */
+	/*
+	 * Runs on the device vk_run_tests() opened for it, which it may
+	 * close and reopen; returns false on failure; sets
+	 * test_skip_reason to skip.
+	 */
 	bool (*fn)(void);
 };
 
@@ -636,24 +747,24 @@ struct vk_test {
 static const char *vk_want = "vsvm";
 
 /*
- * Prints the chosen device, runs the selected tests, one device each
- * (a test may lose its device), prints the summary; returns the exit
- * status.
+ * Prints the chosen device, runs the selected tests, each on a device of
+ * its own opened in @c (a test may lose its device), prints the summary;
+ * returns the exit status.
  */
 static inline int
-vk_run_tests(const struct vk_test *tests, size_t n, int argc, char **argv)
+vk_run_tests(struct vk_ctx *c, const struct vk_test *tests, size_t n,
+	     int argc, char **argv)
 {
 	struct test_report r = { 0 };
-	struct vk_ctx c;
 	int first;
 
 	vk_want = test_device_arg(argc, argv, "vsvm", &first);
-	if (!vk_find_device(&c, vk_want)) {
+	if (!vk_find_device(c, vk_want)) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	printf("# device: %s (%s)\n", c.props.deviceName, c.driver_name);
-	vk_close(&c);
+	printf("# device: %s (%s)\n", c->props.deviceName, c->driver_name);
+	vk_close(c);
 	for (size_t i = 0; i < n; i++) {
 		bool ok;
 
@@ -661,7 +772,8 @@ vk_run_tests(const struct vk_test *tests, size_t n, int argc, char **argv)
 			continue;
 		test_skip_reason[0] = '\0';
 		test_begin(&r);
-		ok = tests[i].fn();
+		ok = vk_open(c, vk_want) && tests[i].fn();
+		vk_close(c);
 		if (test_skip_reason[0])
 			test_skip(&r, tests[i].name, test_skip_reason);
 		else if (ok)

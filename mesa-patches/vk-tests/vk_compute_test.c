@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Vulkan compute on one device (vsvm by default; "-d llvmpipe" for
- * lavapipe): descriptors, transfers, indirect dispatch, semaphores,
+ * lavapipe): descriptors (dynamic ones, and arrays indexed by the
+ * invocation), transfers, indirect and based dispatch, semaphores,
  * timestamps, shared memory, and atomics racing host threads' atomics on
  * the same memory.  Every result is compared with the CPU's, byte for
  * byte.
@@ -16,29 +17,16 @@
 #include "atomics.h"
 #include "atomics64.h"
 #include "groups.h"
+#include "index.h"
 #include "reduce.h"
 #include "saxpy.h"
 #include "store.h"
 
 static struct vk_ctx c;
 
-/* The device for one test; closed by test_done(). */
-static bool
-test_open(void)
-{
-	return vk_open(&c, vk_want);
-}
-
-static bool
-test_done(bool ok)
-{
-	vk_close(&c);
-	return ok;
-}
-
 /* y = a * x + y with x and y bound as descriptors. */
 static bool
-saxpy_run(void)
+saxpy(void)
 {
 	enum { N = 10000 };
 	struct { float a; uint32_t n; } push = { 2.0f, N };
@@ -66,15 +54,9 @@ saxpy_run(void)
 	return true;
 }
 
-static bool
-saxpy(void)
-{
-	return test_open() && test_done(saxpy_run());
-}
-
 /* vkCmdFillBuffer, vkCmdUpdateBuffer and vkCmdCopyBuffer, in order. */
 static bool
-fill_copy_run(void)
+fill_copy(void)
 {
 	enum { SIZE = 8192 };
 	static const uint8_t update[64] = "vkCmdUpdateBuffer writes these sixty-four bytes in its command";
@@ -119,15 +101,9 @@ fill_copy_run(void)
 	return true;
 }
 
-static bool
-fill_copy(void)
-{
-	return test_open() && test_done(fill_copy_run());
-}
-
 /* The grid size comes from a buffer the host wrote. */
 static bool
-dispatch_indirect_run(void)
+dispatch_indirect(void)
 {
 	enum { GROUPS = 5, MAX = 16, WG = 32 };
 	VkDispatchIndirectCommand cmd = { GROUPS, 1, 1 };
@@ -164,10 +140,87 @@ dispatch_indirect_run(void)
 	return true;
 }
 
+/*
+ * vkCmdDispatchBase, groups 2..4 of 32 lanes, into a dynamic storage
+ * buffer bound at offset 256: the work-group and global ids count from
+ * the base, and the words around the view's written range stay as they
+ * were.
+ */
 static bool
-dispatch_indirect(void)
+dispatch_base(void)
 {
-	return test_open() && test_done(dispatch_indirect_run());
+	enum { N = 1000, DYN = 256, WG = 32, BASE = 2, GROUPS = 3 };
+	struct vk_pipe_opts opts = {
+		.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC,
+		.range = 2048,
+		.flags = VK_PIPELINE_CREATE_DISPATCH_BASE_BIT,
+	};
+	uint32_t dyn = DYN, want[N];
+	struct vk_buf out;
+	struct vk_pipe p;
+	VkCommandBuffer cb;
+
+	if (!vk_buf_init(&c, &out, sizeof(want), NULL) ||
+	    !vk_pipe_init_opts(&c, &p, groups_spv, sizeof(groups_spv), 1, 0, &opts))
+		return false;
+	vk_pipe_bind(&c, &p, (struct vk_buf *[]){ &out });
+	memset(out.map, 0xef, sizeof(want));
+	memset(want, 0xef, sizeof(want));
+	for (uint32_t g = BASE; g < BASE + GROUPS; g++)
+		for (uint32_t l = 0; l < WG; l++)
+			want[DYN / 4 + g * WG + l] = g * 1000 + l + 1;
+
+	cb = vk_cmd_begin(&c);
+	EXPECT(cb, "no command buffer");
+	vk_cmd_pipe_dyn(cb, &p, NULL, 0, 1, &dyn);
+	vkCmdDispatchBase(cb, BASE, 0, 0, GROUPS, 1, 1);
+	vk_cmd_barrier(cb);
+	VK_CHECK(vk_cmd_run(&c, cb));
+	for (uint32_t i = 0; i < N; i++)
+		EXPECT(((uint32_t *)out.map)[i] == want[i], "word %u = 0x%x, not 0x%x",
+		       i, ((uint32_t *)out.map)[i], want[i]);
+	vk_pipe_fini(&c, &p);
+	vk_buf_fini(&c, &out);
+	return true;
+}
+
+/*
+ * A descriptor array and a push constant array indexed by the invocation:
+ * 64 lanes, lane i writes v[i % 8] + i to word i of buffer i % 2, and
+ * nothing else changes.
+ */
+static bool
+dynamic_index(void)
+{
+	enum { N = 1000 };
+	static const uint32_t v[8] = { 10, 20, 30, 40, 50, 60, 70, 80 };
+	struct vk_pipe_opts opts = { .count = 2 };
+	struct vk_buf b[2];
+	struct vk_pipe p;
+
+	if (!vk_buf_init(&c, &b[0], N * 4, NULL) ||
+	    !vk_buf_init(&c, &b[1], N * 4, NULL) ||
+	    !vk_pipe_init_opts(&c, &p, index_spv, sizeof(index_spv), 1, sizeof(v),
+			       &opts))
+		return false;
+	vk_pipe_bind(&c, &p, (struct vk_buf *[]){ &b[0], &b[1] });
+	memset(b[0].map, 0xef, N * 4);
+	memset(b[1].map, 0xef, N * 4);
+	VK_CHECK(vk_dispatch(&c, &p, v, sizeof(v), 1));
+	for (uint32_t k = 0; k < 2; k++) {
+		for (uint32_t i = 0; i < N; i++) {
+			uint32_t got = ((uint32_t *)b[k].map)[i];
+			uint32_t want = i < 64 && (i & 1) == k ? v[i & 7] + i :
+				0xefefefef;
+
+			EXPECT(got == want, "buffer %u word %u = 0x%x, not 0x%x",
+			       k, i, got, want);
+		}
+	}
+	vk_pipe_fini(&c, &p);
+	vk_buf_fini(&c, &b[0]);
+	vk_buf_fini(&c, &b[1]);
+	return true;
 }
 
 /* Records store.comp writing value + i into @b's first @n words. */
@@ -194,64 +247,34 @@ check_store(const uint32_t *o, uint32_t value, uint32_t n)
  * signals 2, which the host waits for.
  */
 static bool
-timeline_semaphore_run(void)
+timeline_semaphore(void)
 {
 	enum { N = 256 };
-	VkSemaphoreTypeCreateInfo type = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
-		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
-	};
-	VkSemaphoreCreateInfo sci = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
-		.pNext = &type,
-	};
-	uint64_t wait_value = 1, signal_value = 2, value = 0;
-	VkTimelineSemaphoreSubmitInfo tssi = {
-		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-		.waitSemaphoreValueCount = 1,
-		.pWaitSemaphoreValues = &wait_value,
-		.signalSemaphoreValueCount = 1,
-		.pSignalSemaphoreValues = &signal_value,
-	};
-	VkPipelineStageFlags stage = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
-	VkSemaphore sem;
-	VkSubmitInfo si = {
-		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-		.pNext = &tssi,
-		.waitSemaphoreCount = 1,
-		.pWaitSemaphores = &sem,
-		.pWaitDstStageMask = &stage,
-		.commandBufferCount = 1,
-		.signalSemaphoreCount = 1,
-		.pSignalSemaphores = &sem,
-	};
-	VkSemaphoreSignalInfo ssi = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
-		.value = 1,
-	};
+	uint64_t signal_value = 2, value = 0;
 	VkSemaphoreWaitInfo swi = {
 		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
 		.semaphoreCount = 1,
-		.pSemaphores = &sem,
 		.pValues = &signal_value,
 	};
 	struct vk_buf out;
 	struct vk_pipe p;
 	VkCommandBuffer cb;
+	VkSemaphore sem;
+	VkResult res;
+	VkFence f;
 
 	if (!vk_buf_init(&c, &out, N * 4, NULL) ||
 	    !VK_PIPE_INIT(&c, &p, store_spv, 1, 8))
 		return false;
 	vk_pipe_bind(&c, &p, (struct vk_buf *[]){ &out });
 	memset(out.map, 0, N * 4);
-	VK_CHECK(vkCreateSemaphore(c.dev, &sci, NULL, &sem));
-	ssi.semaphore = sem;
+	VK_CHECK(vk_timeline_init(&c, &sem));
+	swi.pSemaphores = &sem;
 	cb = vk_cmd_begin(&c);
 	EXPECT(cb, "no command buffer");
 	record_store(cb, &p, 7000, N);
-	vkEndCommandBuffer(cb);
-	si.pCommandBuffers = &cb;
-	VK_CHECK(vkQueueSubmit(c.queue[0], 1, &si, VK_NULL_HANDLE));
+	f = vk_cmd_submit_after(&c, cb, 0, sem, 1, signal_value, &res);
+	VK_CHECK(res);
 
 	/* Until the host signals 1, the work must not run. */
 	usleep(100 * 1000);
@@ -259,24 +282,17 @@ timeline_semaphore_run(void)
 	EXPECT(value == 0, "the counter is %llu before the host signalled",
 	       (unsigned long long)value);
 	EXPECT(((uint32_t *)out.map)[0] == 0, "the work ran before its wait");
-	VK_CHECK(vkSignalSemaphore(c.dev, &ssi));
+	VK_CHECK(vk_timeline_signal(&c, sem, 1));
 	VK_CHECK(vkWaitSemaphores(c.dev, &swi, VK_TIMEOUT_NS));
 	VK_CHECK(vkGetSemaphoreCounterValue(c.dev, sem, &value));
 	EXPECT(value == 2, "the counter is %llu, not 2", (unsigned long long)value);
 	if (!check_store(out.map, 7000, N))
 		return false;
-	VK_CHECK(vkQueueWaitIdle(c.queue[0]));
-	vkFreeCommandBuffers(c.dev, c.pool, 1, &cb);
+	VK_CHECK(vk_cmd_wait(&c, cb, f));
 	vkDestroySemaphore(c.dev, sem, NULL);
 	vk_pipe_fini(&c, &p);
 	vk_buf_fini(&c, &out);
 	return true;
-}
-
-static bool
-timeline_semaphore(void)
-{
-	return test_open() && test_done(timeline_semaphore_run());
 }
 
 /*
@@ -284,7 +300,7 @@ timeline_semaphore(void)
  * other (the same queue if the device has one).
  */
 static bool
-binary_semaphore_run(void)
+binary_semaphore(void)
 {
 	enum { N = 4096 };
 	VkSemaphoreCreateInfo sci = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO };
@@ -345,15 +361,9 @@ binary_semaphore_run(void)
 	return true;
 }
 
-static bool
-binary_semaphore(void)
-{
-	return test_open() && test_done(binary_semaphore_run());
-}
-
 /* Timestamps around a dispatch: ordered, and within the host's time. */
 static bool
-timestamps_run(void)
+timestamps(void)
 {
 	enum { N = 1 << 16 };
 	VkQueryPoolCreateInfo qpci = {
@@ -408,15 +418,9 @@ timestamps_run(void)
 	return true;
 }
 
-static bool
-timestamps(void)
-{
-	return test_open() && test_done(timestamps_run());
-}
-
 /* Per work-group sums in shared memory, a barrier per level. */
 static bool
-reduce_run(void)
+reduce(void)
 {
 	enum { WG = 128, GROUPS = 512, N = WG * GROUPS };
 	uint32_t want[GROUPS];
@@ -442,12 +446,6 @@ reduce_run(void)
 	vk_buf_fini(&c, &in);
 	vk_buf_fini(&c, &out);
 	return true;
-}
-
-static bool
-reduce(void)
-{
-	return test_open() && test_done(reduce_run());
 }
 
 /* ---- atomics racing host threads ---- */
@@ -503,33 +501,6 @@ atomics_race(bool wide)
 	size_t size = NCOUNTERS * (wide ? 8 : 4);
 	struct racer r[HOST_THREADS];
 	uint64_t want[NCOUNTERS] = { 0 }, host = 0, racing = 0;
-	VkSemaphoreTypeCreateInfo type = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
-		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
-	};
-	VkSemaphoreCreateInfo sci = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
-		.pNext = &type,
-	};
-	uint64_t one = 1;
-	VkTimelineSemaphoreSubmitInfo tssi = {
-		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-		.waitSemaphoreValueCount = 1,
-		.pWaitSemaphoreValues = &one,
-	};
-	VkPipelineStageFlags stage = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
-	VkSubmitInfo si = {
-		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-		.pNext = &tssi,
-		.waitSemaphoreCount = 1,
-		.pWaitDstStageMask = &stage,
-		.commandBufferCount = 1,
-	};
-	VkSemaphoreSignalInfo ssi = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
-		.value = 1,
-	};
-	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
 	struct vk_buf buf;
 	struct vk_pipe p;
 	VkCommandBuffer cb;
@@ -557,17 +528,14 @@ atomics_race(bool wide)
 	 * once every thread is adding: lavapipe would otherwise be done
 	 * before the threads start.
 	 */
-	VK_CHECK(vkCreateSemaphore(c.dev, &sci, NULL, &sem));
-	VK_CHECK(vkCreateFence(c.dev, &fci, NULL, &f));
+	VK_CHECK(vk_timeline_init(&c, &sem));
 	cb = vk_cmd_begin(&c);
 	EXPECT(cb, "no command buffer");
 	vk_cmd_pipe(cb, &p, &push, sizeof(push));
 	vkCmdDispatch(cb, ATOM_GROUPS, 1, 1);
 	vk_cmd_barrier(cb);
-	vkEndCommandBuffer(cb);
-	si.pCommandBuffers = &cb;
-	si.pWaitSemaphores = &sem;
-	VK_CHECK(vkQueueSubmit(c.queue[0], 1, &si, f));
+	f = vk_cmd_submit_after(&c, cb, 0, sem, 1, 0, &res);
+	VK_CHECK(res);
 	for (int t = 0; t < HOST_THREADS; t++) {
 		r[t] = (struct racer){ .counters = buf.map, .wide = wide,
 				       .seed = 17u + t, .fence = f,
@@ -579,15 +547,12 @@ atomics_race(bool wide)
 		for (double t0 = now_s(); now_s() - t0 < 60 &&
 		     !__atomic_load_n(&r[t].total, __ATOMIC_ACQUIRE);)
 			sched_yield();
-	ssi.semaphore = sem;
 	__atomic_store_n(&released, 1, __ATOMIC_RELEASE);
-	res = vkSignalSemaphore(c.dev, &ssi);
+	res = vk_timeline_signal(&c, sem, 1);
 	for (int t = 0; t < HOST_THREADS; t++)
 		pthread_join(r[t].thread, NULL);
 	VK_CHECK(res);
-	VK_CHECK(vkWaitForFences(c.dev, 1, &f, VK_TRUE, VK_TIMEOUT_NS));
-	vkFreeCommandBuffers(c.dev, c.pool, 1, &cb);
-	vkDestroyFence(c.dev, f, NULL);
+	VK_CHECK(vk_cmd_wait(&c, cb, f));
 	vkDestroySemaphore(c.dev, sem, NULL);
 	for (int t = 0; t < HOST_THREADS; t++) {
 		host += r[t].total;
@@ -616,25 +581,25 @@ atomics_race(bool wide)
 static bool
 atomics(void)
 {
-	return test_open() && test_done(atomics_race(false));
+	return atomics_race(false);
 }
 
 static bool
 atomics64(void)
 {
-	if (!test_open())
-		return false;
 	if (!c.atomics64) {
 		test_skip_because("no shaderBufferInt64Atomics");
-		return test_done(true);
+		return true;
 	}
-	return test_done(atomics_race(true));
+	return atomics_race(true);
 }
 
 static const struct vk_test tests[] = {
 	{ "saxpy", saxpy },
 	{ "fill_copy", fill_copy },
 	{ "dispatch_indirect", dispatch_indirect },
+	{ "dispatch_base", dispatch_base },
+	{ "dynamic_index", dynamic_index },
 	{ "timeline_semaphore", timeline_semaphore },
 	{ "binary_semaphore", binary_semaphore },
 	{ "timestamps", timestamps },
@@ -646,5 +611,5 @@ static const struct vk_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	return vk_run_tests(tests, ARRAY_LEN(tests), argc, argv);
+	return vk_run_tests(&c, tests, ARRAY_LEN(tests), argc, argv);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Each invocation writes where it is in the grid: for indirect dispatch.
+// Each invocation writes where it is in the grid: for indirect dispatch
+// and vkCmdDispatchBase.
 #version 450
 layout(local_size_x = 32) in;
 layout(set = 0, binding = 0, std430) buffer O { uint o[]; };
