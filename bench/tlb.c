@@ -2,7 +2,7 @@
 /*
  * The compute units' TLB: the set-associative TLB that holds a 2 MiB GPU
  * PTE as one entry, against the direct-mapped 4 KiB TLB it replaced, which
- * the test-only module parameter tlb_direct_mapped brings back, in one run.
+ * the test-only module parameter debug_tlb_direct_mapped brings back, in one run.
  *
  * One wave (32 lanes, 16 bytes each) copies blocks of 512 bytes from a
  * source to a destination, both CPU memory mirrored into the VM:
@@ -37,7 +37,7 @@
 #define KIB		1024ull
 #define MIB		(1024 * KIB)
 #define BLOCK		VSVM_COPY_BLOCK
-#define PARAM		"/sys/module/vsvm/parameters/tlb_direct_mapped"
+#define PARAM		"/sys/module/vsvm/parameters/debug_tlb_direct_mapped"
 
 struct tlb_case {
 	const char *name;
@@ -175,7 +175,7 @@ int main(void)
 	if (bench_counter(&dev, "tlb_walks") < 0)
 		errx(1, "no debugfs tlb_walks");
 	printf("vsvm TLB benchmark: one wave; set-associative TLB with 2 MiB entries "
-	       "against the direct-mapped 4 KiB one (tlb_direct_mapped=1), "
+	       "against the direct-mapped 4 KiB one (debug_tlb_direct_mapped=1), "
 	       "alternated, median of %d runs\n", REPS);
 	bench_bo_create(&dev, 4096, &args_bo);
 	code = bench_kernel(&dev, vsvm_copy_src, &code_size);

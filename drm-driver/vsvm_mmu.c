@@ -560,9 +560,9 @@ static void tlb_track(struct vsvm_tlb *tlb, u64 vpn)
  * Test and benchmark only: the TLB as it was before it was set-associative,
  * 64 direct-mapped 4 KiB entries, so that one run can compare the two.
  */
-bool vsvm_tlb_direct_mapped;
-module_param_named(tlb_direct_mapped, vsvm_tlb_direct_mapped, bool, 0644);
-MODULE_PARM_DESC(tlb_direct_mapped,
+bool vsvm_debug_tlb_direct_mapped;
+module_param_named(debug_tlb_direct_mapped, vsvm_debug_tlb_direct_mapped, bool, 0644);
+MODULE_PARM_DESC(debug_tlb_direct_mapped,
 		 "TEST ONLY: direct-mapped 4 KiB-only TLB, for comparisons");
 
 /*
@@ -652,7 +652,7 @@ static void *tlb_fill(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, bool w
 	return e->kaddr + (va - (vpn << PAGE_SHIFT));
 }
 
-/* vsvm_tlb_direct_mapped: the slot is the page number modulo the size. */
+/* vsvm_debug_tlb_direct_mapped: the slot is the page number modulo the size. */
 static void *xlate_direct(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, bool write)
 {
 	u64 vpn = va >> PAGE_SHIFT;
@@ -669,7 +669,7 @@ void *vsvm_mmu_xlate(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu, u64 va, u32 acc
 	u64 vpn = va >> PAGE_SHIFT;
 	struct vsvm_tlb_entry *e;
 
-	if (unlikely(READ_ONCE(vsvm_tlb_direct_mapped)))
+	if (unlikely(READ_ONCE(vsvm_debug_tlb_direct_mapped)))
 		return xlate_direct(tlb, mmu, va, write);
 	e = tlb_probe(tlb_set(tlb, vpn), mmu->id, vpn, 0);
 	if (!e) {

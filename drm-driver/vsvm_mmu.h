@@ -208,7 +208,7 @@ bool vsvm_mmu_lookup_locked(struct vsvm_mmu *mmu, u64 va, unsigned long *pfn,
 void vsvm_tlb_init(struct vsvm_tlb *tlb);
 void vsvm_tlb_switch(struct vsvm_tlb *tlb, struct vsvm_mmu *mmu);
 void vsvm_tlb_wait_yield(struct vsvm_tlb *tlb);
-extern bool vsvm_tlb_direct_mapped;
+extern bool vsvm_debug_tlb_direct_mapped;
 void vsvm_mmu_count_range(struct vsvm_mmu *mmu, u64 start, u64 end, u64 *n_4k, u64 *n_2m);
 struct seq_file;
 void vsvm_mmu_dump(struct vsvm_mmu *mmu, struct seq_file *m);

@@ -1132,9 +1132,9 @@ static void tlb_copy_compare(struct vsvm_runner *r, struct vsvm_copy_args *a,
 	*walks = tlb_copy_walks(r, code, size, a);
 	check(data);
 	*walks_old = -1;
-	if (!__vsvm_param_set("tlb_direct_mapped", "1")) {
+	if (!__vsvm_param_set("debug_tlb_direct_mapped", "1")) {
 		*walks_old = tlb_copy_walks(r, code, size, a);
-		vsvm_param_restore("tlb_direct_mapped");
+		vsvm_param_restore("debug_tlb_direct_mapped");
 		check(data);
 	}
 	free(code);
