@@ -1266,7 +1266,7 @@ static __always_inline void vsvm_blend(u32 *row, unsigned int l, u32 v, u32 sel)
  * 32 elements are read whole and each row is written in one pass, which the
  * AVX2 and AVX-512 builds turn into vector moves and shuffles (64- and
  * 128-bit elements are split into the rows of their halves); lanes outside
- * @m keep their registers.
+ * @m keep their registers. Memory and registers never overlap (ivdep).
  */
 static __always_inline void vsvm_ld_run(u32 *regs, const struct vsvm_insn *insn, u32 m,
 					const u8 *p, const unsigned int size, bool sign)
@@ -1276,6 +1276,9 @@ static __always_inline void vsvm_ld_run(u32 *regs, const struct vsvm_insn *insn,
 	unsigned int l;
 	u32 v, sel;
 
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
 	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
 		sel = -(m >> l & 1);
 		switch (size) {
@@ -1321,6 +1324,9 @@ static __always_inline void vsvm_st_run(const u32 *regs, const struct vsvm_insn 
 	const u32 *tlo = slo + VSVM_REG_WORDS, *thi = tlo + VSVM_WAVE_WIDTH;
 	unsigned int l;
 
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
 	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
 		switch (size) {
 		case 1:
@@ -1495,7 +1501,11 @@ static __always_inline unsigned int vsvm_space(const struct vsvm_insn *insn)
 	return (insn->mod & VSVM_MOD_SPACE_MASK) >> VSVM_MOD_SPACE_SHIFT;
 }
 
-static bool vsvm_ld(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+/*
+ * Inlined into each instruction set's copy of the interpreter, like the ALU,
+ * so that the coalesced copies are vectorised at that level.
+ */
+static __always_inline bool vsvm_ld(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
 {
 	switch (vsvm_space(insn)) {
 	case VSVM_SPACE_GLOBAL:
@@ -1507,7 +1517,7 @@ static bool vsvm_ld(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
 	}
 }
 
-static bool vsvm_st(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+static __always_inline bool vsvm_st(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
 {
 	switch (vsvm_space(insn)) {
 	case VSVM_SPACE_GLOBAL:
