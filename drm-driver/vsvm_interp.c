@@ -1231,6 +1231,127 @@ static __always_inline u8 *vsvm_xlate_wave(struct vsvm_run *r, const struct vsvm
 	return vsvm_xlate(r, va0 & VSVM_XPAGE_MASK, kind);
 }
 
+/*
+ * Whether the lanes in @m access consecutive elements, lane l at
+ * *@base + l * @size, with the whole 32-element run inside one GPU page.
+ * Lanes outside @m may hold any address: the run is where they would
+ * access if they followed the pattern, and it lies in the same page as the
+ * active lanes' accesses, so reading all of it touches nothing they do not.
+ * Branch-free over the lanes, so that it vectorises.
+ */
+static __always_inline bool vsvm_contig(const u32 *regs, const struct vsvm_insn *insn, u32 m,
+					const unsigned int size, u64 *base)
+{
+	const u32 *alo = vsvm_lo((u32 *)regs, insn->src0), *ahi = alo + VSVM_WAVE_WIDTH;
+	unsigned int f = __ffs(m), l;
+	u64 b = (alo[f] | (u64)ahi[f] << 32) + insn->imm - (u64)f * size;
+	u64 bad = 0, va;
+
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+		va = (alo[l] | (u64)ahi[l] << 32) + insn->imm;
+		bad |= (va ^ (b + (u64)l * size)) & -(u64)(m >> l & 1);
+	}
+	*base = b;
+	return !bad && ((b ^ (b + VSVM_WAVE_WIDTH * size - 1)) & VSVM_XPAGE_MASK) == 0;
+}
+
+/* Lane @l's part of a row loaded from consecutive elements, selected by @sel. */
+static __always_inline void vsvm_blend(u32 *row, unsigned int l, u32 v, u32 sel)
+{
+	row[l] = (v & sel) | (row[l] & ~sel);
+}
+
+/*
+ * The coalesced load: the lanes in @m read consecutive elements at @p. The
+ * 32 elements are read whole and each row is written in one pass, which the
+ * AVX2 and AVX-512 builds turn into vector moves and shuffles (64- and
+ * 128-bit elements are split into the rows of their halves); lanes outside
+ * @m keep their registers. Memory and registers never overlap (ivdep).
+ */
+static __always_inline void vsvm_ld_run(u32 *regs, const struct vsvm_insn *insn, u32 m,
+					const u8 *p, const unsigned int size, bool sign)
+{
+	u32 *dlo = vsvm_lo(regs, insn->dst), *dhi = dlo + VSVM_WAVE_WIDTH;
+	u32 *elo = dlo + VSVM_REG_WORDS, *ehi = elo + VSVM_WAVE_WIDTH;
+	unsigned int l;
+	u32 v, sel;
+
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+		sel = -(m >> l & 1);
+		switch (size) {
+		case 1:
+			v = sign ? (u32)(s8)p[l] : p[l];
+			vsvm_blend(dlo, l, v, sel);
+			vsvm_blend(dhi, l, sign ? (u32)((s32)v >> 31) : 0, sel);
+			break;
+		case 2:
+			v = get_unaligned((const u16 *)p + l);
+			v = sign ? (u32)(s16)v : v;
+			vsvm_blend(dlo, l, v, sel);
+			vsvm_blend(dhi, l, sign ? (u32)((s32)v >> 31) : 0, sel);
+			break;
+		case 4:
+			v = get_unaligned((const u32 *)p + l);
+			vsvm_blend(dlo, l, v, sel);
+			vsvm_blend(dhi, l, sign ? (u32)((s32)v >> 31) : 0, sel);
+			break;
+		case 8:
+			vsvm_blend(dlo, l, get_unaligned((const u32 *)p + 2 * l), sel);
+			vsvm_blend(dhi, l, get_unaligned((const u32 *)p + 2 * l + 1), sel);
+			break;
+		default:
+			vsvm_blend(dlo, l, get_unaligned((const u32 *)p + 4 * l), sel);
+			vsvm_blend(dhi, l, get_unaligned((const u32 *)p + 4 * l + 1), sel);
+			vsvm_blend(elo, l, get_unaligned((const u32 *)p + 4 * l + 2), sel);
+			vsvm_blend(ehi, l, get_unaligned((const u32 *)p + 4 * l + 3), sel);
+			break;
+		}
+	}
+}
+
+/*
+ * The coalesced store of a full wave: every lane writes its element of the
+ * run at @p. Only for a full wave: blending into memory would rewrite the
+ * elements of inactive lanes, which another agent may be writing.
+ */
+static __always_inline void vsvm_st_run(const u32 *regs, const struct vsvm_insn *insn, u8 *p,
+					const unsigned int size)
+{
+	const u32 *slo = vsvm_lo((u32 *)regs, insn->src1), *shi = slo + VSVM_WAVE_WIDTH;
+	const u32 *tlo = slo + VSVM_REG_WORDS, *thi = tlo + VSVM_WAVE_WIDTH;
+	unsigned int l;
+
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+		switch (size) {
+		case 1:
+			p[l] = slo[l];
+			break;
+		case 2:
+			put_unaligned((u16)slo[l], (u16 *)p + l);
+			break;
+		case 4:
+			put_unaligned(slo[l], (u32 *)p + l);
+			break;
+		case 8:
+			put_unaligned(slo[l], (u32 *)p + 2 * l);
+			put_unaligned(shi[l], (u32 *)p + 2 * l + 1);
+			break;
+		default:
+			put_unaligned(slo[l], (u32 *)p + 4 * l);
+			put_unaligned(shi[l], (u32 *)p + 4 * l + 1);
+			put_unaligned(tlo[l], (u32 *)p + 4 * l + 2);
+			put_unaligned(thi[l], (u32 *)p + 4 * l + 3);
+			break;
+		}
+	}
+}
+
 /* LD of one space and size, specialised at each call. */
 static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_insn *insn,
 					  u32 exec, const unsigned int space,
@@ -1244,7 +1365,15 @@ static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_
 	u64 va;
 	u8 *p;
 
-	p = space == VSVM_SPACE_GLOBAL && (exec & ~done) == VSVM_LANES_ALL ?
+	m = exec & ~done;
+	if (space == VSVM_SPACE_GLOBAL && m && vsvm_contig(regs, insn, m, size, &va)) {
+		p = vsvm_xlate(r, va, VSVM_X_READ);
+		if (p) {
+			vsvm_ld_run(regs, insn, m, p, size, sign);
+			return true;
+		}
+	}
+	p = space == VSVM_SPACE_GLOBAL && m == VSVM_LANES_ALL ?
 	    vsvm_xlate_wave(r, insn, size, VSVM_X_READ) : NULL;
 	if (p) {
 		for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
@@ -1288,6 +1417,14 @@ static __always_inline bool vsvm_st_lanes(struct vsvm_run *r, const struct vsvm_
 	u64 va;
 	u8 *p;
 
+	if (space == VSVM_SPACE_GLOBAL && (exec & ~done) == VSVM_LANES_ALL &&
+	    vsvm_contig(regs, insn, VSVM_LANES_ALL, size, &va)) {
+		p = vsvm_xlate(r, va, VSVM_X_WRITE);
+		if (p) {
+			vsvm_st_run(regs, insn, p, size);
+			return true;
+		}
+	}
 	p = space == VSVM_SPACE_GLOBAL && (exec & ~done) == VSVM_LANES_ALL ?
 	    vsvm_xlate_wave(r, insn, size, VSVM_X_WRITE) : NULL;
 	if (p) {
@@ -1364,7 +1501,11 @@ static __always_inline unsigned int vsvm_space(const struct vsvm_insn *insn)
 	return (insn->mod & VSVM_MOD_SPACE_MASK) >> VSVM_MOD_SPACE_SHIFT;
 }
 
-static bool vsvm_ld(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+/*
+ * Inlined into each instruction set's copy of the interpreter, like the ALU,
+ * so that the coalesced copies are vectorised at that level.
+ */
+static __always_inline bool vsvm_ld(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
 {
 	switch (vsvm_space(insn)) {
 	case VSVM_SPACE_GLOBAL:
@@ -1376,7 +1517,7 @@ static bool vsvm_ld(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
 	}
 }
 
-static bool vsvm_st(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
+static __always_inline bool vsvm_st(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exec)
 {
 	switch (vsvm_space(insn)) {
 	case VSVM_SPACE_GLOBAL:

@@ -690,6 +690,195 @@ static void test_xlate_kinds(void)
 	mmu_reset(&mmu);
 }
 
+/*
+ * The coalesced path of LD and ST against a per-lane model: run shapes that
+ * take it (contiguous, ascending, one page, full or partial wave) and shapes
+ * that must not (page crossing, by one byte too, reversed, duplicates, one
+ * lane out of the run, a run reaching an unmapped or read-only page), with the registers, the memory of P0..P3 and,
+ * on a fault, its address and the lanes already done, checked byte for byte.
+ */
+enum coal_shape {
+	COAL_FULL,
+	COAL_PARTIAL,
+	COAL_PARTIAL_EDGE,
+	COAL_CROSS,
+	COAL_CROSS1,
+	COAL_END,
+	COAL_LAST_OFF,
+	COAL_REVERSED,
+	COAL_DUP,
+	COAL_UNMAPPED,
+	COAL_SHAPES
+};
+
+/* Whether lane access [@va, @va + @size) can proceed; else the failing address. */
+static bool coal_ok(struct vsvm_mmu *mmu, u64 va, unsigned int size, bool store, u64 *bad)
+{
+	u64 pg[2] = { va & ~(u64)(PAGE_BYTES - 1), (va + size - 1) & ~(u64)(PAGE_BYTES - 1) };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct mock_page *p = mmu_find(mmu, pg[i]);
+
+		if (!p || !p->mapped || (store && p->read_only)) {
+			*bad = i ? pg[1] : va;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void coal_case(unsigned int lg, bool store, unsigned int shape)
+{
+	unsigned int size = 1u << lg, l, i, nregs = size == 16 ? 2 : 1;
+	u64 imm = rng_below(2) ? 0 : (u64)-24, va[32], base, want_fault = 0;
+	u64 reg[2][32], want[2][32];
+	u32 exec = U32_MAX, want_done = 0;
+	bool fault = false;
+	struct vsvm_prog *prog;
+	struct vsvm_mmu mmu;
+	u8 *image = malloc(4 * PAGE_BYTES);
+	struct wg g;
+
+	mmu_setup(&mmu);
+	switch (shape) {
+	case COAL_FULL:
+	case COAL_PARTIAL:
+		base = P0 + rng_below(PAGE_BYTES - 32 * size + 1);
+		break;
+	case COAL_PARTIAL_EDGE:
+		/* Lanes 0-7 would be in P0: off, so the rest are in P1. */
+		base = P1 - 8 * size;
+		exec = 0xffffff00;
+		break;
+	case COAL_CROSS:
+		base = P1 - 7 * size - size / 2;
+		break;
+	case COAL_CROSS1:
+		/* The run's last byte is P1's first. */
+		base = P1 - 32 * size + 1;
+		break;
+	case COAL_END:
+		/* The run's last byte is P0's last. */
+		base = P1 - 32 * size;
+		break;
+	case COAL_UNMAPPED:
+		/* Loads: from read-only P2 into unmapped P3; stores: P1 into P2. */
+		base = (store ? P2 : P3) - 9 * size - size / 2;
+		break;
+	default:
+		base = P0 + 64 + rng_below(PAGE_BYTES - 64 * size);
+		break;
+	}
+	if (shape == COAL_PARTIAL)
+		exec = (u32)rng_u64() | 1u << rng_below(32);
+	for (l = 0; l < 32; l++) {
+		switch (shape) {
+		case COAL_REVERSED:
+			va[l] = base + (31 - l) * size;
+			break;
+		case COAL_DUP:
+			va[l] = base + l / 2 * size;
+			break;
+		case COAL_LAST_OFF:
+			/* Contiguous but for the last lane, which repeats lane 0. */
+			va[l] = base + (l == 31 ? 0 : l * size);
+			break;
+		default:
+			va[l] = base + l * size;
+			break;
+		}
+		/* Inactive lanes: any address, even one with no page. */
+		if (!(exec >> l & 1))
+			va[l] = PX + rng_below(64);
+	}
+
+	prog = store ? prog1(VSVM_OP_ST, 0, 1, 5, 0, MOD_MEM(lg, 0, 0), 0, imm, 0) :
+		       prog1(VSVM_OP_LD, 5, 1, 0, 0, MOD_MEM(lg, 0, lg <= 2 && rng_below(2)),
+			     0, imm, 0);
+	if (!prog)
+		goto out;
+	wg_init1(&g, prog, &mmu, 32);
+	g.waves[0].exec = exec;
+	memcpy(image, mmu_host(&mmu, P0), PAGE_BYTES);
+	memcpy(image + PAGE_BYTES, mmu_host(&mmu, P1), PAGE_BYTES);
+	memcpy(image + 2 * PAGE_BYTES, mmu_host(&mmu, P2), PAGE_BYTES);
+	memcpy(image + 3 * PAGE_BYTES, mmu_host(&mmu, P3), PAGE_BYTES);
+	for (l = 0; l < 32; l++) {
+		wg_set(&g, 0, 1, l, va[l] - imm);
+		for (i = 0; i < nregs; i++) {
+			reg[i][l] = rng_u64();
+			want[i][l] = reg[i][l];
+			wg_set(&g, 0, 5 + i, l, reg[i][l]);
+		}
+	}
+
+	/* The model: lanes in order, stopping at the first that cannot proceed. */
+	for (l = 0; l < 32 && !fault; l++) {
+		if (!(exec >> l & 1))
+			continue;
+		if (!coal_ok(&mmu, va[l], size, store, &want_fault)) {
+			fault = true;
+			break;
+		}
+		want_done |= 1u << l;
+		for (i = 0; i < nregs; i++) {
+			unsigned int n = size > 8 ? 8 : size;
+
+			if (store) {
+				unsigned int b;
+
+				for (b = 0; b < n; b++)
+					image[va[l] + 8 * i - P0 + b] = reg[i][l] >> (8 * b);
+			} else {
+				want[i][l] = host_load(&mmu, va[l] + 8 * i, n);
+				if (prog->insns[1].mod & VSVM_MOD_SIGNED)
+					want[i][l] = sext(want[i][l], size);
+			}
+		}
+	}
+
+	if (CHECK_EQ(wg_run(&g, 100, NULL, NULL), fault ? VSVM_STOP_FAULT : VSVM_STOP_DONE)) {
+		if (fault) {
+			CHECK_EQ(g.ctx.fault_addr, want_fault);
+			CHECK_EQ(g.ctx.fault_access,
+				 store ? DRM_VSVM_ACCESS_WRITE : DRM_VSVM_ACCESS_READ);
+			CHECK_EQ(g.waves[0].mem_done, want_done);
+		}
+		for (l = 0; l < 32; l++) {
+			CHECK(wg_get(&g, 0, 1, l) == va[l] - imm, "address lane %u", l);
+			for (i = 0; i < nregs; i++)
+				CHECK(wg_get(&g, 0, 5 + i, l) == want[i][l],
+				      "size %u %s shape %u exec 0x%08x: r%u lane %u = 0x%llx, want 0x%llx",
+				      size, store ? "st" : "ld", shape, exec, 5 + i, l,
+				      (unsigned long long)wg_get(&g, 0, 5 + i, l),
+				      (unsigned long long)want[i][l]);
+		}
+		for (i = 0; i < 4; i++)
+			CHECK(!memcmp(image + i * PAGE_BYTES, mmu_host(&mmu, P0 + i * PAGE_BYTES),
+				      PAGE_BYTES),
+			      "size %u st shape %u exec 0x%08x: page P%u differs", size, shape,
+			      exec, i);
+	}
+	wg_free(&g);
+	free(prog);
+out:
+	free(image);
+	CHECK_EQ(mmu.bad_calls, 0);
+	mmu_reset(&mmu);
+}
+
+static void test_coalesced(void)
+{
+	unsigned int lg, store, shape, round;
+
+	for (lg = 0; lg <= 4; lg++)
+		for (store = 0; store < 2; store++)
+			for (shape = 0; shape < COAL_SHAPES; shape++)
+				for (round = 0; round < 4; round++)
+					coal_case(lg, store, shape);
+}
+
 /* LDARG reads once and gives every active lane the value. */
 static void test_ldarg(void)
 {
@@ -767,5 +956,6 @@ const struct test mem_tests[] = {
 	{ "mem-xlate-reuse", test_xlate_reuse },
 	{ "mem-xlate-kinds", test_xlate_kinds },
 	{ "mem-ldarg", test_ldarg },
+	{ "mem-coalesced", test_coalesced },
 	{ NULL, NULL },
 };
