@@ -870,47 +870,90 @@ static void test_stale_tlb_thp_fork(void)
 /*
  * VM_CREATE of an SVM VM interrupted in vsvm_svm_prepare_mm(): the first
  * interval notifier of an mm takes all its locks, VMA by VMA, and gives up
- * with -EINTR on any pending signal. A child with thousands of VMAs and a
- * fast interval timer retries VM_CREATE (raw ioctl, no restart) until one
- * succeeds; the interrupted ones must leave nothing behind, and the VM that
- * is finally created must work like any other (destroyed by its owner).
+ * with -EINTR on any pending signal. A child with thousands of VMAs tries
+ * VM_CREATE (raw ioctl, no restart) once while a second thread signals it
+ * without pause; then the storm stops and VM_CREATE must succeed, so an
+ * interrupted attempt must have left nothing behind, and the VM is
+ * destroyed by its owner like any other.
+ *
+ * No timer: how long the lock walk takes depends on the host (TCG, a debug
+ * kernel, a busy machine), so a timer period either never lands inside it
+ * or always does. A thread that keeps a signal pending lands inside any
+ * walk long enough to check for one; a child whose walk beat the signal
+ * reports that, and the next one has twice as many VMAs.
  */
 #define EINTR_VMAS	8192
+#define EINTR_VMAS_MAX	16384	/* 2 VMAs each: under the default max_map_count */
 
-static void eintr_alarm(int sig)
+struct eintr_storm {
+	pthread_t target;
+	int stop;
+};
+
+static volatile sig_atomic_t eintr_handled;
+
+static void eintr_handler(int sig)
 {
 	(void)sig;
+	eintr_handled = 1;
+}
+
+static void *eintr_signaller(void *arg)
+{
+	struct eintr_storm *s = arg;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
+		pthread_kill(s->target, SIGUSR1);
+	return NULL;
 }
 
 /* Exit codes of the child. */
 enum { EINTR_SEEN, EINTR_NONE, EINTR_FAIL };
 
-static int eintr_child(void)
+static int eintr_child(int vmas)
 {
-	struct itimerval it = { .it_interval.tv_usec = 200, .it_value.tv_usec = 200 };
-	struct sigaction sa = { .sa_handler = eintr_alarm };
+	struct sigaction sa = { .sa_handler = eintr_handler };
 	struct drm_vsvm_vm_create c = { .flags = DRM_VSVM_VM_CREATE_SVM };
 	struct drm_vsvm_vm_destroy d = {};
-	int eintr = 0, ret = -1;
+	struct eintr_storm s = { .target = pthread_self() };
+	pthread_t signaller;
+	int eintr, ret;
 	uint8_t *p;
 
-	p = mmap(NULL, 2 * EINTR_VMAS * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, 2ul * vmas * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return EINTR_FAIL;
-	for (int i = 0; i < EINTR_VMAS; i++)
-		if (mprotect(p + 2 * i * 4096, 4096, PROT_NONE))
+	for (int i = 0; i < vmas; i++)
+		if (mprotect(p + 2ul * i * 4096, 4096, PROT_NONE))
 			return EINTR_FAIL;
-	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+	if (sigaction(SIGUSR1, &sa, NULL) ||
+	    pthread_create(&signaller, NULL, eintr_signaller, &s))
 		return EINTR_FAIL;
-	for (int tries = 0; tries < 100000 && ret; tries++) {
+	/* Once a handler has run, the storm is on. */
+	for (int i = 0; i < 1000000 && !eintr_handled; i++)
+		sched_yield();
+	/*
+	 * One try: the first VM_CREATE that succeeds sets the mm up for good,
+	 * and no later one walks the VMAs.
+	 */
+	ret = ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &c);
+	if (ret && errno != EINTR)
+		return EINTR_FAIL;
+	eintr = !!ret;
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(signaller, NULL);
+	/*
+	 * The storm is over; at most a signal it sent last may still be on
+	 * its way. The attempt that failed must not stand in the way.
+	 */
+	for (int i = 0; ret && i < 100; i++) {
 		ret = ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &c);
 		if (ret && errno != EINTR)
 			return EINTR_FAIL;
-		eintr += !!ret;
 	}
-	it = (struct itimerval){};
-	setitimer(ITIMER_REAL, &it, NULL);
-	if (ret || !c.vm_id)
+	if (ret)
+		return EINTR_FAIL;
+	if (!c.vm_id)
 		return EINTR_FAIL;
 	d.vm_id = c.vm_id;
 	if (ioctl(fd, DRM_IOCTL_VSVM_VM_DESTROY, &d))
@@ -921,18 +964,22 @@ static int eintr_child(void)
 static void test_vm_create_eintr(void)
 {
 	char *baseline = vsvm_objects_snapshot(fd);
-	int seen = 0, status;
+	int seen = 0, status, vmas = EINTR_VMAS;
 
 	for (int round = 0; round < 8 && !seen; round++) {
 		pid_t child = fork();
 
 		igt_assert(child >= 0);
 		if (!child)
-			_exit(eintr_child());
+			_exit(eintr_child(vmas));
 		igt_assert_eq(waitpid(child, &status, 0), child);
 		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) != EINTR_FAIL,
-			     "child %d: status %#x\n", round, status);
+			     "child %d (%d VMAs): status %#x\n", round, 2 * vmas, status);
 		seen += WEXITSTATUS(status) == EINTR_SEEN;
+		if (!seen)
+			igt_info("child %d: every VM_CREATE with %d VMAs beat the signals\n",
+				 round, 2 * vmas);
+		vmas = 2 * vmas < EINTR_VMAS_MAX ? 2 * vmas : EINTR_VMAS_MAX;
 	}
 	igt_info("%d children saw VM_CREATE fail with EINTR\n", seen);
 	igt_assert_f(seen, "no VM_CREATE was interrupted: the error path did not run\n");
