@@ -799,6 +799,8 @@ static void mm_locked_holder(struct mm_locked *s)
 	uint32_t bo_vm, bo_queue;
 	size_t end_size;
 	void *end_code = vsvm_assemble(end_src, &end_size);
+	/* Every wait of the holder is bounded: ms, or 1 ms polls. */
+	int limit = vsvm_scaled_limit(60 * 1000);
 	pthread_t writer;
 	struct lr l;
 	uint8_t *buf;
@@ -816,8 +818,7 @@ static void mm_locked_holder(struct mm_locked *s)
 	vsvm_wait_ok(fd, bo_queue, vsvm_exec(fd, &exec));
 	lr_init(&l, fd);
 	igt_assert_eq(pthread_create(&writer, NULL, mm_locked_writer, s), 0);
-	while (!__atomic_load_n(&s->writer_tid, __ATOMIC_ACQUIRE))
-		usleep(1000);
+	igt_assert_f(vsvm_flag_wait(&s->writer_tid, limit), "the writer did not start\n");
 	fflush(NULL);
 	/*
 	 * And every page mapped so far, code included: a first touch of one
@@ -830,18 +831,21 @@ static void mm_locked_holder(struct mm_locked *s)
 
 	/* Stuck in the FUSE READ, holding this process's mmap lock for reading. */
 	lr_exec(&l, &load, &a, sizeof(a), 1, NULL, 0);
-	while (!__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE))
+	for (int i = 0; !__atomic_load_n(vsvm_stuck_fuse.reads, __ATOMIC_ACQUIRE); i++) {
+		igt_assert_f(i < limit, "the job's read never reached the FUSE daemon\n");
 		usleep(1000);
+	}
 	vsvm_flag_set(&s->go);
-	while (!thread_in_d(s->writer_tid))
+	for (int i = 0; !thread_in_d(s->writer_tid); i++) {
+		igt_assert_f(i < limit, "the writer never waited for the mmap lock\n");
 		usleep(1000);
+	}
 
 	vsvm_exec_init(&exec, bo_queue, BO_VA_BASE, end_size);
 	vsvm_exec_set_user_fence(&exec, (uint64_t *)(uintptr_t)s->hole, 1);
 	vsvm_exec(fd, &exec);
 	vsvm_flag_set(&s->submitted);
-	while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
-		usleep(1000);
+	igt_assert_f(vsvm_flag_wait(&s->release, 2 * limit), "the parent never released\n");
 	pthread_join(writer, NULL);
 }
 

@@ -1155,7 +1155,12 @@ void vsvm_stuck_fuse_start(uint64_t size)
 
 	dev = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 	igt_require_f(dev >= 0, "no /dev/fuse: %m\n");
-	vsvm_stuck_fuse.reads = vsvm_shared_alloc(sizeof(*vsvm_stuck_fuse.reads));
+	/* A previous subtest's daemon would count this one's READs. */
+	vsvm_stuck_fuse_abort(0);
+	/* One shared counter for every start of the process, zeroed each time. */
+	if (!vsvm_stuck_fuse.reads)
+		vsvm_stuck_fuse.reads = vsvm_shared_alloc(sizeof(*vsvm_stuck_fuse.reads));
+	__atomic_store_n(vsvm_stuck_fuse.reads, 0, __ATOMIC_RELEASE);
 	strcpy(vsvm_stuck_fuse.dir, "/tmp/vsvm-fuse-XXXXXX");
 	igt_assert(mkdtemp(vsvm_stuck_fuse.dir));
 	igt_install_exit_handler(vsvm_stuck_fuse_abort);
