@@ -85,7 +85,7 @@
 #define VSVM_F32_BIAS		127
 #define VSVM_F32_MANT_BITS	23
 
-/* Operand forms of an ALU instruction, see vsvm_alu_insn(). */
+/* Operand forms of an ALU operation, see vsvm_alu_insn(). */
 #define VSVM_FORM_W		BIT(0)	/* mod selects 32 or 64 bits */
 #define VSVM_FORM_B		BIT(1)	/* has b: src1, or imm with VSVM_F_SRC1_IMM */
 #define VSVM_FORM_C		BIT(2)	/* has c: src2 */
@@ -686,260 +686,31 @@ static __always_inline void vsvm_alu_lanes(u32 *regs, const struct vsvm_insn *in
 	}
 }
 
-/* Picks the loop specialised for this instruction's width and b operand. */
+/*
+ * d = op(a, b, c) for instructions of this operation, in the loop specialised
+ * for the instruction's width and b operand. Every call site names a constant
+ * operation: the case for it in vsvm_interp_wave() inlines its four loops.
+ */
 static __always_inline void vsvm_alu_insn(u32 *regs, const struct vsvm_insn *insn,
 					  u32 exec, const unsigned int op,
 					  const unsigned int sub, const unsigned int form)
 {
-	/* MOVI's operand is always its immediate. */
-	bool imm = op == VSVM_OP_MOVI ||
-		   ((form & VSVM_FORM_B) && (insn->flags & VSVM_F_SRC1_IMM));
-	bool w64 = (form & VSVM_FORM_W) && insn->mod == VSVM_MOD_64;
+	/* As before the variant was decoded: a width or b the form lacks is ignored. */
+	const bool w = form & VSVM_FORM_W;
+	const bool b = op == VSVM_OP_MOVI || (form & VSVM_FORM_B);
 
-	if (w64 && imm)
-		vsvm_alu_lanes(regs, insn, exec, op, sub, form, true, true);
-	else if (w64)
-		vsvm_alu_lanes(regs, insn, exec, op, sub, form, true, false);
-	else if (imm)
-		vsvm_alu_lanes(regs, insn, exec, op, sub, form, false, true);
-	else
+	switch (insn->variant) {
+	case 0:
 		vsvm_alu_lanes(regs, insn, exec, op, sub, form, false, false);
-}
-
-static __always_inline void vsvm_icmp_insn(u32 *regs, const struct vsvm_insn *insn, u32 exec)
-{
-	const unsigned int f = VSVM_FORM_INT2;
-
-	switch (insn->sub) {
-	case VSVM_COND_EQ:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_EQ, f);
 		break;
-	case VSVM_COND_NE:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_NE, f);
+	case VSVM_VARIANT_IMM:
+		vsvm_alu_lanes(regs, insn, exec, op, sub, form, false, b);
 		break;
-	case VSVM_COND_LTU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LTU, f);
-		break;
-	case VSVM_COND_LEU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LEU, f);
-		break;
-	case VSVM_COND_LTS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LTS, f);
+	case VSVM_VARIANT_W64:
+		vsvm_alu_lanes(regs, insn, exec, op, sub, form, w, false);
 		break;
 	default:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LES, f);
-		break;
-	}
-}
-
-static __always_inline void vsvm_fcmp_insn(u32 *regs, const struct vsvm_insn *insn, u32 exec)
-{
-	const unsigned int f = VSVM_FORM_B;
-
-	switch (insn->sub) {
-	case VSVM_COND_EQ:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_EQ, f);
-		break;
-	case VSVM_COND_NE:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_NE, f);
-		break;
-	case VSVM_COND_LTS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_LTS, f);
-		break;
-	default:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_LES, f);
-		break;
-	}
-}
-
-static __always_inline void vsvm_cvt_insn(u32 *regs, const struct vsvm_insn *insn, u32 exec)
-{
-	switch (insn->sub) {
-	case VSVM_CVT_F32_S32:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_S32, 0);
-		break;
-	case VSVM_CVT_F32_U32:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_U32, 0);
-		break;
-	case VSVM_CVT_F32_S64:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_S64, 0);
-		break;
-	case VSVM_CVT_F32_U64:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_U64, 0);
-		break;
-	case VSVM_CVT_S32_F32:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_S32_F32, 0);
-		break;
-	case VSVM_CVT_U32_F32:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_U32_F32, 0);
-		break;
-	case VSVM_CVT_S64_F32:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_S64_F32, 0);
-		break;
-	case VSVM_CVT_U64_F32:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_U64_F32, 0);
-		break;
-	case VSVM_CVT_SEXT8:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT8, 0);
-		break;
-	case VSVM_CVT_SEXT16:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT16, 0);
-		break;
-	case VSVM_CVT_SEXT32:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT32, 0);
-		break;
-	case VSVM_CVT_ZEXT8:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT8, 0);
-		break;
-	case VSVM_CVT_ZEXT16:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT16, 0);
-		break;
-	default:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT32, 0);
-		break;
-	}
-}
-
-/*
- * Every ALU instruction: MOV, MOVI, integer, compare, fp32, conversion and
- * select. Inlined whole into each vsvm_alu_run_*() below, so the compiler
- * vectorises each operation's lane loop for that function's instruction set.
- */
-static __always_inline void vsvm_alu_switch(u32 *regs, const struct vsvm_insn *insn, u32 exec)
-{
-	switch (insn->op) {
-	case VSVM_OP_MOV:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOV, 0, 0);
-		break;
-	case VSVM_OP_MOVI:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOVI, 0, 0);
-		break;
-	case VSVM_OP_ADD:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_ADD, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_SUB:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SUB, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_MUL:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MUL, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_MULHU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHU, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_MULHS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHS, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_DIVU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVU, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_DIVS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVS, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_REMU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMU, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_REMS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMS, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_AND:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_AND, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_OR:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_OR, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_XOR:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_XOR, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_SHL:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHL, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_SHRU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRU, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_SHRS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRS, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_MINU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINU, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_MINS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINS, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_MAXU:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXU, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_MAXS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXS, 0, VSVM_FORM_INT2);
-		break;
-	case VSVM_OP_NOT:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_NOT, 0, VSVM_FORM_W);
-		break;
-	case VSVM_OP_NEG:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_NEG, 0, VSVM_FORM_W);
-		break;
-	case VSVM_OP_POPCNT:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_POPCNT, 0, VSVM_FORM_W);
-		break;
-	case VSVM_OP_CLZ:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CLZ, 0, VSVM_FORM_W);
-		break;
-	case VSVM_OP_CTZ:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_CTZ, 0, VSVM_FORM_W);
-		break;
-	case VSVM_OP_ICMP:
-		vsvm_icmp_insn(regs, insn, exec);
-		break;
-	case VSVM_OP_FADD:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FADD, 0, VSVM_FORM_B);
-		break;
-	case VSVM_OP_FSUB:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSUB, 0, VSVM_FORM_B);
-		break;
-	case VSVM_OP_FMUL:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMUL, 0, VSVM_FORM_B);
-		break;
-	case VSVM_OP_FDIV:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FDIV, 0, VSVM_FORM_B);
-		break;
-	case VSVM_OP_FFMA:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFMA, 0, VSVM_FORM_B | VSVM_FORM_C);
-		break;
-	case VSVM_OP_FMIN:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMIN, 0, VSVM_FORM_B);
-		break;
-	case VSVM_OP_FMAX:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMAX, 0, VSVM_FORM_B);
-		break;
-	case VSVM_OP_FNEG:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FNEG, 0, 0);
-		break;
-	case VSVM_OP_FABS:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FABS, 0, 0);
-		break;
-	case VSVM_OP_FSQRT:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSQRT, 0, 0);
-		break;
-	case VSVM_OP_FFLOOR:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFLOOR, 0, 0);
-		break;
-	case VSVM_OP_FCEIL:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCEIL, 0, 0);
-		break;
-	case VSVM_OP_FTRUNC:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FTRUNC, 0, 0);
-		break;
-	case VSVM_OP_FRNDE:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_FRNDE, 0, 0);
-		break;
-	case VSVM_OP_FCMP:
-		vsvm_fcmp_insn(regs, insn, exec);
-		break;
-	case VSVM_OP_CVT:
-		vsvm_cvt_insn(regs, insn, exec);
-		break;
-	case VSVM_OP_SEL:
-		vsvm_alu_insn(regs, insn, exec, VSVM_OP_SEL, 0,
-			      VSVM_FORM_W | VSVM_FORM_B | VSVM_FORM_C);
+		vsvm_alu_lanes(regs, insn, exec, op, sub, form, w, b);
 		break;
 	}
 }
@@ -1808,42 +1579,242 @@ static __always_inline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *c
 		}
 
 		r.pc = pc;
-		switch (insn->op) {
-		case VSVM_OP_NOP:
+		/*
+		 * One switch for every instruction: a tree of compares in a
+		 * retpoline kernel, which builds without jump tables.
+		 */
+		switch (insn->handler) {
+		case VSVM_HANDLER(VSVM_OP_NOP, 0):
 			break;
-		case VSVM_OP_END:
+		case VSVM_HANDLER(VSVM_OP_END, 0):
 			n++;
 			goto done;
-		case VSVM_OP_MOV ... VSVM_OP_MOVI:
-		case VSVM_OP_ADD ... VSVM_OP_SEL:
-			vsvm_alu_switch(regs, insn, exec);
+		case VSVM_HANDLER(VSVM_OP_MOV, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOV, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MOVI, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MOVI, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_ADD, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ADD, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_SUB, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SUB, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MUL, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MUL, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MULHU, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MULHS, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MULHS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_DIVU, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_DIVS, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_DIVS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_REMU, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_REMS, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_REMS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_AND, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_AND, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_OR, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_OR, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_XOR, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_XOR, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_SHL, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHL, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_SHRU, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_SHRS, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SHRS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MINU, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MINS, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MINS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MAXU, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXU, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_MAXS, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_MAXS, 0, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_NOT, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_NOT, 0, VSVM_FORM_W);
+			break;
+		case VSVM_HANDLER(VSVM_OP_NEG, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_NEG, 0, VSVM_FORM_W);
+			break;
+		case VSVM_HANDLER(VSVM_OP_POPCNT, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_POPCNT, 0, VSVM_FORM_W);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CLZ, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CLZ, 0, VSVM_FORM_W);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CTZ, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CTZ, 0, VSVM_FORM_W);
+			break;
+		case VSVM_HANDLER(VSVM_OP_ICMP, VSVM_COND_EQ):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_EQ, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_ICMP, VSVM_COND_NE):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_NE, VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_ICMP, VSVM_COND_LTU):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LTU,
+				      VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_ICMP, VSVM_COND_LEU):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LEU,
+				      VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_ICMP, VSVM_COND_LTS):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LTS,
+				      VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_ICMP, VSVM_COND_LES):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_ICMP, VSVM_COND_LES,
+				      VSVM_FORM_INT2);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FADD, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FADD, 0, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FSUB, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSUB, 0, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FMUL, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMUL, 0, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FDIV, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FDIV, 0, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FFMA, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFMA, 0, VSVM_FORM_B | VSVM_FORM_C);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FMIN, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMIN, 0, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FMAX, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FMAX, 0, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FNEG, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FNEG, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FABS, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FABS, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FSQRT, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FSQRT, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FFLOOR, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FFLOOR, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FCEIL, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCEIL, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FTRUNC, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FTRUNC, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FRNDE, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FRNDE, 0, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FCMP, VSVM_COND_EQ):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_EQ, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FCMP, VSVM_COND_NE):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_NE, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FCMP, VSVM_COND_LTS):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_LTS, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_FCMP, VSVM_COND_LES):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_FCMP, VSVM_COND_LES, VSVM_FORM_B);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_F32_S32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_S32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_F32_U32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_U32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_F32_S64):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_S64, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_F32_U64):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_F32_U64, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_S32_F32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_S32_F32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_U32_F32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_U32_F32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_S64_F32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_S64_F32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_U64_F32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_U64_F32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_SEXT8):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT8, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_SEXT16):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT16, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_SEXT32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_SEXT32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_ZEXT8):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT8, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_ZEXT16):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT16, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_CVT, VSVM_CVT_ZEXT32):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_CVT, VSVM_CVT_ZEXT32, 0);
+			break;
+		case VSVM_HANDLER(VSVM_OP_SEL, 0):
+			vsvm_alu_insn(regs, insn, exec, VSVM_OP_SEL, 0,
+				      VSVM_FORM_W | VSVM_FORM_B | VSVM_FORM_C);
 			break;
 
-		case VSVM_OP_LD:
+		case VSVM_HANDLER(VSVM_OP_LD, 0):
 			if (!vsvm_ld(&r, insn, exec))
 				goto out;
 			w->mem_done = 0;
 			break;
-		case VSVM_OP_ST:
+		case VSVM_HANDLER(VSVM_OP_ST, 0):
 			if (!vsvm_st(&r, insn, exec))
 				goto out;
 			w->mem_done = 0;
 			break;
-		case VSVM_OP_ATOM:
+		case VSVM_HANDLER(VSVM_OP_ATOM, 0):
 			if (!vsvm_atom(&r, insn, exec))
 				goto out;
 			w->mem_done = 0;
 			break;
-		case VSVM_OP_LDARG:
+		case VSVM_HANDLER(VSVM_OP_LDARG, 0):
 			if (!vsvm_ldarg(&r, insn, exec))
 				goto out;
 			break;
-		case VSVM_OP_FENCE:
+		case VSVM_HANDLER(VSVM_OP_FENCE, 0):
 			/* Orders the lanes' accesses against other CUs and the CPU. */
 			smp_mb();
 			break;
 
-		case VSVM_OP_IF:
+		case VSVM_HANDLER(VSVM_OP_IF, 0):
 			f = &w->stack[w->depth++];
 			f->is_loop = 0;
 			f->saved = exec;
@@ -1857,7 +1828,7 @@ static __always_inline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *c
 				continue;
 			}
 			break;
-		case VSVM_OP_ELSE:
+		case VSVM_HANDLER(VSVM_OP_ELSE, 0):
 			f = &w->stack[w->depth - 1];
 			exec = f->pending & ~vsvm_gone(w, loop);
 			f->pending = 0;
@@ -1866,15 +1837,15 @@ static __always_inline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *c
 				continue;
 			}
 			break;
-		case VSVM_OP_ENDIF:
+		case VSVM_HANDLER(VSVM_OP_ENDIF, 0):
 			f = &w->stack[--w->depth];
 			exec = f->saved & ~vsvm_gone(w, loop);
 			break;
-		case VSVM_OP_LOOP:
+		case VSVM_HANDLER(VSVM_OP_LOOP, 0):
 			loop = w->depth++;
 			w->stack[loop] = (struct vsvm_cf_frame) { .is_loop = 1 };
 			break;
-		case VSVM_OP_ENDLOOP:
+		case VSVM_HANDLER(VSVM_OP_ENDLOOP, 0):
 			f = &w->stack[loop];
 			exec |= f->cont;
 			f->cont = 0;
@@ -1886,8 +1857,8 @@ static __always_inline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *c
 			w->depth--;
 			loop = vsvm_inner_loop(w);
 			break;
-		case VSVM_OP_BREAK:
-		case VSVM_OP_CONTINUE:
+		case VSVM_HANDLER(VSVM_OP_BREAK, 0):
+		case VSVM_HANDLER(VSVM_OP_CONTINUE, 0):
 			f = &w->stack[loop];
 			if (insn->op == VSVM_OP_BREAK)
 				f->pending |= exec;
@@ -1900,22 +1871,22 @@ static __always_inline enum vsvm_stop vsvm_interp_wave(struct vsvm_interp_ctx *c
 				continue;
 			}
 			break;
-		case VSVM_OP_EXIT:
+		case VSVM_HANDLER(VSVM_OP_EXIT, 0):
 			w->exited |= exec;
 			exec = 0;
 			break;
-		case VSVM_OP_BAR:
+		case VSVM_HANDLER(VSVM_OP_BAR, 0):
 			pc++;
 			n++;
 			w->state = VSVM_WAVE_BARRIER;
 			r.stop = VSVM_STOP_BARRIER;
 			goto out;
-		case VSVM_OP_TRAP:
+		case VSVM_HANDLER(VSVM_OP_TRAP, 0):
 			vsvm_fail(&r, DRM_VSVM_STATUS_TRAP, 0, 0);
 			ctx->info = (u32)insn->imm;
 			goto out;
 
-		case VSVM_OP_SV:
+		case VSVM_HANDLER(VSVM_OP_SV, 0):
 			vsvm_sv_insn(ctx, w, insn, exec);
 			break;
 		}

@@ -13,6 +13,12 @@
 struct vsvm_mmu;
 struct vsvm_tlb;
 
+/* vsvm_insn.handler: an opcode, and the sub field that selects an operation. */
+#define VSVM_HANDLER(op, sub)	((op) << 4 | (sub))
+/* vsvm_insn.variant of an ALU instruction: */
+#define VSVM_VARIANT_IMM	1	/* b is the immediate */
+#define VSVM_VARIANT_W64	2	/* a 64-bit operation */
+
 /**
  * struct vsvm_insn - a pre-decoded instruction
  *
@@ -36,6 +42,14 @@ struct vsvm_insn {
 	u8 sub;
 	/** @flags: VSVM_F_*. */
 	u8 flags;
+	/**
+	 * @handler: what the interpreter dispatches on, VSVM_HANDLER() of the
+	 * opcode and, for ICMP, FCMP and CVT, of the sub field, so that it
+	 * reaches the loop of an ALU operation in one step.
+	 */
+	u16 handler;
+	/** @variant: VSVM_VARIANT_* of an ALU instruction, otherwise 0. */
+	u8 variant;
 	/**
 	 * @target: index of the related instruction. IF: its ELSE, or its
 	 * ENDIF when it has none. ELSE: its ENDIF. LOOP: its ENDLOOP.

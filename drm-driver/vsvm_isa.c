@@ -31,6 +31,7 @@
  */
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/minmax.h>
@@ -346,6 +347,30 @@ static const char *vsvm_check_insn(const struct vsvm_insn *insn, u32 args_size)
 }
 
 /*
+ * Where the interpreter dispatches @insn, from the fields it would otherwise
+ * test at every execution. The checks above require zero where the opcode
+ * does not use a field: sub, mod (the width of an ALU operation), and
+ * SRC1_IMM where b cannot be an immediate.
+ */
+static void vsvm_insn_handler(struct vsvm_insn *insn)
+{
+	bool alu = insn->op >= VSVM_OP_MOV && insn->op <= VSVM_OP_SEL;
+	bool by_sub = insn->op == VSVM_OP_ICMP || insn->op == VSVM_OP_FCMP ||
+		      insn->op == VSVM_OP_CVT;
+
+	static_assert(VSVM_COND_COUNT <= 16 && VSVM_CVT_COUNT <= 16);
+	insn->handler = VSVM_HANDLER(insn->op, by_sub ? insn->sub : 0);
+	insn->variant = 0;
+	if (!alu)
+		return;
+	/* MOVI's operand is always its immediate. */
+	if (insn->op == VSVM_OP_MOVI || (insn->flags & VSVM_F_SRC1_IMM))
+		insn->variant |= VSVM_VARIANT_IMM;
+	if (insn->mod == VSVM_MOD_64)
+		insn->variant |= VSVM_VARIANT_W64;
+}
+
+/*
  * Raises *@n_regs to the highest register the instruction touches, plus one.
  * 16-byte accesses use two consecutive registers, so the second must exist.
  */
@@ -444,6 +469,7 @@ int vsvm_prog_decode(const void *code, u32 size, u32 args_size,
 			reason = vsvm_check_cf(prog, &cf, i);
 		if (reason)
 			goto invalid;
+		vsvm_insn_handler(insn);
 	}
 
 	if (cf.depth) {
