@@ -600,10 +600,130 @@ static __always_inline bool vsvm_alu_blend(const unsigned int op)
 	return op < VSVM_OP_DIVU || op > VSVM_OP_REMS;
 }
 
+/*
+ * The 64-bit operations computed on the two 32-bit rows of a register
+ * rather than on 64-bit values: bitwise ones row by row, ADD and SUB with
+ * the carry out of the low row, shifts with the bits that move across.
+ * The rows vectorise twice as wide, and no lane is assembled from its
+ * halves; these are the address arithmetic of most shaders.
+ */
+static __always_inline bool vsvm_alu_split(const unsigned int op)
+{
+	switch (op) {
+	case VSVM_OP_MOV:
+	case VSVM_OP_MOVI:
+	case VSVM_OP_ADD:
+	case VSVM_OP_SUB:
+	case VSVM_OP_AND:
+	case VSVM_OP_OR:
+	case VSVM_OP_XOR:
+	case VSVM_OP_NOT:
+	case VSVM_OP_SHL:
+	case VSVM_OP_SHRU:
+	case VSVM_OP_SHRS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * vsvm_alu() of a 64-bit split operation on halves: x = @xl | @xh << 32,
+ * y likewise. Branch-free, and no shift reaches 32 bits, so that it is
+ * defined C and vectorises with per-lane shift counts.
+ */
+static __always_inline void vsvm_alu_split_lane(const unsigned int op, u32 xl, u32 xh,
+						u32 yl, u32 yh, u32 *vl, u32 *vh)
+{
+	unsigned int sh = yl & 63, s = sh & 31;
+	bool big = sh >= 32;
+
+	switch (op) {
+	case VSVM_OP_MOV:
+		*vl = xl;
+		*vh = xh;
+		break;
+	case VSVM_OP_MOVI:
+		*vl = yl;
+		*vh = yh;
+		break;
+	case VSVM_OP_ADD:
+		/* The carry out of bit 31, without an unsigned compare: AVX2 has none. */
+		*vl = xl + yl;
+		*vh = xh + yh + (((xl & yl) | ((xl | yl) & ~*vl)) >> 31);
+		break;
+	case VSVM_OP_SUB:
+		*vl = xl - yl;
+		*vh = xh - yh - (((~xl & yl) | (~(xl ^ yl) & *vl)) >> 31);
+		break;
+	case VSVM_OP_AND:
+		*vl = xl & yl;
+		*vh = xh & yh;
+		break;
+	case VSVM_OP_OR:
+		*vl = xl | yl;
+		*vh = xh | yh;
+		break;
+	case VSVM_OP_XOR:
+		*vl = xl ^ yl;
+		*vh = xh ^ yh;
+		break;
+	case VSVM_OP_NOT:
+		*vl = ~xl;
+		*vh = ~xh;
+		break;
+	case VSVM_OP_SHL:
+		*vl = big ? 0 : xl << s;
+		*vh = big ? xl << s : xh << s | (xl >> 1) >> (31 - s);
+		break;
+	case VSVM_OP_SHRU:
+		*vl = big ? xh >> s : xl >> s | (xh << 1) << (31 - s);
+		*vh = big ? 0 : xh >> s;
+		break;
+	default: /* VSVM_OP_SHRS */
+		*vl = big ? (u32)((s32)xh >> s) : xl >> s | (xh << 1) << (31 - s);
+		*vh = (u32)((s32)xh >> (big ? 31 : s));
+		break;
+	}
+}
+
 /* All ones in the lanes of @exec, for a blend. */
 static __always_inline u32 vsvm_lane_mask(u32 exec, unsigned int l)
 {
 	return -((exec >> l) & 1);
+}
+
+/*
+ * d = op(a, b) of a split operation on the lanes of @exec, blending the
+ * rest unless @full says that @exec has every lane.
+ */
+static __always_inline void vsvm_alu_split_rows(u32 *regs, const struct vsvm_insn *insn,
+						u32 exec, const unsigned int op,
+						const unsigned int form, const bool use_imm,
+						const bool full)
+{
+	u32 *dlo = vsvm_lo(regs, insn->dst), *dhi = dlo + VSVM_WAVE_WIDTH;
+	const u32 *alo = vsvm_lo(regs, insn->src0), *ahi = alo + VSVM_WAVE_WIDTH;
+	const u32 *blo = (form & VSVM_FORM_B) ? vsvm_lo(regs, insn->src1) : alo;
+	const u32 *bhi = blo + VSVM_WAVE_WIDTH;
+	u32 yl = insn->imm, yh = insn->imm >> 32, vl, vh, m;
+	unsigned int l;
+
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+		vsvm_alu_split_lane(op, alo[l], ahi[l], use_imm ? yl : blo[l],
+				    use_imm ? yh : bhi[l], &vl, &vh);
+		if (full) {
+			dlo[l] = vl;
+			dhi[l] = vh;
+			continue;
+		}
+		m = vsvm_lane_mask(exec, l);
+		dlo[l] = (vl & m) | (dlo[l] & ~m);
+		dhi[l] = (vh & m) | (dhi[l] & ~m);
+	}
 }
 
 /*
@@ -659,7 +779,29 @@ static __always_inline void vsvm_alu_lanes(u32 *regs, const struct vsvm_insn *in
 		}
 		return;
 	}
-	if (wide && (exec == VSVM_LANES_ALL || vsvm_alu_blend(op))) {
+	if (wide && vsvm_alu_split(op)) {
+		/* A constant full mask compiles to plain stores, without the blend. */
+		if (exec == VSVM_LANES_ALL)
+			vsvm_alu_split_rows(regs, insn, exec, op, form, use_imm, true);
+		else
+			vsvm_alu_split_rows(regs, insn, exec, op, form, use_imm, false);
+		return;
+	}
+	if (wide && exec == VSVM_LANES_ALL) {
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+		for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+			x = alo[l] | (u64)ahi[l] << 32;
+			y = use_imm ? bimm : blo[l] | (u64)bhi[l] << 32;
+			z = clo[l] | (u64)chi[l] << 32;
+			v = vsvm_alu(op, sub, true, x, y, z);
+			dlo[l] = v;
+			dhi[l] = v >> 32;
+		}
+		return;
+	}
+	if (wide && vsvm_alu_blend(op)) {
 #ifndef __clang__
 #pragma GCC ivdep
 #endif
@@ -1008,20 +1150,28 @@ static __always_inline u8 *vsvm_xlate_wave(struct vsvm_run *r, const struct vsvm
  * Lanes outside @m may hold any address: the run is where they would
  * access if they followed the pattern, and it lies in the same page as the
  * active lanes' accesses, so reading all of it touches nothing they do not.
- * Branch-free over the lanes, so that it vectorises.
+ *
+ * The offset is the same for every lane, so the addresses follow the
+ * pattern exactly when the base registers do. Those are compared as 32-bit
+ * rows, which vectorise twice as wide as 64-bit values: every high half
+ * must equal the first active lane's, and the low halves must step by
+ * @size without wrapping. A run whose base registers cross a 4 GiB line
+ * fails the test and takes the per-lane path.
  */
 static __always_inline bool vsvm_contig(const u32 *regs, const struct vsvm_insn *insn, u32 m,
-					const unsigned int size, u64 *base)
+					const unsigned int size, u64 *base, const bool full)
 {
 	const u32 *alo = vsvm_lo((u32 *)regs, insn->src0), *ahi = alo + VSVM_WAVE_WIDTH;
 	unsigned int f = __ffs(m), l;
-	u64 b = (alo[f] | (u64)ahi[f] << 32) + insn->imm - (u64)f * size;
-	u64 bad = 0, va;
+	u32 lo0 = alo[f] - f * size, hi = ahi[f], bad = 0;
+	u64 b;
 
-	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
-		va = (alo[l] | (u64)ahi[l] << 32) + insn->imm;
-		bad |= (va ^ (b + (u64)l * size)) & -(u64)(m >> l & 1);
-	}
+	/* Low halves that wrap within the run: not one 64-bit pattern. */
+	if (lo0 > alo[f] || lo0 > U32_MAX - (VSVM_WAVE_WIDTH - 1) * size)
+		return false;
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++)
+		bad |= ((alo[l] ^ (lo0 + l * size)) | (ahi[l] ^ hi)) & (full ? ~0u : -(m >> l & 1));
+	b = (lo0 | (u64)hi << 32) + insn->imm;
 	*base = b;
 	return !bad && ((b ^ (b + VSVM_WAVE_WIDTH * size - 1)) & VSVM_XPAGE_MASK) == 0;
 }
@@ -1040,7 +1190,8 @@ static __always_inline void vsvm_blend(u32 *row, unsigned int l, u32 v, u32 sel)
  * @m keep their registers. Memory and registers never overlap (ivdep).
  */
 static __always_inline void vsvm_ld_run(u32 *regs, const struct vsvm_insn *insn, u32 m,
-					const u8 *p, const unsigned int size, bool sign)
+					const u8 *p, const unsigned int size, bool sign,
+					const bool full)
 {
 	u32 *dlo = vsvm_lo(regs, insn->dst), *dhi = dlo + VSVM_WAVE_WIDTH;
 	u32 *elo = dlo + VSVM_REG_WORDS, *ehi = elo + VSVM_WAVE_WIDTH;
@@ -1051,7 +1202,7 @@ static __always_inline void vsvm_ld_run(u32 *regs, const struct vsvm_insn *insn,
 #pragma GCC ivdep
 #endif
 	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
-		sel = -(m >> l & 1);
+		sel = full ? ~0u : -(m >> l & 1);
 		switch (size) {
 		case 1:
 			v = sign ? (u32)(s8)p[l] : p[l];
@@ -1137,10 +1288,20 @@ static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_
 	u8 *p;
 
 	m = exec & ~done;
-	if (space == VSVM_SPACE_GLOBAL && m && vsvm_contig(regs, insn, m, size, &va)) {
+	/* A full wave, the common case, without the masks' blends. */
+	if (space == VSVM_SPACE_GLOBAL && m == VSVM_LANES_ALL) {
+		if (vsvm_contig(regs, insn, m, size, &va, true)) {
+			p = vsvm_xlate(r, va, VSVM_X_READ);
+			if (p) {
+				vsvm_ld_run(regs, insn, m, p, size, sign, true);
+				return true;
+			}
+		}
+	} else if (space == VSVM_SPACE_GLOBAL && m &&
+		   vsvm_contig(regs, insn, m, size, &va, false)) {
 		p = vsvm_xlate(r, va, VSVM_X_READ);
 		if (p) {
-			vsvm_ld_run(regs, insn, m, p, size, sign);
+			vsvm_ld_run(regs, insn, m, p, size, sign, false);
 			return true;
 		}
 	}
@@ -1189,7 +1350,7 @@ static __always_inline bool vsvm_st_lanes(struct vsvm_run *r, const struct vsvm_
 	u8 *p;
 
 	if (space == VSVM_SPACE_GLOBAL && (exec & ~done) == VSVM_LANES_ALL &&
-	    vsvm_contig(regs, insn, VSVM_LANES_ALL, size, &va)) {
+	    vsvm_contig(regs, insn, VSVM_LANES_ALL, size, &va, true)) {
 		p = vsvm_xlate(r, va, VSVM_X_WRITE);
 		if (p) {
 			vsvm_st_run(regs, insn, p, size);

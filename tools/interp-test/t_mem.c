@@ -694,8 +694,12 @@ static void test_xlate_kinds(void)
  * The coalesced path of LD and ST against a per-lane model: run shapes that
  * take it (contiguous, ascending, one page, full or partial wave) and shapes
  * that must not (page crossing, by one byte too, reversed, duplicates, one
- * lane out of the run, a run reaching an unmapped or read-only page), with the registers, the memory of P0..P3 and,
- * on a fault, its address and the lanes already done, checked byte for byte.
+ * lane out of the run, one lane 4 GiB away from it, a run reaching an
+ * unmapped or read-only page, low halves of the base registers that wrap
+ * under equal high halves), and a run whose base registers cross a 4 GiB
+ * line while the addresses do not, with the registers, the memory of P0..P3
+ * and, on a fault, its address and the lanes already done, checked byte for
+ * byte.
  */
 enum coal_shape {
 	COAL_FULL,
@@ -708,6 +712,9 @@ enum coal_shape {
 	COAL_REVERSED,
 	COAL_DUP,
 	COAL_UNMAPPED,
+	COAL_HIGH,
+	COAL_WRAP,
+	COAL_WRAP_LOW,
 	COAL_SHAPES
 };
 
@@ -772,6 +779,12 @@ static void coal_case(unsigned int lg, bool store, unsigned int shape)
 	}
 	if (shape == COAL_PARTIAL)
 		exec = (u32)rng_u64() | 1u << rng_below(32);
+	/*
+	 * COAL_WRAP: the registers cross 4 GiB at lane 16, the offset brings
+	 * them back. COAL_WRAP_LOW: all high halves are 0, the low halves wrap.
+	 */
+	if (shape == COAL_WRAP || shape == COAL_WRAP_LOW)
+		imm = base + 16 * size - (1ull << 32);
 	for (l = 0; l < 32; l++) {
 		switch (shape) {
 		case COAL_REVERSED:
@@ -783,6 +796,14 @@ static void coal_case(unsigned int lg, bool store, unsigned int shape)
 		case COAL_LAST_OFF:
 			/* Contiguous but for the last lane, which repeats lane 0. */
 			va[l] = base + (l == 31 ? 0 : l * size);
+			break;
+		case COAL_HIGH:
+			/* Lane 7's low half is in the run, its high half is not. */
+			va[l] = base + l * size + (l == 7 ? 1ull << 32 : 0);
+			break;
+		case COAL_WRAP_LOW:
+			/* With the offset below, lanes 16-31 land 4 GiB under the run. */
+			va[l] = base + l * size - (l >= 16 ? 1ull << 32 : 0);
 			break;
 		default:
 			va[l] = base + l * size;
