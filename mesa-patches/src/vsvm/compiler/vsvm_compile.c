@@ -294,27 +294,32 @@ movi(struct isel *s, uint64_t v)
 	return d;
 }
 
+/* The CVT that widens @bits to 64, signed or not; 0 (no extension) for 64. */
+static uint8_t
+extend_cvt(unsigned int bits, bool sign)
+{
+	switch (bits) {
+	case 1:
+	case 32:
+		return sign ? VSVM_CVT_SEXT32 : VSVM_CVT_ZEXT32;
+	case 16:
+		return sign ? VSVM_CVT_SEXT16 : VSVM_CVT_ZEXT16;
+	case 8:
+		return sign ? VSVM_CVT_SEXT8 : VSVM_CVT_ZEXT8;
+	default:
+		return 0;
+	}
+}
+
 /* Widen a value of @bits to a 64-bit register, signed or not. */
 static uint32_t
 extend(struct isel *s, uint32_t v, unsigned int bits, bool sign)
 {
-	uint8_t cvt;
+	uint8_t cvt = extend_cvt(bits, sign);
 	uint32_t d;
 
-	switch (bits) {
-	case 1:
-	case 32:
-		cvt = sign ? VSVM_CVT_SEXT32 : VSVM_CVT_ZEXT32;
-		break;
-	case 16:
-		cvt = sign ? VSVM_CVT_SEXT16 : VSVM_CVT_ZEXT16;
-		break;
-	case 8:
-		cvt = sign ? VSVM_CVT_SEXT8 : VSVM_CVT_ZEXT8;
-		break;
-	default:
+	if (!cvt)
 		return v;
-	}
 	d = tmp(s);
 	emit(s, VSVM_OP_CVT, 0, cvt, d, v, N, N, 0);
 	return d;
@@ -381,11 +386,13 @@ emit_conversion(struct isel *s, nir_alu_instr *alu, uint32_t d, uint32_t a)
 			emit(s, VSVM_OP_MOV, 0, 0, d, a, N, N, 0);
 		return;
 	}
-	w = extend(s, a, sbits, ssign);
-	if (dbits == 32 && ssign)
+	if (dbits == 32 && ssign) {
+		w = extend(s, a, sbits, ssign);
 		emit(s, VSVM_OP_CVT, 0, VSVM_CVT_ZEXT32, d, w, N, N, 0);
-	else
-		emit(s, VSVM_OP_MOV, 0, 0, d, w, N, N, 0);
+		return;
+	}
+	/* Straight into @d: through a temporary, it cost a MOV. */
+	emit(s, VSVM_OP_CVT, 0, extend_cvt(sbits, ssign), d, a, N, N, 0);
 }
 
 /*

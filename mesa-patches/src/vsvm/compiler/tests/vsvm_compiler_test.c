@@ -377,6 +377,30 @@ test_int64_float(void)
 		      "end\n");
 }
 
+/*
+ * Widening integer conversions write their destination directly: one CVT
+ * each, not a CVT into a temporary and a MOV.
+ */
+static void
+test_widen(void)
+{
+	nir_builder b = kernel("widen");
+	nir_def *x = nir_load_kernel_input(&b, 1, 32, nir_imm_int(&b, 0), .base = 8);
+	nir_def *y = nir_load_kernel_input(&b, 1, 32, nir_imm_int(&b, 0), .base = 12);
+	nir_def *p = arg_ptr(&b, 0);
+
+	nir_store_global(&b, nir_iadd(&b, p, nir_u2u64(&b, x)), 8, nir_i2i64(&b, y), 1);
+	check_program("widen", &b,
+		      "ldarg.u32 r0, 8\n"
+		      "ldarg.u32 r1, 12\n"
+		      "ldarg.u64 r2, 0\n"
+		      "cvt.s64.s32 r3, r1\n"
+		      "cvt.u64.u32 r1, r0\n"
+		      "add.64 r0, r2, r1\n"
+		      "st.global.u64 [r0], r3\n"
+		      "end\n");
+}
+
 /* More live values than registers: a clean error, no spilling. */
 static void
 test_register_pressure(void)
@@ -469,6 +493,7 @@ main(int argc, char **argv)
 	test_loop();
 	test_shared_barrier();
 	test_int64_float();
+	test_widen();
 	test_register_pressure();
 	test_unsupported();
 
