@@ -8,7 +8,7 @@
 #   make tests    the IGT tests, into build/igt-tests/
 #   make tools    the userspace tools (assembler, demo), into build/tools/
 #   make host-tests  unit tests that need no device (shim, assembler, interpreter)
-#   make test     host-tests, then every test in one qemu guest (tools/vm)
+#   make test     host-tests and mesa-test, then every test in one qemu guest (tools/vm)
 #   make run      build all, then run $(DEMO) in the guest
 #   make igt-real IGT_SRC=DIR
 #                 the IGT tests built inside an IGT 2.2 tree and run under
@@ -101,7 +101,7 @@ ALL_TESTS_LIST := $(BUILD)/all-tests.list
 STRESS := $(BUILD)/tools/vsvm-stress/vsvm-stress
 TOP_TEST := tools/vsvm-top/test-json
 
-test: module tests tools host-tests mesa-cl-tests mesa-vk-tests
+test: module tests tools host-tests mesa-test mesa-cl-tests mesa-vk-tests
 	@{ cat $(TESTS_LIST); echo $(CURDIR)/$(STRESS); \
 	   echo $(CURDIR)/$(TOP_TEST); $(MESA_VM_LINKS); } >$(ALL_TESTS_LIST)
 	$(VM) test --kernel $(KERNEL) --timeout $(VM_TIMEOUT) \
