@@ -694,6 +694,15 @@ static __always_inline u32 vsvm_lane_mask(u32 exec, unsigned int l)
 }
 
 /*
+ * vsvm_lane_mask() where @full, a constant at each call, may say that @m
+ * has every lane: the blend then compiles to a plain store.
+ */
+static __always_inline u32 vsvm_lane_sel(u32 m, unsigned int l, const bool full)
+{
+	return full ? ~0u : vsvm_lane_mask(m, l);
+}
+
+/*
  * d = op(a, b) of a split operation on the lanes of @exec, blending the
  * rest unless @full says that @exec has every lane.
  */
@@ -715,12 +724,7 @@ static __always_inline void vsvm_alu_split_rows(u32 *regs, const struct vsvm_ins
 	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
 		vsvm_alu_split_lane(op, alo[l], ahi[l], use_imm ? yl : blo[l],
 				    use_imm ? yh : bhi[l], &vl, &vh);
-		if (full) {
-			dlo[l] = vl;
-			dhi[l] = vh;
-			continue;
-		}
-		m = vsvm_lane_mask(exec, l);
+		m = vsvm_lane_sel(exec, l, full);
 		dlo[l] = (vl & m) | (dlo[l] & ~m);
 		dhi[l] = (vh & m) | (dhi[l] & ~m);
 	}
@@ -1170,7 +1174,7 @@ static __always_inline bool vsvm_contig(const u32 *regs, const struct vsvm_insn 
 	if (lo0 > alo[f] || lo0 > U32_MAX - (VSVM_WAVE_WIDTH - 1) * size)
 		return false;
 	for (l = 0; l < VSVM_WAVE_WIDTH; l++)
-		bad |= ((alo[l] ^ (lo0 + l * size)) | (ahi[l] ^ hi)) & (full ? ~0u : -(m >> l & 1));
+		bad |= ((alo[l] ^ (lo0 + l * size)) | (ahi[l] ^ hi)) & vsvm_lane_sel(m, l, full);
 	b = (lo0 | (u64)hi << 32) + insn->imm;
 	*base = b;
 	return !bad && ((b ^ (b + VSVM_WAVE_WIDTH * size - 1)) & VSVM_XPAGE_MASK) == 0;
@@ -1202,7 +1206,7 @@ static __always_inline void vsvm_ld_run(u32 *regs, const struct vsvm_insn *insn,
 #pragma GCC ivdep
 #endif
 	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
-		sel = full ? ~0u : -(m >> l & 1);
+		sel = vsvm_lane_sel(m, l, full);
 		switch (size) {
 		case 1:
 			v = sign ? (u32)(s8)p[l] : p[l];
@@ -1274,6 +1278,27 @@ static __always_inline void vsvm_st_run(const u32 *regs, const struct vsvm_insn 
 	}
 }
 
+/*
+ * The coalesced load of the lanes in @m, when their run passes
+ * vsvm_contig() and its page translates; @full says @m has every lane.
+ */
+static __always_inline bool vsvm_ld_coalesced(struct vsvm_run *r, const struct vsvm_insn *insn,
+					      u32 m, const unsigned int size, bool sign,
+					      const bool full)
+{
+	u32 *regs = r->w->regs;
+	u64 va;
+	u8 *p;
+
+	if (!vsvm_contig(regs, insn, m, size, &va, full))
+		return false;
+	p = vsvm_xlate(r, va, VSVM_X_READ);
+	if (!p)
+		return false;
+	vsvm_ld_run(regs, insn, m, p, size, sign, full);
+	return true;
+}
+
 /* LD of one space and size, specialised at each call. */
 static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_insn *insn,
 					  u32 exec, const unsigned int space,
@@ -1289,22 +1314,10 @@ static __always_inline bool vsvm_ld_lanes(struct vsvm_run *r, const struct vsvm_
 
 	m = exec & ~done;
 	/* A full wave, the common case, without the masks' blends. */
-	if (space == VSVM_SPACE_GLOBAL && m == VSVM_LANES_ALL) {
-		if (vsvm_contig(regs, insn, m, size, &va, true)) {
-			p = vsvm_xlate(r, va, VSVM_X_READ);
-			if (p) {
-				vsvm_ld_run(regs, insn, m, p, size, sign, true);
-				return true;
-			}
-		}
-	} else if (space == VSVM_SPACE_GLOBAL && m &&
-		   vsvm_contig(regs, insn, m, size, &va, false)) {
-		p = vsvm_xlate(r, va, VSVM_X_READ);
-		if (p) {
-			vsvm_ld_run(regs, insn, m, p, size, sign, false);
-			return true;
-		}
-	}
+	if (space == VSVM_SPACE_GLOBAL && m &&
+	    (m == VSVM_LANES_ALL ? vsvm_ld_coalesced(r, insn, m, size, sign, true) :
+				   vsvm_ld_coalesced(r, insn, m, size, sign, false)))
+		return true;
 	p = space == VSVM_SPACE_GLOBAL && m == VSVM_LANES_ALL ?
 	    vsvm_xlate_wave(r, insn, size, VSVM_X_READ) : NULL;
 	if (p) {
