@@ -237,16 +237,24 @@ emit(struct isel *s, uint8_t op, uint8_t mod, uint8_t sub, uint32_t dst,
 
 #define N VSVM_NO_REG
 
+/* "op dst, a, imm, c": b is the immediate (VSVM_F_SRC1_IMM). */
+static void
+emit_imm_bc(struct isel *s, uint8_t op, uint8_t mod, uint8_t sub, uint32_t dst,
+	    uint32_t a, uint32_t c, uint64_t imm)
+{
+	struct vsvm_insn in = {
+		.op = op, .mod = mod, .sub = sub, .flags = VSVM_F_SRC1_IMM,
+		.dst = dst, .src = { a, N, c }, .imm = imm,
+	};
+
+	util_dynarray_append(&s->code->insns, struct vsvm_insn, in);
+}
+
 static void
 emit_imm_b(struct isel *s, uint8_t op, uint8_t mod, uint8_t sub, uint32_t dst,
 	   uint32_t a, uint64_t imm)
 {
-	struct vsvm_insn in = {
-		.op = op, .mod = mod, .sub = sub, .flags = VSVM_F_SRC1_IMM,
-		.dst = dst, .src = { a, N, N }, .imm = imm,
-	};
-
-	util_dynarray_append(&s->code->insns, struct vsvm_insn, in);
+	emit_imm_bc(s, op, mod, sub, dst, a, N, imm);
 }
 
 static uint32_t
@@ -396,13 +404,15 @@ emit_conversion(struct isel *s, nir_alu_instr *alu, uint32_t d, uint32_t a)
 }
 
 /*
- * "op d, x, y" on ALU sources @xi and @yi, with y as the instruction's
- * immediate when it is a constant (VSVM_F_SRC1_IMM); a commutative
- * operation takes a constant x as y.  The constant's MOVI then dies.
+ * "op d, x, y[, c]" on ALU sources @xi and @yi, with y as the instruction's
+ * immediate when it is a constant (VSVM_F_SRC1_IMM); an operation
+ * commutative in x and y takes a constant x as y.  The constant's MOVI then
+ * dies.  @c is the third operand's vreg, N for two-operand ops.
  */
 static void
 emit_xy(struct isel *s, nir_alu_instr *alu, uint8_t op, uint8_t mod,
-	uint8_t sub, uint32_t d, unsigned int xi, unsigned int yi, bool fp)
+	uint8_t sub, uint32_t d, unsigned int xi, unsigned int yi, bool fp,
+	uint32_t c)
 {
 	bool comm = nir_op_infos[alu->op].algebraic_properties &
 		    NIR_OP_IS_2SRC_COMMUTATIVE;
@@ -425,12 +435,35 @@ emit_xy(struct isel *s, nir_alu_instr *alu, uint8_t op, uint8_t mod,
 			v = (uint32_t)v;
 		else
 			v = imm_for(mod == VSVM_MOD_64 ? 64 : 32, v);
-		emit_imm_b(s, op, mod, sub, d,
-			   src_vreg(s, x->src, x->swizzle[0]), v);
+		emit_imm_bc(s, op, mod, sub, d,
+			    src_vreg(s, x->src, x->swizzle[0]), c, v);
 		return;
 	}
 	emit(s, op, mod, sub, d, src_vreg(s, x->src, x->swizzle[0]),
-	     src_vreg(s, y->src, y->swizzle[0]), N, 0);
+	     src_vreg(s, y->src, y->swizzle[0]), c, 0);
+}
+
+/*
+ * A 32-bit value's register already holds it zero-extended, so u2u64 of
+ * it is the same register: give @def the vreg of @src, and emit nothing.
+ * Not when @def must land in a NIR register (its store_reg's producer), nor
+ * when @src is a NIR register a later store_reg could change under the
+ * alias, nor when @src is undef (registers left as they were).
+ */
+static bool
+alias_zext32(struct isel *s, nir_def *def, nir_alu_src *src)
+{
+	const uint8_t *flags = s->code->vreg_flags.data;
+	uint32_t v;
+
+	if (s->def_base[def->index] != N ||
+	    src->src.ssa->parent_instr->type == nir_instr_type_undef)
+		return false;
+	v = src_vreg(s, src->src, src->swizzle[0]);
+	if (flags[v] & VSVM_VREG_MULTI_DEF)
+		return false;
+	s->def_base[def->index] = v;
+	return true;
 }
 
 static void
@@ -470,6 +503,9 @@ emit_alu(struct isel *s, nir_alu_instr *alu)
 		vsvm_code_error(s->code, "vector ALU op %s", info->name);
 		return;
 	}
+	if (alu->op == nir_op_u2u64 && sbits == 32 &&
+	    alias_zext32(s, &alu->def, &alu->src[0]))
+		return;
 	d = def_vreg(s, &alu->def, 0);
 	if (info->num_inputs > 0)
 		a = src_vreg(s, alu->src[0].src, alu->src[0].swizzle[0]);
@@ -479,15 +515,15 @@ emit_alu(struct isel *s, nir_alu_instr *alu)
 		c = src_vreg(s, alu->src[2].src, alu->src[2].swizzle[0]);
 
 #define BIN(nop, vop) \
-	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_##vop, w, 0, d, 0, 1, false); return
+	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_##vop, w, 0, d, 0, 1, false, N); return
 #define FBIN(nop, vop) \
-	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_##vop, 0, 0, d, 0, 1, true); return
+	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_##vop, 0, 0, d, 0, 1, true, N); return
 #define FUN(nop, vop) \
 	case nir_op_##nop: emit(s, VSVM_OP_##vop, 0, 0, d, a, N, N, 0); return
 #define ICMP(nop, cond, x, y) \
-	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_ICMP, sw, VSVM_COND_##cond, d, x, y, false); return
+	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_ICMP, sw, VSVM_COND_##cond, d, x, y, false, N); return
 #define FCMP(nop, cond, x, y) \
-	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_FCMP, 0, VSVM_COND_##cond, d, x, y, true); return
+	case nir_op_##nop: emit_xy(s, alu, VSVM_OP_FCMP, 0, VSVM_COND_##cond, d, x, y, true, N); return
 
 	switch (alu->op) {
 	case nir_op_mov:
@@ -593,7 +629,7 @@ emit_alu(struct isel *s, nir_alu_instr *alu)
 	FUN(ftrunc, FTRUNC);
 	FUN(fround_even, FRNDE);
 	case nir_op_ffma:
-		emit(s, VSVM_OP_FFMA, 0, 0, d, a, b, c, 0);
+		emit_xy(s, alu, VSVM_OP_FFMA, 0, 0, d, 0, 1, true, c);
 		return;
 	case nir_op_frcp:
 		emit(s, VSVM_OP_FDIV, 0, 0, d, movi(s, 0x3f800000), a, N, 0);
@@ -753,8 +789,11 @@ emit_sysval(struct isel *s, nir_intrinsic_instr *intr, uint8_t first)
 	for (unsigned int i = 0; i < intr->def.num_components; i++) {
 		uint32_t d = def_vreg(s, &intr->def, i);
 
-		if (intr->def.bit_size == 32) {
-			/* System values are 64-bit registers: keep the rule. */
+		/*
+		 * SV writes 64 bits; every system value but the global id
+		 * fits in 32, so SV leaves it zero-extended already.
+		 */
+		if (intr->def.bit_size == 32 && first == VSVM_SV_GLOBAL_ID_X) {
 			uint32_t t = tmp(s);
 
 			emit(s, VSVM_OP_SV, 0, first + i, t, N, N, N, 0);

@@ -322,20 +322,19 @@ test_shared_barrier(void)
 			 4, v, 1);
 	check_program("shared_barrier", &b,
 		      "sv r0, local_id.x\n"
-		      "cvt.u64.u32 r1, r0\n"
-		      "mov r0, r1\n"
-		      "shl.32 r2, r1, 2\n"
-		      "add.32 r3, r1, 1\n"
-		      "and.32 r1, r3, 63\n"
-		      "st.shared.u32 [r2], r0\n"
+		      "mov r1, r0\n"
+		      "shl.32 r2, r0, 2\n"
+		      "add.32 r3, r0, 1\n"
+		      "and.32 r0, r3, 63\n"
+		      "st.shared.u32 [r2], r1\n"
 		      "bar\n"
-		      "shl.32 r0, r1, 2\n"
-		      "ld.shared.u32 r1, [r0]\n"
-		      "sv r0, global_id.x\n"
-		      "shl.64 r2, r0, 2\n"
-		      "ldarg.u64 r0, 0\n"
-		      "add.64 r3, r0, r2\n"
-		      "st.global.u32 [r3], r1\n"
+		      "shl.32 r1, r0, 2\n"
+		      "ld.shared.u32 r0, [r1]\n"
+		      "sv r1, global_id.x\n"
+		      "shl.64 r2, r1, 2\n"
+		      "ldarg.u64 r1, 0\n"
+		      "add.64 r3, r1, r2\n"
+		      "st.global.u32 [r3], r0\n"
 		      "end\n");
 }
 
@@ -395,8 +394,47 @@ test_widen(void)
 		      "ldarg.u32 r1, 12\n"
 		      "ldarg.u64 r2, 0\n"
 		      "cvt.s64.s32 r3, r1\n"
-		      "cvt.u64.u32 r1, r0\n"
-		      "add.64 r0, r2, r1\n"
+		      "add.64 r1, r2, r0\n"
+		      "st.global.u64 [r1], r3\n"
+		      "end\n");
+}
+
+/*
+ * The stream kernel's shape: a 32-bit system value widened for an address
+ * is the SV's register itself (SV and 32-bit results are zero-extended),
+ * but not when the 32-bit value is a NIR register that changes after the
+ * widening; ffma takes a constant multiplier as its immediate b.
+ */
+static void
+test_zext_alias(void)
+{
+	nir_builder b = kernel("zext_alias");
+	nir_def *l = nir_channel(&b, nir_load_local_invocation_id(&b), 0);
+	nir_def *off = nir_ishl_imm(&b, nir_u2u64(&b, l), 2);
+	nir_def *p = nir_iadd(&b, arg_ptr(&b, 0), off);
+	nir_def *x = nir_load_global(&b, p, 4, 1, 32);
+	nir_def *r = nir_decl_reg(&b, 1, 32, 0);
+	nir_def *w;
+
+	nir_store_reg(&b, x, r);
+	w = nir_u2u64(&b, nir_load_reg(&b, r));
+	nir_store_reg(&b, nir_iadd_imm(&b, x, 1), r);
+	nir_store_global(&b, p, 4,
+			 nir_ffma(&b, nir_imm_float(&b, 2.0f), x,
+				  nir_load_reg(&b, r)), 1);
+	nir_store_global(&b, nir_iadd_imm(&b, p, 8), 8, w, 1);
+	check_program("zext_alias", &b,
+		      "sv r0, local_id.x\n"
+		      "shl.64 r1, r0, 2\n"
+		      "ldarg.u64 r0, 0\n"
+		      "add.64 r2, r0, r1\n"
+		      "ld.global.u32 r0, [r2]\n"
+		      "mov r1, r0\n"
+		      "cvt.u64.u32 r3, r1\n"
+		      "add.32 r1, r0, 1\n"
+		      "ffma r4, r0, 2.0, r1\n"
+		      "st.global.u32 [r2], r4\n"
+		      "add.64 r0, r2, 8\n"
 		      "st.global.u64 [r0], r3\n"
 		      "end\n");
 }
@@ -494,6 +532,7 @@ main(int argc, char **argv)
 	test_shared_barrier();
 	test_int64_float();
 	test_widen();
+	test_zext_alias();
 	test_register_pressure();
 	test_unsupported();
 
