@@ -603,7 +603,8 @@ static __always_inline bool vsvm_alu_blend(const unsigned int op)
 /*
  * The 64-bit operations computed on the two 32-bit rows of a register
  * rather than on 64-bit values: bitwise ones row by row, ADD and SUB with
- * the carry out of the low row, shifts with the bits that move across.
+ * the carry out of the low row, MUL from 32-bit products, shifts with the
+ * bits that move across.
  * The rows vectorise twice as wide, and no lane is assembled from its
  * halves; these are the address arithmetic of most shaders.
  */
@@ -614,6 +615,7 @@ static __always_inline bool vsvm_alu_split(const unsigned int op)
 	case VSVM_OP_MOVI:
 	case VSVM_OP_ADD:
 	case VSVM_OP_SUB:
+	case VSVM_OP_MUL:
 	case VSVM_OP_AND:
 	case VSVM_OP_OR:
 	case VSVM_OP_XOR:
@@ -655,6 +657,11 @@ static __always_inline void vsvm_alu_split_lane(const unsigned int op, u32 xl, u
 	case VSVM_OP_SUB:
 		*vl = xl - yl;
 		*vh = xh - yh - (((~xl & yl) | (~(xl ^ yl) & *vl)) >> 31);
+		break;
+	case VSVM_OP_MUL:
+		/* Modulo 2^64 the cross products only reach the high row. */
+		*vl = xl * yl;
+		*vh = (u32)(((u64)xl * yl) >> 32) + xl * yh + xh * yl;
 		break;
 	case VSVM_OP_AND:
 		*vl = xl & yl;
@@ -861,47 +868,98 @@ static __always_inline void vsvm_alu_insn(u32 *regs, const struct vsvm_insn *ins
 	}
 }
 
-static void vsvm_sv_insn(const struct vsvm_interp_ctx *ctx, const struct vsvm_wave *w,
-			 const struct vsvm_insn *insn, u32 exec)
+/*
+ * Lane l of the register whose low row is @dlo = @start + @step * l, in the
+ * lanes of @exec (every lane if @full): SV and LDARG values, row by row.
+ */
+static __always_inline void vsvm_set_rows(u32 *dlo, u32 exec, u64 start, u32 step,
+					  const bool full)
 {
+	u32 *dhi = dlo + VSVM_WAVE_WIDTH, vl, vh, m;
+	unsigned int l;
+
+#ifndef __clang__
+#pragma GCC ivdep
+#endif
+	for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+		vsvm_alu_split_lane(VSVM_OP_ADD, start, start >> 32, step * l, 0, &vl, &vh);
+		m = vsvm_lane_sel(exec, l, full);
+		dlo[l] = (vl & m) | (dlo[l] & ~m);
+		dhi[l] = (vh & m) | (dhi[l] & ~m);
+	}
+}
+
+/* vsvm_set_rows() with a constant @full, so that a full wave needs no blend. */
+static __always_inline void vsvm_set_lanes(u32 *dlo, u32 exec, u64 start, u32 step)
+{
+	if (exec == VSVM_LANES_ALL)
+		vsvm_set_rows(dlo, exec, start, step, true);
+	else
+		vsvm_set_rows(dlo, exec, start, step, false);
+}
+
+/*
+ * SV. Every value is start + step * lane: the same in every lane (step 0),
+ * the lane number, or a lane position in a wave that lies within one row
+ * of the workgroup; those fill the rows in one vector loop. Only a wave
+ * that crosses a row end steps lane by lane, with a carry rather than the
+ * three divisions a lane that made SV the dearest instruction.
+ */
+static __always_inline void vsvm_sv_insn(const struct vsvm_interp_ctx *ctx,
+					 const struct vsvm_wave *w,
+					 const struct vsvm_insn *insn, u32 exec)
+{
+	u32 *dlo = vsvm_lo(w->regs, insn->dst);
 	/* EXEC rejects zero sizes; never divide by zero regardless. */
 	u32 sx = max(ctx->wg_size[0], 1u), sy = max(ctx->wg_size[1], 1u);
-	unsigned int sub = insn->sub, dim = sub % 3;
-	u32 m, l, lin, id[3];
-	u64 v;
+	unsigned int sub = insn->sub, dim = sub % 3, l;
+	u32 lin = w->id * VSVM_WAVE_WIDTH, id[3], step = 0;
+	u64 start;
 
-	for (m = exec; m; m &= m - 1) {
-		l = __ffs(m);
-		switch (sub) {
-		case VSVM_SV_LOCAL_ID_X ... VSVM_SV_LOCAL_ID_X + 2:
-		case VSVM_SV_GLOBAL_ID_X ... VSVM_SV_GLOBAL_ID_X + 2:
-			/* x varies fastest */
-			lin = w->id * VSVM_WAVE_WIDTH + l;
-			id[0] = lin % sx;
-			id[1] = lin / sx % sy;
-			id[2] = lin / sx / sy;
-			v = id[dim];
-			if (sub >= VSVM_SV_GLOBAL_ID_X)
-				v += (u64)ctx->wg_id[dim] * ctx->wg_size[dim];
-			break;
-		case VSVM_SV_WG_ID_X ... VSVM_SV_WG_ID_X + 2:
-			v = ctx->wg_id[dim];
-			break;
-		case VSVM_SV_NUM_WG_X ... VSVM_SV_NUM_WG_X + 2:
-			v = ctx->grid[dim];
-			break;
-		case VSVM_SV_WG_SIZE_X ... VSVM_SV_WG_SIZE_X + 2:
-			v = ctx->wg_size[dim];
-			break;
-		case VSVM_SV_LANE_ID:
-			v = l;
-			break;
-		default:
-			v = w->id;
-			break;
+	switch (sub) {
+	case VSVM_SV_LOCAL_ID_X ... VSVM_SV_LOCAL_ID_X + 2:
+	case VSVM_SV_GLOBAL_ID_X ... VSVM_SV_GLOBAL_ID_X + 2:
+		/* x varies fastest */
+		id[0] = lin % sx;
+		id[1] = lin / sx % sy;
+		id[2] = lin / sx / sy;
+		start = sub >= VSVM_SV_GLOBAL_ID_X ?
+			(u64)ctx->wg_id[dim] * ctx->wg_size[dim] : 0;
+		if (sx - id[0] < VSVM_WAVE_WIDTH) {
+			for (l = 0; l < VSVM_WAVE_WIDTH; l++) {
+				if (exec & BIT(l))
+					vsvm_set(w->regs, insn->dst, l, start + id[dim]);
+				if (++id[0] == sx) {
+					id[0] = 0;
+					if (++id[1] == sy) {
+						id[1] = 0;
+						id[2]++;
+					}
+				}
+			}
+			return;
 		}
-		vsvm_set(w->regs, insn->dst, l, v);
+		start += id[dim];
+		step = dim == 0;
+		break;
+	case VSVM_SV_LANE_ID:
+		start = 0;
+		step = 1;
+		break;
+	case VSVM_SV_WG_ID_X ... VSVM_SV_WG_ID_X + 2:
+		start = ctx->wg_id[dim];
+		break;
+	case VSVM_SV_NUM_WG_X ... VSVM_SV_NUM_WG_X + 2:
+		start = ctx->grid[dim];
+		break;
+	case VSVM_SV_WG_SIZE_X ... VSVM_SV_WG_SIZE_X + 2:
+		start = ctx->wg_size[dim];
+		break;
+	default:
+		start = w->id;
+		break;
 	}
+	vsvm_set_lanes(dlo, exec, start, step);
 }
 
 /*
@@ -1633,8 +1691,6 @@ static bool vsvm_ldarg(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exe
 	unsigned int size = 1u << (insn->mod & VSVM_MOD_SIZE_MASK);
 	u64 va = r->ctx->args_va + insn->imm;
 	u32 *regs = r->w->regs;
-	u64 lo, hi = 0;
-	u32 m, l;
 	u8 buf[16];
 	u8 *p;
 
@@ -1650,16 +1706,12 @@ static bool vsvm_ldarg(struct vsvm_run *r, const struct vsvm_insn *insn, u32 exe
 		p = buf;
 	}
 	if (size == 16) {
-		lo = vsvm_load(p, 8);
-		hi = vsvm_load(p + 8, 8);
+		vsvm_set_lanes(vsvm_lo(regs, insn->dst), exec, vsvm_load(p, 8), 0);
+		vsvm_set_lanes(vsvm_lo(regs, insn->dst + 1), exec, vsvm_load(p + 8, 8), 0);
 	} else {
-		lo = vsvm_extend(vsvm_load(p, size), size, insn->mod & VSVM_MOD_SIGNED);
-	}
-	for (m = exec; m; m &= m - 1) {
-		l = __ffs(m);
-		vsvm_set(regs, insn->dst, l, lo);
-		if (size == 16)
-			vsvm_set(regs, insn->dst + 1, l, hi);
+		vsvm_set_lanes(vsvm_lo(regs, insn->dst), exec,
+			       vsvm_extend(vsvm_load(p, size), size,
+					   insn->mod & VSVM_MOD_SIGNED), 0);
 	}
 	return true;
 }

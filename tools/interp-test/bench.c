@@ -393,6 +393,18 @@ int main(int argc, char **argv)
 	result("int32", "int32 lane-ops/s", eng / ref);
 	run("int32 alu, 17 lanes", &c, 0x1ffff, NULL);
 
+	/*
+	 * The same loop with NOPs for the ALU operations: dispatch alone. Its
+	 * "lane-ops" over the scalar loop's bound what any ALU code can reach.
+	 */
+	loop_begin(&c, ITERS);
+	for (i = 0; i < 32; i++)
+		emit(&c, VSVM_OP_NOP, 0, 0, 0, 0, 0, 0, 0, 0);
+	loop_end(&c);
+	eng = run("nop (dispatch), 32 lanes", &c, U32_MAX, NULL);
+	printf("%-28s %8.2f x scalar C loop: the most an ALU mix can reach\n",
+	       "  dispatch bound", eng / ref);
+
 	/* The same with 64-bit ADD and XOR. */
 	loop_begin(&c, ITERS);
 	for (i = 0; i < 8; i++) {
@@ -435,6 +447,28 @@ int main(int argc, char **argv)
 	ref = BEST(scalar_ldst());
 	printf("%-28s %31.1f M op/s\n", "  scalar C loop", ref * 1e-6);
 	result("ld/add/st", "load/add/store lane-ops/s", eng / ref);
+
+	/*
+	 * The body of the OpenCL stream kernel as vsvm's compiler emits it
+	 * (docs/mesa.md): the global id from three system values, then
+	 * c[i] = a[i] * 2 + b[i], with a, b and c a page apart.
+	 */
+	loop_begin(&c, ITERS);
+	emit(&c, VSVM_OP_SV, 20, 0, 0, 0, 0, VSVM_SV_WG_SIZE_X, 0, 0);
+	emit(&c, VSVM_OP_SV, 21, 0, 0, 0, 0, VSVM_SV_WG_ID_X, 0, 0);
+	emit(&c, VSVM_OP_SV, 22, 0, 0, 0, 0, VSVM_SV_LOCAL_ID_X, 0, 0);
+	emit(&c, VSVM_OP_MUL, 23, 21, 20, 0, 1, 0, 0, 0);
+	emit(&c, VSVM_OP_ADD, 23, 23, 22, 0, 1, 0, 0, 0);
+	emit(&c, VSVM_OP_SHL, 24, 23, 0, 0, 1, 0, VSVM_F_SRC1_IMM, 2);
+	for (i = 0; i < 3; i++)
+		emit(&c, VSVM_OP_ADD, 25, 24, 0, 0, 1, 0, VSVM_F_SRC1_IMM,
+		     MEM_BASE + i * 4096);
+	emit(&c, VSVM_OP_LD, 26, 25, 0, 0, 2, 0, 0, 0);
+	emit(&c, VSVM_OP_LD, 27, 25, 0, 0, 2, 0, 0, 4096);
+	emit(&c, VSVM_OP_FFMA, 28, 26, 0, 27, 0, 0, VSVM_F_SRC1_IMM, 0x40000000);
+	emit(&c, VSVM_OP_ST, 0, 25, 28, 0, 2, 0, 0, 8192);
+	loop_end(&c);
+	run("OpenCL stream body, 32 lanes", &c, U32_MAX, NULL);
 
 	/* Divergent control flow in the loop body. */
 	loop_begin(&c, ITERS);

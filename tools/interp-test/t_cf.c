@@ -648,38 +648,47 @@ static void test_budget(void)
 	free(prog);
 }
 
-/* System values of a 3-D workgroup whose second wave is partial. */
-static void test_sysvals(void)
+/*
+ * Every system value of a workgroup of @size, in each wave and lane, against
+ * the definition with a division per lane; with @odd, only odd lanes run the
+ * SVs (under an IF) and the others keep their cleared registers.
+ */
+static void check_sysvals(const u32 size[3], bool odd)
 {
-	const u32 grid[3] = { 4, 5, 6 }, size[3] = { 5, 3, 4 }, id[3] = { 2, 1, 3 };
+	const u32 grid[3] = { 4, 5, 6 }, id[3] = { 2, 1, 3 };
+	u32 lanes = size[0] * size[1] * size[2], sv, w, l, lin, loc[3], k;
 	struct vsvm_mmu mmu = { 0 };
 	struct vsvm_prog *prog;
 	struct code c;
 	struct wg g;
-	u32 sv, w, l, lin, loc[3], k;
 	u64 want;
 
 	code_init(&c);
+	if (odd) {
+		e_sv(&c, VSVM_SV_COUNT, VSVM_SV_LANE_ID);
+		e_alui(&c, VSVM_OP_AND, VSVM_SV_COUNT, VSVM_SV_COUNT, 1, 0);
+		e_if(&c, VSVM_SV_COUNT);
+	}
 	for (sv = 0; sv < VSVM_SV_COUNT; sv++)
 		e_sv(&c, sv, sv);
+	if (odd)
+		e_op(&c, VSVM_OP_ENDIF);
 	e_op(&c, VSVM_OP_END);
 	prog = decode_ok(&c, 0);
 	code_free(&c);
 	if (!prog)
 		return;
 	wg_init(&g, prog, &mmu, grid, size, id, 0, 0);
-	CHECK_EQ(g.n_waves, 2);
-	CHECK_EQ(g.waves[1].live, 0x0fffffff);
 	CHECK_EQ(wg_run(&g, 1000, NULL, NULL), VSVM_STOP_DONE);
-	for (w = 0; w < 2; w++) {
+	for (w = 0; w < g.n_waves; w++) {
 		for (l = 0; l < 32; l++) {
 			lin = 32 * w + l;
-			loc[0] = lin % 5;
-			loc[1] = lin / 5 % 3;
-			loc[2] = lin / 15;
+			loc[0] = lin % size[0];
+			loc[1] = lin / size[0] % size[1];
+			loc[2] = lin / size[0] / size[1];
 			for (sv = 0; sv < VSVM_SV_COUNT; sv++) {
 				k = sv % 3;
-				if (lin >= 60)
+				if (lin >= lanes || (odd && !(l & 1)))
 					want = 0;
 				else if (sv < 3)
 					want = loc[k];
@@ -696,14 +705,33 @@ static void test_sysvals(void)
 				else
 					want = w;
 				CHECK(wg_get(&g, w, sv, l) == want,
-				      "lane %u sv %u: %llu, want %llu", lin, sv,
-				      (unsigned long long)wg_get(&g, w, sv, l),
+				      "%ux%ux%u%s lane %u sv %u: %llu, want %llu",
+				      size[0], size[1], size[2], odd ? " odd" : "",
+				      lin, sv, (unsigned long long)wg_get(&g, w, sv, l),
 				      (unsigned long long)want);
 			}
 		}
 	}
 	wg_free(&g);
 	free(prog);
+}
+
+/*
+ * System values of 3-D workgroups: waves that start mid-row and mid-plane,
+ * rows longer than a wave, rows of one lane, a partial last wave.
+ */
+static void test_sysvals(void)
+{
+	static const u32 sizes[][3] = {
+		{ 5, 3, 4 }, { 40, 2, 1 }, { 1, 1, 64 }, { 7, 1, 9 },
+		{ 2, 16, 3 }, { 32, 1, 1 }, { 3, 11, 1 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		check_sysvals(sizes[i], false);
+		check_sysvals(sizes[i], true);
+	}
 
 	/* A wave with no lane is done from the start. */
 	{
