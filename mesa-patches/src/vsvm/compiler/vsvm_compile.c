@@ -92,6 +92,12 @@ static const nir_shader_compiler_options vsvm_nir_options = {
 	.lower_unpack_32_2x16_split = true,
 	.lower_mul_2x32_64 = true,
 	.lower_cs_local_index_to_id = true,
+	/*
+	 * SV has the 64-bit global id: one instruction where the lowering to
+	 * workgroup id * size + local id took five.  With a base workgroup
+	 * (Rusticl's offset variants, Vulkan's dispatch base) NIR still lowers.
+	 */
+	.has_cs_global_id = true,
 	.lower_device_index_to_zero = true,
 	.lower_to_scalar = true,
 	.has_isub = true,

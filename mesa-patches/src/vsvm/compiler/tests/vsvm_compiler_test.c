@@ -439,6 +439,67 @@ test_zext_alias(void)
 		      "end\n");
 }
 
+static bool
+uses_intrinsic(nir_shader *nir, nir_intrinsic_op op)
+{
+	nir_foreach_function_impl(impl, nir) {
+		nir_foreach_block(block, impl) {
+			nir_foreach_instr(instr, block) {
+				if (instr->type == nir_instr_type_intrinsic &&
+				    nir_instr_as_intrinsic(instr)->intrinsic == op)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * get_global_id(0) as Rusticl lowers it: without a base workgroup (its
+ * variant for launches without an offset) the global id stays one SV; with
+ * one, NIR builds it from the workgroup id, size and local id.
+ */
+static void
+global_id_case(const char *name, bool base, const char *expected)
+{
+	nir_builder b = kernel(name);
+	nir_lower_compute_system_values_options csv = {
+		.has_global_size = true,
+		.has_base_global_invocation_id = base,
+		.has_base_workgroup_id = base,
+	};
+	nir_def *gid = nir_channel(&b, nir_load_global_invocation_id(&b, 64), 0);
+	nir_def *p = nir_iadd(&b, arg_ptr(&b, 0), nir_ishl_imm(&b, gid, 2));
+	bool ok;
+
+	b.shader->info.workgroup_size_variable = true;
+	nir_store_global(&b, p, 4, nir_u2u32(&b, gid), 1);
+	NIR_PASS(_, b.shader, nir_lower_compute_system_values, &csv);
+	if (!base) {
+		check_program(name, &b, expected);
+		return;
+	}
+	/* Rusticl turns the base into a kernel input; here, NIR's part only. */
+	ok = !uses_intrinsic(b.shader, nir_intrinsic_load_global_invocation_id) &&
+	     uses_intrinsic(b.shader, nir_intrinsic_load_base_workgroup_id);
+	result(name, ok, ok ? NULL : "the global id is not built from the base workgroup");
+	ralloc_free(b.shader);
+}
+
+static void
+test_global_id(void)
+{
+	global_id_case("global_id", false,
+		       "sv r0, global_id.x\n"
+		       "shl.64 r1, r0, 2\n"
+		       "ldarg.u64 r2, 0\n"
+		       "add.64 r3, r2, r1\n"
+		       "cvt.u64.u32 r1, r0\n"
+		       "st.global.u32 [r3], r1\n"
+		       "end\n");
+	global_id_case("global_id_base", true, NULL);
+}
+
 /* More live values than registers: a clean error, no spilling. */
 static void
 test_register_pressure(void)
@@ -533,6 +594,7 @@ main(int argc, char **argv)
 	test_int64_float();
 	test_widen();
 	test_zext_alias();
+	test_global_id();
 	test_register_pressure();
 	test_unsupported();
 
