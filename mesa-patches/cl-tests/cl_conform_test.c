@@ -1046,8 +1046,84 @@ out:
 	return ok;
 }
 
+/*
+ * get_global_id() and get_local_id() in three dimensions, launched without
+ * and with a global offset: Rusticl compiles a kernel variant for each,
+ * and vsvm reads the first's global id from one system value.
+ */
+static const char *global_ids_src =
+	"kernel void global_ids(global ulong *out)\n"
+	"{\n"
+	"	size_t x = get_global_id(0) - get_global_offset(0);\n"
+	"	size_t y = get_global_id(1) - get_global_offset(1);\n"
+	"	size_t z = get_global_id(2) - get_global_offset(2);\n"
+	"	global ulong *o = out + 4 * (x + get_global_size(0) *\n"
+	"				     (y + get_global_size(1) * z));\n"
+	"	o[0] = get_global_id(0);\n"
+	"	o[1] = get_global_id(1);\n"
+	"	o[2] = get_global_id(2);\n"
+	"	o[3] = get_local_id(0) | get_local_id(1) << 16 | get_local_id(2) << 32;\n"
+	"}\n";
+
+static bool
+test_global_ids(void)
+{
+	const size_t global[3] = { 40, 6, 5 }, local[3] = { 20, 3, 1 };
+	const size_t offsets[2][3] = { { 0, 0, 0 }, { 7, 0x10001, 3 } };
+	const size_t n = global[0] * global[1] * global[2];
+	uint64_t *out = malloc(n * 4 * sizeof(*out));
+	cl_mem m = NULL;
+	cl_program p = NULL;
+	cl_kernel k = build_kernel(global_ids_src, "global_ids", &p);
+	bool ok = !!out && !!k;
+	cl_int err;
+
+	if (ok)
+		m = clCreateBuffer(ctx, CL_MEM_WRITE_ONLY, n * 4 * sizeof(*out), NULL, &err);
+	ok = ok && m && !clSetKernelArg(k, 0, sizeof(m), &m);
+	for (int v = 0; v < 2 && ok; v++) {
+		const size_t *off = offsets[v];
+
+		memset(out, 0xa5, n * 4 * sizeof(*out));
+		if (clEnqueueWriteBuffer(queue, m, CL_TRUE, 0, n * 4 * sizeof(*out), out,
+					 0, NULL, NULL) ||
+		    clEnqueueNDRangeKernel(queue, k, 3, v ? off : NULL, global, local,
+					   0, NULL, NULL) ||
+		    clEnqueueReadBuffer(queue, m, CL_TRUE, 0, n * 4 * sizeof(*out), out,
+					0, NULL, NULL)) {
+			ok = false;
+			break;
+		}
+		for (size_t i = 0; i < n && ok; i++) {
+			size_t x = i % global[0], y = i / global[0] % global[1];
+			size_t z = i / global[0] / global[1];
+			uint64_t want[4] = {
+				off[0] + x, off[1] + y, off[2] + z,
+				x % local[0] | (y % local[1]) << 16 |
+				(uint64_t)(z % local[2]) << 32,
+			};
+
+			for (int c = 0; c < 4; c++) {
+				if (out[i * 4 + c] != want[c]) {
+					printf("  %s offset, item (%zu, %zu, %zu) word %d: "
+					       "0x%" PRIx64 ", want 0x%" PRIx64 "\n",
+					       v ? "with" : "no", x, y, z, c, out[i * 4 + c],
+					       want[c]);
+					ok = false;
+					break;
+				}
+			}
+		}
+	}
+	release_mem(m);
+	release(k, p);
+	free(out);
+	return ok;
+}
+
 static const struct cl_test tests[] = {
 	{ "as_types", test_as_types, false, false, NULL },
+	{ "global_ids", test_global_ids, false, false, NULL },
 	{ "half_conversions", test_half_conversions, false, false, NULL },
 	{ "rejected_kernel_build_error", test_rejected_kernel_build_error, false,
 	  true, NULL },
