@@ -449,24 +449,49 @@ emit_xy(struct isel *s, nir_alu_instr *alu, uint8_t op, uint8_t mod,
 	     src_vreg(s, y->src, y->swizzle[0]), c, 0);
 }
 
+/* Is component @c of @def an undef, directly or through movs and vecs? */
+static bool
+is_undef(nir_def *def, unsigned int c)
+{
+	for (;;) {
+		nir_instr *p = def->parent_instr;
+		nir_alu_instr *alu;
+
+		if (p->type == nir_instr_type_undef)
+			return true;
+		if (p->type != nir_instr_type_alu)
+			return false;
+		alu = nir_instr_as_alu(p);
+		if (alu->op == nir_op_mov) {
+			c = alu->src[0].swizzle[c];
+			def = alu->src[0].src.ssa;
+		} else if (nir_op_is_vec(alu->op)) {
+			def = alu->src[c].src.ssa;
+			c = alu->src[c].swizzle[0];
+		} else {
+			return false;
+		}
+	}
+}
+
 /*
  * A 32-bit value's register already holds it zero-extended, so u2u64 of
  * it is the same register: give @def the vreg of @src, and emit nothing.
  * Not when @def must land in a NIR register (its store_reg's producer), nor
  * when @src is a NIR register a later store_reg could change under the
- * alias, nor when @src is undef (registers left as they were).
+ * alias, nor when @src is undef (registers left as they were; MOV copies
+ * all 64 bits, so an undef behind movs and vecs counts too).
  */
 static bool
 alias_zext32(struct isel *s, nir_def *def, nir_alu_src *src)
 {
-	const uint8_t *flags = s->code->vreg_flags.data;
 	uint32_t v;
 
-	if (s->def_base[def->index] != N ||
-	    src->src.ssa->parent_instr->type == nir_instr_type_undef)
+	if (s->def_base[def->index] != N || is_undef(src->src.ssa, src->swizzle[0]))
 		return false;
 	v = src_vreg(s, src->src, src->swizzle[0]);
-	if (flags[v] & VSVM_VREG_MULTI_DEF)
+	/* After src_vreg(), which may grow the flags array. */
+	if (*util_dynarray_element(&s->code->vreg_flags, uint8_t, v) & VSVM_VREG_MULTI_DEF)
 		return false;
 	s->def_base[def->index] = v;
 	return true;
