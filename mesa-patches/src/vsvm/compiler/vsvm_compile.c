@@ -474,26 +474,94 @@ is_undef(nir_def *def, unsigned int c)
 	}
 }
 
+struct use_count {
+	nir_def *def;
+	unsigned int n;
+};
+
+static bool
+count_use(nir_src *src, void *data)
+{
+	struct use_count *u = data;
+
+	u->n += src->ssa == u->def;
+	return true;
+}
+
 /*
- * A 32-bit value's register already holds it zero-extended, so u2u64 of
- * it is the same register: give @def the vreg of @src, and emit nothing.
- * Not when @def must land in a NIR register (its store_reg's producer), nor
- * when @src is a NIR register a later store_reg could change under the
- * alias, nor when @src is undef (registers left as they were; MOV copies
- * all 64 bits, so an undef behind movs and vecs counts too).
+ * Does @instr write vreg @v?  A store_reg writes its register's vregs; so
+ * does a producer that the store_reg pass made write the register itself.
  */
 static bool
-alias_zext32(struct isel *s, nir_def *def, nir_alu_src *src)
+writes_vreg(struct isel *s, nir_instr *instr, uint32_t v)
 {
+	nir_def *def;
+
+	if (instr->type == nir_instr_type_intrinsic &&
+	    nir_instr_as_intrinsic(instr)->intrinsic == nir_intrinsic_store_reg) {
+		nir_def *reg = nir_instr_as_intrinsic(instr)->src[1].ssa;
+
+		return s->def_base[reg->index] != N &&
+		       v - s->def_base[reg->index] < nir_intrinsic_num_components(
+			       nir_reg_get_decl(reg));
+	}
+	def = nir_instr_def(instr);
+	return def && s->def_base[def->index] != N &&
+	       v - s->def_base[def->index] < def->num_components;
+}
+
+/*
+ * Are all uses of @alu's def in its block, each before the first
+ * instruction after @alu that writes vreg @v?  An instruction reads its
+ * sources before it writes, so a use in the writer itself still counts.
+ */
+static bool
+uses_before_write(struct isel *s, nir_alu_instr *alu, uint32_t v)
+{
+	struct use_count u = { &alu->def, 0 };
+	unsigned int left = 0;
+
+	nir_foreach_use_including_if(src, &alu->def) {
+		if (nir_src_is_if(src) || nir_src_parent_instr(src)->block != alu->instr.block)
+			return false;
+		left++;
+	}
+	for (nir_instr *i = nir_instr_next(&alu->instr); i; i = nir_instr_next(i)) {
+		u.n = 0;
+		nir_foreach_src(i, count_use, &u);
+		left -= u.n;
+		if (!left)
+			return true;
+		if (writes_vreg(s, i, v))
+			return false;
+	}
+	return false;
+}
+
+/*
+ * A 32-bit value's register already holds it zero-extended, so u2u64 of
+ * it is the same register: give @alu's def the vreg of its source, and
+ * emit nothing.  Not when the def must land in a NIR register (its
+ * store_reg's producer), nor when the source is undef (registers left as
+ * they were; MOV copies all 64 bits, so an undef behind movs and vecs
+ * counts too).  A source in a NIR register (a loop counter, say) is
+ * aliased only while nothing writes the register before the def's last
+ * use.
+ */
+static bool
+alias_zext32(struct isel *s, nir_alu_instr *alu)
+{
+	nir_alu_src *src = &alu->src[0];
 	uint32_t v;
 
-	if (s->def_base[def->index] != N || is_undef(src->src.ssa, src->swizzle[0]))
+	if (s->def_base[alu->def.index] != N || is_undef(src->src.ssa, src->swizzle[0]))
 		return false;
 	v = src_vreg(s, src->src, src->swizzle[0]);
 	/* After src_vreg(), which may grow the flags array. */
-	if (*util_dynarray_element(&s->code->vreg_flags, uint8_t, v) & VSVM_VREG_MULTI_DEF)
+	if ((*util_dynarray_element(&s->code->vreg_flags, uint8_t, v) & VSVM_VREG_MULTI_DEF) &&
+	    !uses_before_write(s, alu, v))
 		return false;
-	s->def_base[def->index] = v;
+	s->def_base[alu->def.index] = v;
 	return true;
 }
 
@@ -534,8 +602,7 @@ emit_alu(struct isel *s, nir_alu_instr *alu)
 		vsvm_code_error(s->code, "vector ALU op %s", info->name);
 		return;
 	}
-	if (alu->op == nir_op_u2u64 && sbits == 32 &&
-	    alias_zext32(s, &alu->def, &alu->src[0]))
+	if (alu->op == nir_op_u2u64 && sbits == 32 && alias_zext32(s, alu))
 		return;
 	d = def_vreg(s, &alu->def, 0);
 	if (info->num_inputs > 0)

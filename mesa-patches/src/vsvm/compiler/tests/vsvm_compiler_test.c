@@ -455,6 +455,45 @@ uses_intrinsic(nir_shader *nir, nir_intrinsic_op op)
 }
 
 /*
+ * u2u64 of a NIR register (a loop counter, say): the register itself while
+ * every use comes before the next write of the register, whether that
+ * write is the store_reg or, as for n below, the producer writing the
+ * register in its place.
+ */
+static void
+test_zext_alias_reg(void)
+{
+	nir_builder b = kernel("zext_alias_reg");
+	nir_def *p = arg_ptr(&b, 0);
+	nir_def *r = nir_decl_reg(&b, 1, 32, 0);
+	nir_def *w, *n;
+
+	nir_store_reg(&b, nir_load_global(&b, p, 4, 1, 32), r);
+	/* Used before the register changes: no cvt. */
+	w = nir_u2u64(&b, nir_load_reg(&b, r));
+	nir_store_global(&b, nir_iadd_imm(&b, p, 8), 8, w, 1);
+	nir_store_reg(&b, nir_iadd_imm(&b, nir_load_reg(&b, r), 1), r);
+	/* Used after n is computed into the register: a cvt first. */
+	w = nir_u2u64(&b, nir_load_reg(&b, r));
+	n = nir_iadd_imm(&b, nir_load_reg(&b, r), 5);
+	nir_store_global(&b, nir_iadd_imm(&b, p, 16), 8, w, 1);
+	nir_store_reg(&b, n, r);
+	nir_store_global(&b, p, 4, nir_load_reg(&b, r), 1);
+	check_program("zext_alias_reg", &b,
+		      "ldarg.u64 r0, 0\n"
+		      "ld.global.u32 r1, [r0]\n"
+		      "add.64 r2, r0, 8\n"
+		      "st.global.u64 [r2], r1\n"
+		      "add.32 r1, r1, 1\n"
+		      "cvt.u64.u32 r2, r1\n"
+		      "add.32 r1, r1, 5\n"
+		      "add.64 r3, r0, 16\n"
+		      "st.global.u64 [r3], r2\n"
+		      "st.global.u32 [r0], r1\n"
+		      "end\n");
+}
+
+/*
  * get_global_id(0) as Rusticl lowers it: without a base workgroup (its
  * variant for launches without an offset) the global id stays one SV; with
  * one, NIR builds it from the workgroup id, size and local id.
@@ -594,6 +633,7 @@ main(int argc, char **argv)
 	test_int64_float();
 	test_widen();
 	test_zext_alias();
+	test_zext_alias_reg();
 	test_global_id();
 	test_register_pressure();
 	test_unsupported();
