@@ -539,14 +539,38 @@ uses_before_write(struct isel *s, nir_alu_instr *alu, uint32_t v)
 }
 
 /*
+ * May the NIR register that @load reads hold an undef?  Out of SSA, a phi
+ * of an undef becomes a store_reg of it, and MOV copies all 64 bits.
+ */
+static bool
+reg_may_be_undef(nir_def *load)
+{
+	nir_intrinsic_instr *ld;
+
+	if (load->parent_instr->type != nir_instr_type_intrinsic)
+		return true;
+	ld = nir_instr_as_intrinsic(load->parent_instr);
+	if (ld->intrinsic != nir_intrinsic_load_reg)
+		return true;
+	nir_foreach_reg_store(store, nir_reg_get_decl(ld->src[0].ssa)) {
+		nir_intrinsic_instr *st = nir_instr_as_intrinsic(nir_src_parent_instr(store));
+
+		for (unsigned int c = 0; c < st->src[0].ssa->num_components; c++)
+			if (is_undef(st->src[0].ssa, c))
+				return true;
+	}
+	return false;
+}
+
+/*
  * A 32-bit value's register already holds it zero-extended, so u2u64 of
  * it is the same register: give @alu's def the vreg of its source, and
  * emit nothing.  Not when the def must land in a NIR register (its
  * store_reg's producer), nor when the source is undef (registers left as
  * they were; MOV copies all 64 bits, so an undef behind movs and vecs
  * counts too).  A source in a NIR register (a loop counter, say) is
- * aliased only while nothing writes the register before the def's last
- * use.
+ * aliased only if no store puts an undef in it, and while nothing writes
+ * the register before the def's last use.
  */
 static bool
 alias_zext32(struct isel *s, nir_alu_instr *alu)
@@ -559,7 +583,7 @@ alias_zext32(struct isel *s, nir_alu_instr *alu)
 	v = src_vreg(s, src->src, src->swizzle[0]);
 	/* After src_vreg(), which may grow the flags array. */
 	if ((*util_dynarray_element(&s->code->vreg_flags, uint8_t, v) & VSVM_VREG_MULTI_DEF) &&
-	    !uses_before_write(s, alu, v))
+	    (reg_may_be_undef(src->src.ssa) || !uses_before_write(s, alu, v)))
 		return false;
 	s->def_base[alu->def.index] = v;
 	return true;

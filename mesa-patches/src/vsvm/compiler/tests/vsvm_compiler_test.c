@@ -479,6 +479,15 @@ test_zext_alias_reg(void)
 	nir_store_global(&b, nir_iadd_imm(&b, p, 16), 8, w, 1);
 	nir_store_reg(&b, n, r);
 	nir_store_global(&b, p, 4, nir_load_reg(&b, r), 1);
+	/* A register that may hold an undef (a phi of one, out of SSA): a cvt. */
+	r = nir_decl_reg(&b, 1, 32, 0);
+	nir_push_if(&b, nir_ieq_imm(&b, nir_load_global(&b, p, 4, 1, 32), 0));
+	nir_store_reg(&b, nir_undef(&b, 1, 32), r);
+	nir_push_else(&b, NULL);
+	nir_store_reg(&b, nir_load_global(&b, p, 4, 1, 32), r);
+	nir_pop_if(&b, NULL);
+	nir_store_global(&b, nir_iadd_imm(&b, p, 24), 8,
+			 nir_u2u64(&b, nir_load_reg(&b, r)), 1);
 	check_program("zext_alias_reg", &b,
 		      "ldarg.u64 r0, 0\n"
 		      "ld.global.u32 r1, [r0]\n"
@@ -490,6 +499,16 @@ test_zext_alias_reg(void)
 		      "add.64 r3, r0, 16\n"
 		      "st.global.u64 [r3], r2\n"
 		      "st.global.u32 [r0], r1\n"
+		      "ld.global.u32 r1, [r0]\n"
+		      "icmp.eq.32 r2, r1, 0\n"
+		      "if r2\n"
+		      "mov r1, r2\n"
+		      "else\n"
+		      "ld.global.u32 r1, [r0]\n"
+		      "endif\n"
+		      "cvt.u64.u32 r2, r1\n"
+		      "add.64 r1, r0, 24\n"
+		      "st.global.u64 [r1], r2\n"
 		      "end\n");
 }
 
