@@ -902,8 +902,8 @@ static __always_inline void vsvm_set_lanes(u32 *dlo, u32 exec, u64 start, u32 st
  * SV. Every value is start + step * lane: the same in every lane (step 0),
  * the lane number, or a lane position in a wave that lies within one row
  * of the workgroup; those fill the rows in one vector loop. Only a wave
- * that crosses a row end steps lane by lane, with a carry rather than the
- * three divisions a lane that made SV the dearest instruction.
+ * that crosses a row end steps lane by lane, with a carry: three divisions
+ * a lane, as before, made SV the dearest instruction.
  */
 static __always_inline void vsvm_sv_insn(const struct vsvm_interp_ctx *ctx,
 					 const struct vsvm_wave *w,
